@@ -1,0 +1,33 @@
+import { createHash, randomBytes } from "node:crypto";
+import { db } from "@/lib/catalog/db";
+
+/** Name of the HTTP-only session cookie. */
+export const SESSION_COOKIE = "pgferry_session";
+
+/** How long a sign-in lasts. Default: 7 days. */
+export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Starts a session; returns the token for the cookie. Only its hash is stored. */
+export async function createSession(): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  await db().session.create({ data: { tokenHash: hashToken(token), expiresAt } });
+  // Expired sessions are of no use to anyone; sweeping at sign-in keeps the table small.
+  await db().session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  return { token, expiresAt };
+}
+
+export async function isValidSession(token: string | undefined): Promise<boolean> {
+  if (!token) return false;
+  const session = await db().session.findUnique({ where: { tokenHash: hashToken(token) } });
+  return session !== null && session.expiresAt > new Date();
+}
+
+export async function endSession(token: string | undefined): Promise<void> {
+  if (!token) return;
+  await db().session.deleteMany({ where: { tokenHash: hashToken(token) } });
+}
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}

@@ -1,0 +1,5 @@
+import type { JobDefinition } from "./define-job";
+import { pruneCatalog } from "./prune-catalog";
+
+/** Every job a worker can run, by name. */
+export const jobs: JobDefinition[] = [pruneCatalog];

@@ -1,0 +1,68 @@
+import { run, type Runner, type Task, type TaskList } from "graphile-worker";
+import { createClient } from "@/lib/catalog/db";
+import { catalogUrl } from "@/lib/config/env";
+import { createLogger } from "@/lib/log/logger";
+import type { JobContext } from "./jobs/define-job";
+import { jobs } from "./jobs";
+import { registerWorker } from "./registration";
+
+/**
+ * A pgferry worker: registers itself in the catalog, heartbeats, and runs jobs from the
+ * graphile-worker queue in the catalog database. Stateless: everything it knows is in the
+ * catalog or on the target, so any number of workers can share one catalog.
+ */
+
+/** Jobs run at once by one worker. Default: 4 (copy jobs spend most time waiting on the network). */
+const CONCURRENCY = Number(process.env.PGFERRY_WORKER_CONCURRENCY ?? 4);
+
+async function main() {
+  const logger = createLogger("worker");
+  const url = catalogUrl();
+  const catalog = createClient(url);
+  const registration = await registerWorker(catalog, logger);
+  const shutdown = new AbortController();
+
+  const runner: Runner = await run({
+    connectionString: url,
+    concurrency: CONCURRENCY,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    taskList: taskList({ catalog, workerId: registration.workerId, signal: shutdown.signal }),
+    crontab: "0 * * * * prune-catalog ?jobKey=prune-catalog",
+  });
+  logger.info("worker started", { id: registration.workerId, concurrency: CONCURRENCY });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`received ${signal}; stopping`);
+    shutdown.abort();
+    await runner.stop().catch((error: unknown) => logger.warn("stopping the job runner failed", { error }));
+    await registration.deregister();
+    await catalog.$disconnect();
+    logger.info("worker stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  await runner.promise;
+}
+
+function taskList(base: Omit<JobContext, "logger" | "helpers">): TaskList {
+  return Object.fromEntries(
+    jobs.map((job): [string, Task] => [
+      job.name,
+      async (rawPayload, helpers) => {
+        // Payloads are unknown until parsed: a job queued by an older version must fail clearly.
+        const payload = job.payload.parse(rawPayload ?? {});
+        await job.handler(payload, { ...base, helpers, logger: createLogger(`job:${job.name}`) });
+      },
+    ]),
+  );
+}
+
+main().catch((error: unknown) => {
+  createLogger("worker").error("worker failed to start", { error });
+  process.exit(1);
+});
