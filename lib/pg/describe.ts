@@ -1,0 +1,240 @@
+import type { QualifiedName } from "@/lib/mirrors/table-mapping";
+import { type Queryable, withCatalogSearchPath } from "./describe-session";
+import { type ColumnTypeInfo, describeUserTypes, type UserType } from "./describe-types";
+
+export type { Queryable } from "./describe-session";
+export type * from "./describe-types";
+
+/**
+ * Describing source tables: what the table picker shows and what target DDL, partition planning
+ * and the copy need. Read-only; safe to call any number of times.
+ */
+
+export interface ColumnDescription {
+  name: string;
+  attnum: number;
+  /** Exact type text from format_type(), user types schema-qualified: `numeric(12,2)`, `public.mood[]`. */
+  type: string;
+  typeOid: number;
+  notNull: boolean;
+  /** Set for GENERATED ALWAYS AS (…) columns; these are computed on the target, never copied. */
+  generated: { kind: "stored" | "virtual"; expression: string } | null;
+  /** Identity columns are copied as plain values; sequences are synced at cutover. */
+  identity: "always" | "by default" | null;
+  /** Column DEFAULT expression (not recreated on the target; informative). */
+  defaultExpression: string | null;
+  isArray: boolean;
+  /** The enum/domain/composite/range/extension type the column uses (directly or as array element). */
+  userType: ColumnTypeInfo["userType"];
+}
+
+/** A table whose rows live in its heap: the table itself, or a leaf partition of a partitioned table. */
+export interface LeafDescription {
+  name: QualifiedName;
+  oid: number;
+  /** Estimated rows; from reltuples, else from the statistics collector when never analyzed. */
+  estimatedRows: number;
+  /** True when the estimate did not come from ANALYZE/VACUUM (reltuples was -1). */
+  rowsFromFallback: boolean;
+  /** Current heap size in blocks (pg_relation_size / block_size). */
+  pages: number;
+  /** Heap + indexes + TOAST, bytes. */
+  sizeBytes: number;
+}
+
+export type ReplicaIdentity = "default" | "full" | "nothing" | "index";
+
+export interface TableDescription {
+  name: QualifiedName;
+  oid: number;
+  kind: "table" | "partitioned";
+  /** For partitioned tables: range, list or hash. */
+  partitionStrategy: "range" | "list" | "hash" | null;
+  /** The table itself for an ordinary table; every leaf partition (recursively) for a partitioned one. */
+  leaves: LeafDescription[];
+  columns: ColumnDescription[];
+  /** Primary key column names in key order; empty when there is none. */
+  primaryKey: string[];
+  replicaIdentity: ReplicaIdentity;
+  /** Columns of the replica identity index when replicaIdentity is "index". */
+  replicaIdentityColumns: string[];
+  /** Sum over leaves. */
+  estimatedRows: number;
+  /** Sum over leaves. */
+  sizeBytes: number;
+}
+
+export interface SourceDescription {
+  tables: TableDescription[];
+  /** User types the tables' columns depend on, each after the types it depends on. */
+  types: UserType[];
+  /** Schemas of the tables and of the user types, sorted. */
+  schemas: string[];
+}
+
+const REPLICA_IDENTITY: Record<string, ReplicaIdentity> = { d: "default", f: "full", n: "nothing", i: "index" };
+const STRATEGY: Record<string, "range" | "list" | "hash"> = { r: "range", l: "list", h: "hash" };
+
+/**
+ * Describes the given tables. Throws an Error naming the table when it does not exist or is not
+ * an ordinary or partitioned table (views, foreign tables, … cannot be copied by ctid ranges).
+ * The client must be idle; the describe runs in its own read-only transaction.
+ */
+export async function describeTables(client: Queryable, names: QualifiedName[]): Promise<SourceDescription> {
+  return withCatalogSearchPath(client, async () => {
+    const tables: TableDescription[] = [];
+    for (const name of names) tables.push(await describeOne(client, name));
+    const typeOids = tables.flatMap((t) => t.columns.map((c) => c.typeOid));
+    const { types, classify } = await describeUserTypes(client, typeOids);
+    for (const table of tables) {
+      for (const column of table.columns) Object.assign(column, classify(column.typeOid));
+    }
+    const schemas = [...new Set([...tables.map((t) => t.name.schema), ...types.map((t) => t.schema)])].sort();
+    return { tables, types, schemas };
+  });
+}
+
+/** Describes one table; convenience wrapper around describeTables. */
+export async function describeTable(client: Queryable, name: QualifiedName): Promise<TableDescription> {
+  return (await describeTables(client, [name])).tables[0];
+}
+
+async function describeOne(client: Queryable, name: QualifiedName): Promise<TableDescription> {
+  const label = `${name.schema}.${name.name}`;
+  const { rows } = await client.query<{
+    oid: number;
+    relkind: string;
+    relreplident: string;
+    partstrat: string | null;
+  }>(
+    `SELECT c.oid::int AS oid, c.relkind::text AS relkind, c.relreplident::text AS relreplident,
+            pt.partstrat::text AS partstrat
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
+      WHERE n.nspname = $1 AND c.relname = $2`,
+    [name.schema, name.name],
+  );
+  if (rows.length === 0) throw new Error(`table ${label} does not exist on the source`);
+  const rel = rows[0];
+  if (rel.relkind !== "r" && rel.relkind !== "p") {
+    throw new Error(`${label} is not a table (relkind ${rel.relkind}); only ordinary and partitioned tables can be copied`);
+  }
+  const leaves = await describeLeaves(client, rel.oid, rel.relkind === "p", label);
+  const columns = await describeColumns(client, rel.oid);
+  const primaryKey = await indexColumns(client, rel.oid, "indisprimary");
+  const replicaIdentity = REPLICA_IDENTITY[rel.relreplident] ?? "default";
+  return {
+    name: { schema: name.schema, name: name.name },
+    oid: rel.oid,
+    kind: rel.relkind === "p" ? "partitioned" : "table",
+    partitionStrategy: rel.partstrat ? STRATEGY[rel.partstrat] ?? null : null,
+    leaves,
+    columns,
+    primaryKey,
+    replicaIdentity,
+    replicaIdentityColumns: replicaIdentity === "index" ? await indexColumns(client, rel.oid, "indisreplident") : [],
+    estimatedRows: leaves.reduce((sum, l) => sum + l.estimatedRows, 0),
+    sizeBytes: leaves.reduce((sum, l) => sum + l.sizeBytes, 0),
+  };
+}
+
+async function describeLeaves(client: Queryable, oid: number, partitioned: boolean, label: string) {
+  // pg_partition_tree (PostgreSQL 12+) lists sub-partitions recursively.
+  const leafOids = partitioned
+    ? `SELECT relid FROM pg_partition_tree($1::oid) WHERE isleaf`
+    : `SELECT $1::oid AS relid`;
+  const { rows } = await client.query<{
+    oid: number;
+    schema: string;
+    name: string;
+    relkind: string;
+    reltuples: number;
+    n_live_tup: string | null;
+    pages: string;
+    size_bytes: string;
+  }>(
+    `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
+            c.reltuples::float8 AS reltuples, s.n_live_tup,
+            pg_relation_size(c.oid) / current_setting('block_size')::int AS pages,
+            pg_total_relation_size(c.oid) AS size_bytes
+       FROM (${leafOids}) l
+       JOIN pg_class c ON c.oid = l.relid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
+      ORDER BY n.nspname, c.relname`,
+    [oid],
+  );
+  return rows.map((row): LeafDescription => {
+    if (row.relkind !== "r") {
+      throw new Error(`partition ${row.schema}.${row.name} of ${label} is not an ordinary table (relkind ${row.relkind})`);
+    }
+    const pages = Number(row.pages);
+    // reltuples is -1 until the first VACUUM/ANALYZE (PostgreSQL 14+; 0 before, with relpages 0).
+    const neverAnalyzed = row.reltuples < 0 || (row.reltuples === 0 && pages > 0);
+    return {
+      name: { schema: row.schema, name: row.name },
+      oid: row.oid,
+      estimatedRows: neverAnalyzed ? Number(row.n_live_tup ?? 0) : Math.round(row.reltuples),
+      rowsFromFallback: neverAnalyzed,
+      pages,
+      sizeBytes: Number(row.size_bytes),
+    };
+  });
+}
+
+async function describeColumns(client: Queryable, oid: number): Promise<ColumnDescription[]> {
+  const { rows } = await client.query<{
+    attnum: number;
+    name: string;
+    type: string;
+    type_oid: number;
+    attnotnull: boolean;
+    attgenerated: string;
+    attidentity: string;
+    expr: string | null;
+  }>(
+    `SELECT a.attnum::int AS attnum, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+            a.atttypid::int AS type_oid, a.attnotnull, a.attgenerated::text AS attgenerated,
+            a.attidentity::text AS attidentity, pg_get_expr(d.adbin, d.adrelid) AS expr
+       FROM pg_attribute a
+       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [oid],
+  );
+  return rows.map((row) => {
+    const generatedKind = row.attgenerated === "s" ? "stored" : row.attgenerated === "v" ? "virtual" : null;
+    return {
+      name: row.name,
+      attnum: row.attnum,
+      type: row.type,
+      typeOid: row.type_oid,
+      notNull: row.attnotnull,
+      generated: generatedKind ? { kind: generatedKind, expression: row.expr ?? "" } : null,
+      identity: row.attidentity === "a" ? "always" : row.attidentity === "d" ? "by default" : null,
+      defaultExpression: generatedKind ? null : row.expr,
+      isArray: false,
+      userType: null,
+    };
+  });
+}
+
+async function indexColumns(client: Queryable, oid: number, flag: "indisprimary" | "indisreplident") {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT a.attname AS name
+       FROM pg_index i
+       CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+      WHERE i.indrelid = $1 AND i.${flag}
+      ORDER BY k.ord`,
+    [oid],
+  );
+  return rows.map((r) => r.name);
+}
+
+/** Columns the initial load copies: not generated (COPY cannot write those) and not excluded. */
+export function copiedColumns(table: TableDescription, excludeColumns: string[] = []): ColumnDescription[] {
+  const excluded = new Set(excludeColumns);
+  return table.columns.filter((c) => !c.generated && !excluded.has(c.name));
+}
