@@ -45,7 +45,9 @@ export function clientConfig(peer: PeerConnection, purpose: string, useTls = pee
 
 function tlsOptions(peer: PeerConnection): ClientConfig["ssl"] {
   if (peer.tlsMode === "verify-full") {
-    return { rejectUnauthorized: true, ca: peer.caCert ?? undefined, servername: peer.host };
+    // node-postgres checks the certificate against the host itself and sets SNI only for
+    // host names (RFC 6066 forbids IP addresses there), so no servername here.
+    return { rejectUnauthorized: true, ca: peer.caCert ?? undefined };
   }
   // "require" and "prefer" encrypt without verifying the certificate, like libpq.
   return { rejectUnauthorized: false };
