@@ -136,7 +136,7 @@ function readKeyFile(file: string): SecretKey {
 }
 
 /** The keyring from the environment (see the top of this file). Creates the key file if needed. */
-export function loadKeyring(env: NodeJS.ProcessEnv = process.env): Keyring {
+export function loadKeyring(env: Record<string, string | undefined> = process.env): Keyring {
   const setting = env.PGFERRY_SECRET_KEY;
   const current = setting?.trim()
     ? keyFromSetting(setting)
