@@ -1,0 +1,185 @@
+import { pipeline } from "node:stream/promises";
+import type pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { formatQualifiedName, type QualifiedName } from "@/lib/mirrors/table-mapping";
+import { connectPeer } from "@/lib/peers/connect";
+import type { PeerConnection } from "@/lib/peers/connection";
+import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
+import { beginInSnapshot } from "@/lib/pg/snapshot";
+import { BOOKKEEPING_TABLE, claimPartition, completePartition, ensureBookkeeping } from "./bookkeeping";
+import { type CopyFormat, CopyRowCounter } from "./copy-row-counter";
+import { type Partition, partitionKey, partitionSelect } from "./partitions";
+
+export { isSnapshotGoneError, SnapshotGoneError } from "@/lib/pg/snapshot";
+export type { CopyFormat } from "./copy-row-counter";
+
+/** Default: progress reported every second (the UI promises at least every 2 s). */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
+
+export interface CopyProgress {
+  /** COPY bytes streamed so far. */
+  bytes: number;
+  /** Rows streamed so far (counted from the stream framing); at `done`, the target's row count. */
+  rows: number;
+  done: boolean;
+}
+
+export interface CopyPartitionOptions {
+  /** Mirror name: the bookkeeping key together with the partition. */
+  mirror: string;
+  source: PeerConnection;
+  target: PeerConnection;
+  /** Exported snapshot every partition of the load reads. */
+  snapshotName: string;
+  /** Target table and the columns copied (same names on both sides, see TableLoadPlan). */
+  table: { target: QualifiedName; copyColumns: string[] };
+  partition: Partition;
+  /** Default: "binary" (fastest). */
+  format?: CopyFormat;
+  /** Retry the partition in text format when binary COPY hits a type incompatibility. Default: true. */
+  textFallback?: boolean;
+  onProgress?: (progress: CopyProgress) => void;
+  /** Default: DEFAULT_PROGRESS_INTERVAL_MS. */
+  progressIntervalMs?: number;
+  /** Aborting rolls the partition's target transaction back; the promise rejects with the reason. */
+  signal?: AbortSignal;
+}
+
+export interface CopyPartitionResult {
+  /** True when the partition was already recorded as done; nothing was copied. */
+  skipped: boolean;
+  rows: number;
+  bytes: number;
+  /** Format that did the copy (text after an automatic fallback). */
+  format: CopyFormat;
+  durationMs: number;
+}
+
+/**
+ * Copies one partition from the exported snapshot into the target table, in ONE target
+ * transaction that also records the partition as done in `_pgferry.load_partitions` — so a
+ * partition is applied exactly once, however often it is retried, and an interrupted attempt
+ * leaves nothing. Data flows source COPY TO -> target COPY FROM as raw COPY bytes (no decoding),
+ * with stream backpressure bounding memory.
+ *
+ * Opens and closes its own source and target connections. Throws: a SnapshotGoneError (see
+ * isSnapshotGoneError) when the snapshot can no longer be imported — the load must restart;
+ * the abort reason when `signal` fires; PostgreSQL errors otherwise (e.g. a target constraint).
+ */
+export async function copyPartition(options: CopyPartitionOptions): Promise<CopyPartitionResult> {
+  const format = options.format ?? "binary";
+  try {
+    return await attempt(options, format);
+  } catch (error) {
+    const fallback = format === "binary" && options.textFallback !== false && !options.signal?.aborted;
+    if (fallback && isBinaryIncompatibility(error)) return attempt(options, "text");
+    throw error;
+  }
+}
+
+/**
+ * SQLSTATEs with which a binary COPY fails when the two servers disagree on a type's binary form:
+ * arrays and composites carry element/attribute type OIDs that differ between servers (42804),
+ * a type's binary layout changed between versions (22P03, 08P01), or it has no binary I/O (42883).
+ */
+const BINARY_INCOMPATIBLE = new Set(["42804", "22P03", "08P01", "42883"]);
+
+export function isBinaryIncompatibility(error: unknown): boolean {
+  return BINARY_INCOMPATIBLE.has((error as { code?: string })?.code ?? "");
+}
+
+/**
+ * Session settings for both ends, so that text-format values are printed and parsed the same way
+ * whatever the servers' defaults (dates, intervals, floats, bytea), and the load is never cut
+ * off by a server-side timeout.
+ */
+const COMMON_SETTINGS = [
+  "SET DateStyle = 'ISO, MDY'",
+  "SET IntervalStyle = 'postgres'",
+  "SET TimeZone = 'UTC'",
+  "SET statement_timeout = 0",
+  "SET idle_in_transaction_session_timeout = 0",
+];
+const SOURCE_SETTINGS = [...COMMON_SETTINGS, "SET extra_float_digits = 3", "SET bytea_output = 'hex'"].join("; ");
+/**
+ * synchronous_commit = off is safe here: data and its bookkeeping row commit together, so a target
+ * crash loses both and the partition is simply copied again.
+ */
+const TARGET_SETTINGS = [...COMMON_SETTINGS, "SET synchronous_commit = off"].join("; ");
+
+async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promise<CopyPartitionResult> {
+  const { mirror, partition, table, signal } = options;
+  signal?.throwIfAborted();
+  const started = Date.now();
+  const key = partitionKey(partition);
+  const purpose = `copy:${formatQualifiedName(partition.sourceRelation)}#${partition.index}`;
+  const clients: pg.Client[] = [];
+  const abort = () => void Promise.all(clients.map((c) => c.end().catch(() => {})));
+  signal?.addEventListener("abort", abort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const target = await connectPeer(options.target, purpose);
+    clients.push(target);
+    await ensureBookkeeping(target);
+    await target.query(TARGET_SETTINGS);
+    await target.query("BEGIN");
+    signal?.throwIfAborted();
+    if (!(await claimPartition(target, mirror, key))) {
+      await target.query("ROLLBACK");
+      return { skipped: true, rows: await recordedRows(target, mirror, key), bytes: 0, format, durationMs: Date.now() - started };
+    }
+
+    const source = await connectPeer(options.source, purpose);
+    clients.push(source);
+    await source.query(SOURCE_SETTINGS);
+    await beginInSnapshot(source, options.snapshotName);
+    signal?.throwIfAborted();
+
+    const counter = new CopyRowCounter(format);
+    const report = (done: boolean, rows = counter.rows) => options.onProgress?.({ bytes: counter.bytes, rows, done });
+    timer = setInterval(() => report(false), options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+
+    const columns = table.copyColumns.map(quoteIdent).join(", ");
+    const reader = source.query(copyTo(`COPY (${partitionSelect(partition, table.copyColumns)}) TO STDOUT (FORMAT ${format})`));
+    const writer = target.query(copyFrom(`COPY ${quoteQualified(table.target.schema, table.target.name)} (${columns}) FROM STDIN (FORMAT ${format})`));
+    await untilAborted(pipeline(reader, counter, writer), signal);
+
+    const rows = writer.rowCount;
+    await completePartition(target, mirror, key, rows);
+    signal?.throwIfAborted();
+    await target.query("COMMIT");
+    await source.query("COMMIT");
+    report(true, rows);
+    return { skipped: false, rows, bytes: counter.bytes, format, durationMs: Date.now() - started };
+  } catch (error) {
+    // After an abort, whatever failed failed because we closed its connection.
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  } finally {
+    clearInterval(timer);
+    signal?.removeEventListener("abort", abort);
+    // Ending a client inside an open transaction rolls it back on the server; ending one with a
+    // COPY still running (after an error or abort) drops the socket, which does the same.
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+  }
+}
+
+/** Rejects with the abort reason as soon as `signal` fires, without waiting for `work` to unwind. */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => {});
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+async function recordedRows(target: pg.Client, mirror: string, key: string): Promise<number> {
+  const { rows } = await target.query<{ rows: string }>(
+    `SELECT rows FROM ${BOOKKEEPING_TABLE} WHERE mirror = $1 AND partition_key = $2`,
+    [mirror, key],
+  );
+  return Number(rows[0]?.rows ?? 0);
+}
