@@ -22,6 +22,7 @@ export interface DomainType extends UserTypeBase {
   kind: "domain";
   /** Base type text, e.g. `integer` or `character varying(20)` or `public.mood`. */
   baseType: string;
+  baseTypeOid: number;
   notNull: boolean;
   defaultExpression: string | null;
   /** CHECK constraints: name and definition as pg_get_constraintdef prints it, e.g. `CHECK ((VALUE > 0))`. */
@@ -187,6 +188,7 @@ async function toNode(client: Queryable, row: TypeRow): Promise<Node> {
           ...base,
           kind: "domain",
           baseType: row.base_type ?? "",
+          baseTypeOid: row.typbasetype,
           notNull: row.typnotnull,
           defaultExpression: row.default_expr,
           checks: await domainChecks(client, row.oid),

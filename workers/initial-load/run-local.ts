@@ -25,7 +25,10 @@ export interface RunLocalOptions {
   rowsPerPartition?: number;
   /** Default: DEFAULT_PARALLELISM. */
   parallelism?: number;
-  /** Default: "binary" (each table falls back to text on its own when binary is incompatible). */
+  /**
+   * Default: each table's preferredFormat (binary unless its types are known not to be portable in
+   * binary); a table whose binary copy fails with a type incompatibility continues in text.
+   */
   format?: CopyFormat;
   /** CDC mode. Default: slotNameFor(mirrorName). */
   slotName?: string;
@@ -130,7 +133,10 @@ async function copyAll(
   work: { plan: TableLoadPlan; partition: Partition }[],
 ): Promise<TableResult[]> {
   const results = new Map<TableLoadPlan, TableResult>(
-    plans.map((plan) => [plan, { source: plan.source, target: plan.target, partitions: 0, rows: 0, bytes: 0, format: options.format ?? "binary" }]),
+    plans.map((plan) => [
+      plan,
+      { source: plan.source, target: plan.target, partitions: 0, rows: 0, bytes: 0, format: options.format ?? plan.preferredFormat },
+    ]),
   );
   // Largest partitions first, so the slowest copies start early and the tail stays short.
   const queue = [...work].sort((a, b) => b.partition.estimatedRows - a.partition.estimatedRows);
