@@ -1,9 +1,13 @@
 "use client";
 
+import { useRouter } from "next/navigation";
+
 export function SignOutButton() {
+  const router = useRouter();
   async function signOut() {
     await fetch("/api/auth/logout", { method: "POST" }).catch(() => {});
-    window.location.assign("/login");
+    router.replace("/login");
+    router.refresh();
   }
   return (
     <button onClick={signOut} className="text-sm text-slate-600 hover:text-slate-900">

@@ -1,23 +1,23 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useState } from "react";
 
 /**
  * Fetches JSON from a URL now and every `intervalMs`, keeping the last good answer while a
  * refresh fails. A 401 sends the browser to the sign-in page.
  */
 export function usePolling<T>(url: string | null, intervalMs: number) {
+  const router = useRouter();
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
-  const latestUrl = useRef(url);
-  latestUrl.current = url;
 
   const refresh = useCallback(async () => {
-    if (!latestUrl.current) return;
+    if (!url) return;
     try {
-      const response = await fetch(latestUrl.current, { cache: "no-store" });
+      const response = await fetch(url, { cache: "no-store" });
       if (response.status === 401) {
-        window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+        router.replace(`/login?next=${encodeURIComponent(window.location.pathname)}`);
         return;
       }
       const body = await response.json();
@@ -27,10 +27,12 @@ export function usePolling<T>(url: string | null, intervalMs: number) {
     } catch (e) {
       setError((e as Error).message);
     }
-  }, []);
+  }, [url, router]);
 
   useEffect(() => {
     if (!url) return;
+    // The first fetch is the effect's purpose: it synchronises with the server, not with other state.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     void refresh();
     const timer = setInterval(() => void refresh(), intervalMs);
     return () => clearInterval(timer);

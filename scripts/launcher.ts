@@ -69,10 +69,12 @@ export async function launch(options: LaunchOptions): Promise<void> {
     }
   });
   const workerArgs = ["--import", "tsx", ...(options.mode === "dev" ? ["--watch"] : []), "workers/main.ts"];
-  const worker = startChild("worker", process.execPath, workerArgs, children);
-  worker.on("exit", (code, signal) => {
-    if (!shuttingDown) log.warn(`the worker exited (${signal ?? `code ${code}`}); start another with \`npm run worker\``);
-  });
+  for (let i = 0; i < env().PGFERRY_WORKERS; i++) {
+    const worker = startChild("worker", process.execPath, workerArgs, children);
+    worker.on("exit", (code, signal) => {
+      if (!shuttingDown) log.warn(`a worker exited (${signal ?? `code ${code}`}); start another with \`npm run worker\``);
+    });
+  }
 
   printWelcome(PORT, password);
 }

