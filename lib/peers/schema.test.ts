@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import type { z } from "zod";
 import {
   fieldErrors,
+  invalidPeerDetails,
   mergePeerUpdate,
   peerConnectionSchema,
   peerCreateSchema,
@@ -98,6 +99,13 @@ describe("peerUpdateSchema", () => {
     expect(merged).toEqual({ ...stored, host: "other" });
   });
 
+  test("an emptied CA certificate is removed; an absent one is kept", () => {
+    const withCa = { ...stored, caCert: PEM };
+    expect(mergePeerUpdate(withCa, peerUpdateSchema.parse({ caCert: "" })).caCert).toBeNull();
+    expect(mergePeerUpdate(withCa, peerUpdateSchema.parse({ caCert: null })).caCert).toBeNull();
+    expect(mergePeerUpdate(withCa, peerUpdateSchema.parse({ port: 1234 })).caCert).toBe(PEM);
+  });
+
   test("checks the merged result: verify-full needs a CA certificate", () => {
     const update = peerUpdateSchema.parse({ tlsMode: "verify-full" });
     expect(() => mergePeerUpdate(stored, update)).toThrow(/verify-full needs the CA certificate/);
@@ -122,4 +130,13 @@ test("peerConnectionSchema has no name and maps to a PeerConnection", () => {
     tlsMode: "require",
     caCert: null,
   });
+});
+
+test("invalidPeerDetails turns a ZodError into a 400 UserFacingError with a message per field", () => {
+  const result = peerCreateSchema.safeParse({ ...valid, name: "Bad", port: 0 });
+  if (result.success) throw new Error("expected failure");
+  const error = invalidPeerDetails(result.error);
+  expect(error).toMatchObject({ code: "peer_invalid", status: 400 });
+  expect(Object.keys(error.fields ?? {}).sort()).toEqual(["name", "port"]);
+  expect(error.message).toBe(error.fields?.name);
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UserFacingError } from "@/lib/errors/user-facing-error";
 import type { PeerConnection } from "@/lib/peers/connection";
 
 /**
@@ -52,7 +53,8 @@ const connectionShape = {
       .default(DEFAULT_TLS_MODE),
   ),
   caCert: z.preprocess(
-    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    // The CA certificate is not secret, so the edit form shows it: emptied means "none" (null).
+    (value) => (typeof value === "string" && value.trim() === "" ? null : value),
     z
       .string({ error: "The CA certificate must be text in PEM format." })
       .regex(PEM_CERTIFICATE, {
@@ -99,7 +101,9 @@ export const peerCreateSchema = z
 
 /**
  * An edited peer, from the edit form (all fields) or `PATCH /peers/{name}` (any subset).
- * `password` is undefined when the stored one is kept. The verify-full/CA rule can only be checked
+ * `password` is undefined when the stored one is kept (passwords are never sent to the browser,
+ * so the edit form's password field starts empty). `caCert` "" or null removes the certificate;
+ * an absent field keeps what is stored. The verify-full/CA rule can only be checked
  * once merged with the stored peer: use mergePeerUpdate.
  */
 export const peerUpdateSchema = z
@@ -144,4 +148,11 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
     fields[key] ??= issue.message;
   }
   return fields;
+}
+
+/** A ZodError from these schemas as the UserFacingError the API answers with (400, message per field). */
+export function invalidPeerDetails(error: z.ZodError): UserFacingError {
+  const fields = fieldErrors(error);
+  const first = Object.values(fields)[0] ?? "Check the peer details.";
+  return new UserFacingError(first, "peer_invalid", fields, 400);
 }
