@@ -75,7 +75,12 @@ export function shouldRetryWithoutTls(error: unknown): boolean {
 export function classifyConnectError(error: unknown, peer: PeerConnection): PeerConnectError {
   const result = classify((error ?? {}) as ErrorLike, peer);
   const safe = scrubError(result, peer.password);
-  Object.defineProperty(safe, "cause", { value: error, enumerable: false });
+  // Keep the original's code and (scrubbed) message for logs, not the original itself.
+  const original = (error ?? {}) as ErrorLike;
+  const cause = Object.assign(new Error(scrubSecret(original.message ?? String(error), peer.password)), {
+    code: codeOf(original),
+  });
+  Object.defineProperty(safe, "cause", { value: cause, enumerable: false });
   return safe;
 }
 

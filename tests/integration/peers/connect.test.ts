@@ -137,5 +137,8 @@ describe("connectPeer", () => {
     const error = await failure({ ...good, user: role, password: DISTINCTIVE_PASSWORD, database: DISTINCTIVE_PASSWORD });
     expect(error.code).toBe("peer_database_not_found");
     expect(error.message).toContain('Database "***" does not exist');
+    // The cause kept for logs is scrubbed too.
+    expect(String((error.cause as Error).message)).not.toContain(DISTINCTIVE_PASSWORD);
+    expect((error.cause as { code?: string }).code).toBe("3D000");
   });
 });
