@@ -78,9 +78,10 @@ export async function copyPartition(options: CopyPartitionOptions): Promise<Copy
 }
 
 /**
- * SQLSTATEs with which a binary COPY fails when the two servers disagree on a type's binary form:
- * arrays and composites carry element/attribute type OIDs that differ between servers (42804),
- * a type's binary layout changed between versions (22P03, 08P01), or it has no binary I/O (42883).
+ * SQLSTATEs with which a binary COPY fails when the two servers disagree on a type's binary form
+ * (e.g. after a change between major versions): the receive function finds too few or too many
+ * bytes (08P01, 22P03), rejects an embedded type OID (42804), or the type has no binary I/O
+ * (42883). Text format only needs both servers to agree on the printed form, so it is the fallback.
  */
 const BINARY_INCOMPATIBLE = new Set(["42804", "22P03", "08P01", "42883"]);
 

@@ -25,10 +25,7 @@ export interface RunLocalOptions {
   rowsPerPartition?: number;
   /** Default: DEFAULT_PARALLELISM. */
   parallelism?: number;
-  /**
-   * Default: each table's preferredFormat (binary unless its types are known not to be portable in
-   * binary); a table whose binary copy fails with a type incompatibility continues in text.
-   */
+  /** Default: "binary"; a table whose binary copy fails with a type incompatibility continues in text. */
   format?: CopyFormat;
   /** CDC mode. Default: slotNameFor(mirrorName). */
   slotName?: string;
@@ -135,7 +132,7 @@ async function copyAll(
   const results = new Map<TableLoadPlan, TableResult>(
     plans.map((plan) => [
       plan,
-      { source: plan.source, target: plan.target, partitions: 0, rows: 0, bytes: 0, format: options.format ?? plan.preferredFormat },
+      { source: plan.source, target: plan.target, partitions: 0, rows: 0, bytes: 0, format: options.format ?? "binary" },
     ]),
   );
   // Largest partitions first, so the slowest copies start early and the tail stays short.

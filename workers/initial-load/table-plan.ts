@@ -1,4 +1,4 @@
-import type { ColumnDescription, SourceDescription, TableDescription, UserType } from "@/lib/pg/describe";
+import type { ColumnDescription, SourceDescription, TableDescription } from "@/lib/pg/describe";
 import { type QualifiedName, type TableMapping, formatQualifiedName } from "@/lib/mirrors/table-mapping";
 
 /**
@@ -16,13 +16,10 @@ export interface TableLoadPlan {
   /** Relations whose heaps hold the rows (the table, or its leaf partitions). */
   leaves: QualifiedName[];
   estimatedRows: number;
-  /**
-   * COPY format to start with: "binary" (fastest) unless a copied column is known to be
-   * incompatible in binary between two servers (see binaryCopySafe); copyPartition still falls
-   * back to text on its own when binary fails.
-   */
-  preferredFormat: "binary" | "text";
 }
+
+/** PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
+const MAX_IDENTIFIER_BYTES = 63;
 
 /**
  * Joins mappings with their source descriptions. Throws an Error naming the table when a mapping
@@ -41,6 +38,12 @@ export function buildTablePlans(description: SourceDescription, mapping: TableMa
     }
     seenTargets.set(targetKey, label);
 
+    for (const part of [m.target.schema, m.target.name]) {
+      // PostgreSQL silently truncates longer identifiers, so the table would get another name.
+      if (Buffer.byteLength(part, "utf8") > MAX_IDENTIFIER_BYTES) {
+        throw new Error(`${label}: target name "${part}" is longer than ${MAX_IDENTIFIER_BYTES} bytes`);
+      }
+    }
     const names = new Set(table.columns.map((c) => c.name));
     for (const excluded of m.excludeColumns) {
       if (!names.has(excluded)) throw new Error(`${label}: excluded column "${excluded}" does not exist`);
@@ -60,7 +63,6 @@ export function buildTablePlans(description: SourceDescription, mapping: TableMa
       primaryKey: table.primaryKey,
       leaves: table.leaves.map((l) => l.name),
       estimatedRows: table.estimatedRows,
-      preferredFormat: columns.every((c) => c.generated || binaryCopySafe(c, description.types)) ? "binary" : "text",
     };
   });
 }
@@ -69,21 +71,4 @@ function findTable(description: SourceDescription, name: QualifiedName): TableDe
   const table = description.tables.find((t) => t.name.schema === name.schema && t.name.name === name.name);
   if (!table) throw new Error(`${formatQualifiedName(name)} was not described; describe it before planning`);
   return table;
-}
-
-/**
- * Whether a column's binary COPY form can be read by another server. Arrays and composites embed
- * the type OIDs of their elements/attributes and the receiving server rejects OIDs that differ
- * from its own (42804 "wrong element type"); user types get different OIDs on every server, so
- * arrays of user types, composites, and domains over either are not portable in binary.
- */
-export function binaryCopySafe(column: Pick<ColumnDescription, "isArray" | "userType">, types: UserType[]): boolean {
-  if (!column.userType) return true;
-  if (column.isArray || column.userType.kind === "composite") return false;
-  if (column.userType.kind !== "domain") return true;
-  const domain = types.find((t) => t.oid === column.userType!.oid);
-  if (!domain || domain.kind !== "domain") return false;
-  if (domain.baseType.endsWith("]")) return false;
-  const base = types.find((t) => t.oid === domain.baseTypeOid);
-  return !base || (base.kind !== "composite" && base.kind !== "domain");
 }

@@ -118,5 +118,8 @@ describe("ensureTargetTables", () => {
     await expect(
       ensureTargetTables(env.source, env.target, [mapping(q("app", "plain"), q("x", "y")), mapping(q("app", "parted"), q("x", "y"))]),
     ).rejects.toThrow(/both mapped to target table x\.y/);
+    await expect(ensureTargetTables(env.source, env.target, [mapping(q("app", "plain"), q("app", "ü".repeat(32)))])).rejects.toThrow(
+      /longer than 63 bytes/,
+    );
   });
 });
