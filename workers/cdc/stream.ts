@@ -1,0 +1,424 @@
+/**
+ * The CDC engine of a mirror: streams changes from an existing slot and publication on the source
+ * and applies them to the target until told to stop.
+ *
+ * Guarantees:
+ * - Order: changes are applied in source commit order; many small source transactions share one
+ *   target transaction, and a source transaction is never split across target transactions.
+ * - Exactly-once effect: each target transaction also stores the source position it reaches
+ *   (_pgferry.cdc_progress); a restart resumes from there and skips transactions that end before it.
+ * - The slot is confirmed only up to what the target has committed (and, when idle, up to a
+ *   keepalive position that was first stored on the target), so the confirmed position never
+ *   passes the stored one.
+ * - Bounded memory: a large source transaction is applied in statements of maxBatchRows rows
+ *   while it streams in; the stream is paused while the target is behind.
+ * - Transient errors (network, restarts, lock or serialization conflicts) are retried with
+ *   backoff; anything else rejects with a CdcFatalError that says what to do.
+ */
+import type pg from "pg";
+import type { TableMapping } from "@/lib/mirrors/table-mapping";
+import { formatLsn, type Lsn, lsnDistance, parseLsn } from "@/lib/pg/lsn";
+import type { PgoutputMessage } from "@/lib/pg/pgoutput";
+import { type AppliedBatch, Applier } from "@/workers/cdc/applier";
+import { connectForCdc } from "@/workers/cdc/connect";
+import { EnumLabels } from "@/workers/cdc/enum-labels";
+import { classifyCdcError, explainUniqueViolation } from "@/workers/cdc/error-fix";
+import { ensureProgressTable, progressUpsert, readProgress } from "@/workers/cdc/progress";
+import { ReplicationStream } from "@/workers/cdc/replication-stream";
+import { SchemaSync } from "@/workers/cdc/schema-changes";
+import type { SchemaContext } from "@/workers/cdc/schema-context";
+import { chooseStart, readSlot } from "@/workers/cdc/slot";
+import type { TablePlan } from "@/workers/cdc/table-plan";
+import {
+  type CdcBatchReport,
+  type CdcEvent,
+  CdcFatalError,
+  type CdcLag,
+  type CdcOptions,
+  DEFAULT_IDLE_ACK_INTERVAL_MS,
+  DEFAULT_MAX_BATCH_LATENCY_MS,
+  DEFAULT_MAX_BATCH_ROWS,
+  DEFAULT_STATUS_INTERVAL_MS,
+} from "@/workers/cdc/types";
+
+export * from "@/workers/cdc/types";
+
+/** A running CDC stream. */
+export interface CdcRun {
+  /** Resolves when stopped by the signal; rejects with CdcFatalError when a person must act. */
+  done: Promise<void>;
+  /** Current lag; queries the source's WAL position. */
+  lag(): Promise<CdcLag>;
+}
+
+/** Starts CDC for a mirror; see CdcOptions. The stream runs until `options.signal` aborts. */
+export function startCdc(options: CdcOptions): CdcRun {
+  const state = new RunState(options);
+  return { done: runWithRetries(options, state), lag: () => state.lag() };
+}
+
+/** startCdc(options).done: streams until the signal aborts; rejects with CdcFatalError. */
+export function runCdc(options: CdcOptions): Promise<void> {
+  return startCdc(options).done;
+}
+
+/** Values: 8 MiB of column values per statement; 4 statements on the wire. */
+const MAX_STATEMENT_BYTES = 8 * 1024 * 1024;
+const MAX_IN_FLIGHT = 4;
+
+/** What outlives a session (a connection attempt): reporting, lag figures, retry bookkeeping. */
+class RunState {
+  private readonly warned = new Set<string>();
+  receivedLsn: Lsn | null = null;
+  appliedLsn: Lsn | null = null;
+  lastAppliedCommitTime: Date | null = null;
+  /** Commit time of the oldest source transaction received but not yet committed on the target. */
+  oldestPendingCommitTime: Date | null = null;
+  busy = () => false;
+  source: pg.Client | null = null;
+  progressed = false;
+
+  constructor(private readonly options: CdcOptions) {}
+
+  event(event: CdcEvent): void {
+    try {
+      void Promise.resolve(this.options.onEvent?.(event)).catch(() => {});
+    } catch {
+      // A reporting callback must never stop replication.
+    }
+  }
+
+  warnOnce(key: string, message: string, detail?: Record<string, unknown>): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.event({ level: "warn", message, detail });
+  }
+
+  batch(batch: AppliedBatch): void {
+    this.appliedLsn = batch.lastLsn;
+    if (batch.commitTime) this.lastAppliedCommitTime = batch.commitTime;
+    this.oldestPendingCommitTime = null;
+    this.progressed = true;
+    if (batch.missingRows > 0) {
+      this.event({
+        level: "warn",
+        message: `${batch.missingRows} updated or deleted row(s) were not found on the target: it has diverged from the source. Resync the affected tables.`,
+        detail: { tables: batch.tables.map((table) => table.table), lsn: formatLsn(batch.lastLsn) },
+      });
+    }
+    const report: CdcBatchReport = {
+      ...batch,
+      firstLsn: batch.firstLsn === null ? null : formatLsn(batch.firstLsn),
+      lastLsn: formatLsn(batch.lastLsn),
+    };
+    try {
+      void Promise.resolve(this.options.onBatch?.(report)).catch((error: unknown) =>
+        this.event({ level: "warn", message: `onBatch failed: ${String((error as Error)?.message ?? error)}` }),
+      );
+    } catch (error) {
+      this.event({ level: "warn", message: `onBatch failed: ${String((error as Error)?.message ?? error)}` });
+    }
+  }
+
+  async lag(): Promise<CdcLag> {
+    let client = this.source;
+    let temporary: pg.Client | null = null;
+    if (!client) {
+      temporary = await connectForCdc(this.options.source, `cdc:${this.options.mirror}:lag`);
+      client = temporary;
+    }
+    try {
+      const result = await client.query<{ lsn: string }>("SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn");
+      const sourceLsn = parseLsn(result.rows[0].lsn);
+      const busy = this.busy();
+      const since = this.lastAppliedCommitTime ?? this.oldestPendingCommitTime;
+      return {
+        sourceLsn: formatLsn(sourceLsn),
+        receivedLsn: this.receivedLsn === null ? null : formatLsn(this.receivedLsn),
+        appliedLsn: this.appliedLsn === null ? null : formatLsn(this.appliedLsn),
+        lagBytes: this.appliedLsn === null ? 0 : Number(lsnDistance(sourceLsn, this.appliedLsn)),
+        lagSeconds: busy && since ? Math.max(0, (Date.now() - since.getTime()) / 1000) : 0,
+        lastAppliedCommitTime: this.lastAppliedCommitTime,
+      };
+    } finally {
+      await temporary?.end().catch(() => {});
+    }
+  }
+}
+
+async function runWithRetries(options: CdcOptions, state: RunState): Promise<void> {
+  const initialDelay = options.retryInitialDelayMs ?? 1_000;
+  const maxDelay = options.retryMaxDelayMs ?? 30_000;
+  let attempt = 0;
+  while (!options.signal.aborted) {
+    state.progressed = false;
+    try {
+      await runSession(options, state);
+      return;
+    } catch (error) {
+      if (options.signal.aborted) return;
+      let classified = classifyCdcError(error);
+      if (classified.kind === "fatal") {
+        classified = await explainUniqueViolation(classified, error, options.target, `cdc:${options.mirror}:diagnose`);
+        state.event({ level: "error", message: classified.message, detail: { code: classified.code, fix: classified.fix, resyncNeeded: classified.resyncNeeded } });
+        throw new CdcFatalError(classified);
+      }
+      attempt = state.progressed ? 1 : attempt + 1;
+      const delay = Math.min(maxDelay, initialDelay * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
+      state.event({
+        level: "warn",
+        message: `Replication interrupted, retrying in ${Math.round(delay / 100) / 10} s: ${classified.message}`,
+        detail: { code: classified.code, attempt },
+      });
+      await sleep(delay, options.signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
+function tableKey(schema: string, name: string): string {
+  return `${schema}\u0000${name}`;
+}
+
+/** One connection attempt: connect, stream and apply until aborted or an error. */
+async function runSession(options: CdcOptions, state: RunState): Promise<void> {
+  const { mirror, signal } = options;
+  const maxBatchRows = options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
+  const maxLatency = options.maxBatchLatencyMs ?? DEFAULT_MAX_BATCH_LATENCY_MS;
+  const idleAckInterval = options.idleAckIntervalMs ?? DEFAULT_IDLE_ACK_INTERVAL_MS;
+  const clients: pg.Client[] = [];
+  let stream: ReplicationStream | null = null;
+  let side: Promise<pg.Client> | null = null;
+  const onAbort = () => stream?.interrupt();
+  signal.addEventListener("abort", onAbort);
+  try {
+    const apply = await connectForCdc(options.target, `cdc:${mirror}`, { pipeline: true });
+    clients.push(apply);
+    await prepareApplySession(apply, state);
+    await ensureProgressTable(apply);
+    const stored = await readProgress(apply, mirror);
+
+    const source = await connectForCdc(options.source, `cdc:${mirror}:meta`, { pipeline: true });
+    clients.push(source);
+    // Empty search_path: format_type() then schema-qualifies every type outside pg_catalog, so
+    // type names read here are valid on the target whatever its search_path.
+    await source.query("SELECT pg_catalog.set_config('search_path', '', false)");
+    const slot = await readSlot(source, options.slotName, options.source.database);
+    const startLsn = options.startLsn === undefined ? null : typeof options.startLsn === "string" ? parseLsn(options.startLsn) : options.startLsn;
+    const start = chooseStart(stored, startLsn, slot, options.slotName);
+    // Store the start first: the slot is then never confirmed past what the target records.
+    if (stored === null || stored < start) await apply.query(progressUpsert(mirror, start));
+    state.source = source;
+    state.appliedLsn = start;
+
+    const applier = new Applier(apply, {
+      mirror,
+      committedLsn: start,
+      maxStatementRows: maxBatchRows,
+      maxStatementBytes: MAX_STATEMENT_BYTES,
+      maxInFlight: MAX_IN_FLIGHT,
+    });
+    const ctx: SchemaContext = {
+      mirror,
+      source,
+      apply,
+      applier,
+      side: () => {
+        side ??= connectForCdc(options.target, `cdc:${mirror}:ddl`).then(async (client) => {
+          clients.push(client);
+          // Never wait long behind a lock: a stuck ADD VALUE should fail and be retried.
+          await client.query("SET lock_timeout = '10s'");
+          return client;
+        });
+        return side;
+      },
+      warnOnce: (key, message, detail) => state.warnOnce(key, message, detail),
+      info: (message, detail) => state.event({ level: "info", message, detail }),
+    };
+    const schema = new SchemaSync(ctx);
+    const enums = new EnumLabels(ctx);
+    const mappings = new Map<string, TableMapping>(options.tables.map((table) => [tableKey(table.source.schema, table.source.name), table]));
+    const relations = new Map<number, TablePlan | null>();
+
+    stream = await ReplicationStream.start({
+      peer: options.source,
+      purpose: `cdc:${mirror}`,
+      slotName: options.slotName,
+      publicationName: options.publicationName,
+      startLsn: start,
+      feedback: () => applier.committedLsn,
+      statusIntervalMs: options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS,
+    });
+    const live = stream;
+    state.event({ level: "info", message: `Streaming from slot ${options.slotName} at ${formatLsn(start)}.`, detail: { lsn: formatLsn(start) } });
+
+    let inTransaction = false;
+    let skipping = false;
+    let lastIdleAck = 0;
+    state.busy = () => inTransaction || applier.open || live.queued > 0;
+
+    const commitBatch = async () => {
+      const batch = await applier.commit();
+      if (!batch) return;
+      live.sendStatus();
+      state.batch(batch);
+    };
+    /** Between source transactions: commit when the batch is full, old enough, or nothing more is waiting. */
+    const maybeCommit = async () => {
+      if (inTransaction || !applier.open) return;
+      if (applier.rowsInBatch >= maxBatchRows || applier.batchAgeMs >= maxLatency || live.queued === 0) await commitBatch();
+    };
+    const idleAck = async () => {
+      if (inTransaction || applier.open || live.queued > 0) return;
+      if (Date.now() - lastIdleAck < idleAckInterval) return;
+      if (await applier.persistPosition()) {
+        lastIdleAck = Date.now();
+        state.appliedLsn = applier.committedLsn;
+        state.progressed = true;
+        live.sendStatus();
+      }
+    };
+    const plan = (relationId: number): TablePlan | null => {
+      const found = relations.get(relationId);
+      if (found === undefined) throw new Error(`pgoutput: change for relation ${relationId} before its Relation message`);
+      return found;
+    };
+    const handle = async (message: PgoutputMessage) => {
+      switch (message.tag) {
+        case "begin":
+          inTransaction = true;
+          skipping = message.finalLsn < start;
+          if (skipping) return;
+          if (applier.open && applier.batchAgeMs >= maxLatency) await commitBatch();
+          applier.beginSource(message);
+          state.oldestPendingCommitTime ??= message.commitTime;
+          return;
+        case "commit":
+          inTransaction = false;
+          if (!skipping) applier.endSource(message);
+          skipping = false;
+          await maybeCommit();
+          await idleAck();
+          return;
+        case "relation": {
+          const mapping = mappings.get(tableKey(message.namespace, message.name));
+          if (!mapping) {
+            relations.set(message.relationId, null);
+            state.warnOnce(
+              `unmapped:${message.namespace}.${message.name}`,
+              `Publication ${options.publicationName} sends changes of ${message.namespace}.${message.name}, which is not one of the mirror's tables; they are ignored.`,
+            );
+            return;
+          }
+          const previous = relations.get(message.relationId);
+          if (previous && sameShape(previous, message)) return;
+          const built = await schema.reconcile(message, mapping);
+          await enums.load(built);
+          relations.set(message.relationId, built);
+          return;
+        }
+        case "insert": {
+          const target = skipping ? null : plan(message.relationId);
+          if (!target) return;
+          if (target.enumColumns.length) await enums.ensure(target, message.newTuple);
+          await applier.insert(target, message.newTuple);
+          return;
+        }
+        case "update": {
+          const target = skipping ? null : plan(message.relationId);
+          if (!target) return;
+          if (target.enumColumns.length) await enums.ensure(target, message.newTuple);
+          await applier.update(target, message);
+          return;
+        }
+        case "delete": {
+          const target = skipping ? null : plan(message.relationId);
+          if (!target) return;
+          await applier.delete(target, message);
+          return;
+        }
+        case "truncate": {
+          if (skipping) return;
+          const targets = message.relationIds.map(plan).filter((found): found is TablePlan => found !== null);
+          await applier.truncate(targets, message.restartIdentity);
+          return;
+        }
+        default:
+          // Type, Origin and logical decoding messages carry nothing to apply.
+          return;
+      }
+    };
+
+    const pollMs = Math.min(1_000, idleAckInterval);
+    while (!signal.aborted) {
+      const item = await live.next(pollMs);
+      state.receivedLsn = live.lastReceivedLsn;
+      if (item === null) {
+        await maybeCommit();
+        await idleAck();
+      } else if (item.kind === "keepalive") {
+        if (!inTransaction) {
+          applier.notePosition(item.walEnd);
+          await maybeCommit();
+          await idleAck();
+        }
+      } else {
+        await handle(item.message);
+      }
+    }
+    // Asked to stop: keep the complete source transactions applied so far.
+    if (!inTransaction) await commitBatch();
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    state.busy = () => false;
+    state.source = null;
+    await stream?.close();
+    // Ending the apply connection rolls back an unfinished batch; the stored position still
+    // points before it, so it is received and applied again on restart.
+    await Promise.all(clients.map((client) => client.end().catch(() => {})));
+    const pendingSide = side as Promise<pg.Client> | null;
+    if (pendingSide) await pendingSide.then((client) => client.end()).catch(() => {});
+  }
+}
+
+/** Same columns, types and identity as the plan was built for: no need to look at the target again. */
+function sameShape(plan: TablePlan, message: PgoutputMessage & { tag: "relation" }): boolean {
+  const before = plan.relation;
+  return (
+    before.replicaIdentity === message.replicaIdentity &&
+    before.columns.length === message.columns.length &&
+    before.columns.every((column, i) => {
+      const now = message.columns[i];
+      return column.name === now.name && column.typeOid === now.typeOid && column.typeMod === now.typeMod && column.isKey === now.isKey;
+    })
+  );
+}
+
+/**
+ * session_replication_role = replica, as native logical replication does: triggers and foreign
+ * keys on target tables do not fire for replicated rows (they already fired on the source).
+ * Needs superuser (or, from PostgreSQL 15, GRANT SET); without it pgferry carries on and says so.
+ */
+async function prepareApplySession(apply: pg.Client, state: RunState): Promise<void> {
+  try {
+    await apply.query("SET session_replication_role = replica");
+  } catch (error) {
+    if ((error as { code?: string }).code !== "42501") throw error;
+    state.warnOnce(
+      "replica-role",
+      "The target user may not set session_replication_role, so triggers and foreign keys on target tables fire for replicated rows. " +
+        "Grant it (PostgreSQL 15+: GRANT SET ON PARAMETER session_replication_role TO <user>) or keep triggers and foreign keys off the target until cutover.",
+    );
+  }
+}

@@ -1,0 +1,116 @@
+import type { TableMapping } from "@/lib/mirrors/table-mapping";
+import type { PeerConnection } from "@/lib/peers/connection";
+import type { ClassifiedError } from "@/lib/pg/classify-error";
+import type { TableCounts } from "@/workers/cdc/applier";
+
+/** Default: 5,000 rows. See CdcOptions.maxBatchRows. */
+export const DEFAULT_MAX_BATCH_ROWS = 5_000;
+/** Default: 500 ms. See CdcOptions.maxBatchLatencyMs. */
+export const DEFAULT_MAX_BATCH_LATENCY_MS = 500;
+/** Default: 10 s. See CdcOptions.idleAckIntervalMs. */
+export const DEFAULT_IDLE_ACK_INTERVAL_MS = 10_000;
+/** Default: 10 s. See CdcOptions.statusIntervalMs. */
+export const DEFAULT_STATUS_INTERVAL_MS = 10_000;
+
+export interface CdcOptions {
+  /** Mirror name: names the progress row on the target and the connections ("pgferry:cdc:<mirror>"). */
+  mirror: string;
+  source: PeerConnection;
+  target: PeerConnection;
+  /** An existing logical replication slot (plugin pgoutput) on the source. */
+  slotName: string;
+  /** An existing publication on the source that contains the mirror's tables. */
+  publicationName: string;
+  /** The tables to apply; changes to other published tables are ignored (with a warning). */
+  tables: TableMapping[];
+  /**
+   * The position the target is consistent with when CDC starts for the first time: the slot's
+   * consistent point after an initial load (LSN text or bigint). The position stored on the target
+   * wins when it is later (CDC ran before); this one wins when it is later (the target was loaded
+   * again). Without either, CDC starts at the slot's confirmed position.
+   */
+  startLsn?: string | bigint;
+  /** Stops the stream: the current batch is committed if it ends on a source commit, and runCdc resolves. */
+  signal: AbortSignal;
+  /**
+   * A target transaction is committed at a source commit once it holds this many row changes;
+   * also the maximum rows per multi-row statement. A single larger source transaction is applied
+   * in statements of this size inside one target transaction. Default: DEFAULT_MAX_BATCH_ROWS (5,000).
+   */
+  maxBatchRows?: number;
+  /**
+   * Longest time changes wait in an open target transaction while the stream keeps delivering.
+   * When the stream has nothing more queued, the batch is committed at once. Default: 500 ms.
+   */
+  maxBatchLatencyMs?: number;
+  /**
+   * When everything received is applied, the latest keepalive position is stored on the target
+   * and confirmed to the slot at most this often, so an idle slot does not hold back WAL while
+   * other tables or databases write. Default: 10 s.
+   */
+  idleAckIntervalMs?: number;
+  /** How often the committed position is reported to the source while busy. Default: 10 s. */
+  statusIntervalMs?: number;
+  /** First retry delay after a transient error, doubled per attempt. Default: 1 s. */
+  retryInitialDelayMs?: number;
+  /** Longest retry delay. Default: 30 s. */
+  retryMaxDelayMs?: number;
+  /** Called after each committed target transaction. Not awaited: it must not slow replication; errors are reported as events. */
+  onBatch?: (batch: CdcBatchReport) => void | Promise<void>;
+  /** Called for things a person may want to see (schema changes applied, warnings, retries). Not awaited. */
+  onEvent?: (event: CdcEvent) => void | Promise<void>;
+}
+
+export interface CdcEvent {
+  level: "info" | "warn" | "error";
+  message: string;
+  detail?: Record<string, unknown>;
+}
+
+/** One committed target transaction, for the catalog's batch history. */
+export interface CdcBatchReport {
+  rows: number;
+  inserts: number;
+  updates: number;
+  deletes: number;
+  truncates: number;
+  /** Source transactions applied in this batch. */
+  transactions: number;
+  /** Per source table. */
+  tables: TableCounts[];
+  /** Commit LSN of the first source transaction in the batch (null for a batch without row changes). */
+  firstLsn: string | null;
+  /** Position stored with the batch (end of its last source commit). */
+  lastLsn: string;
+  /** Source commit time of the last transaction in the batch. */
+  commitTime: Date | null;
+  durationMs: number;
+  /** UPDATE/DELETE rows not found on the target (0 unless the target diverged). */
+  missingRows: number;
+}
+
+/** Replication lag as seen by a running stream. */
+export interface CdcLag {
+  /** Source's current WAL position (pg_current_wal_lsn()). */
+  sourceLsn: string;
+  /** Last position received from the source. */
+  receivedLsn: string | null;
+  /** Position stored on the target (committed). */
+  appliedLsn: string | null;
+  /** WAL bytes between the source's position and what is applied (includes WAL of unrelated tables). */
+  lagBytes: number;
+  /**
+   * Seconds behind: 0 when everything received is applied; otherwise now minus the commit time of
+   * the last applied source transaction (or of the oldest one waiting, when none was applied yet).
+   */
+  lagSeconds: number;
+  lastAppliedCommitTime: Date | null;
+}
+
+/** What runCdc rejects with: a classified, user-facing cause and fix. */
+export class CdcFatalError extends Error {
+  constructor(readonly classified: ClassifiedError) {
+    super(classified.fix ? `${classified.message} — Fix: ${classified.fix}` : classified.message);
+    this.name = "CdcFatalError";
+  }
+}
