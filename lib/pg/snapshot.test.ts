@@ -67,6 +67,23 @@ describe("createSlotSnapshot", () => {
     expect((await admin.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'snap_slot_1'")).rowCount).toBe(1);
   });
 
+  it("holds shared locks on lockTables from before the snapshot until close", async () => {
+    const snapshot = await createSlotSnapshot(peer, "snap_slot_locks", { lockTables: [{ schema: "public", name: "items" }] });
+    try {
+      await admin.query("SET lock_timeout = 200");
+      await expect(admin.query("TRUNCATE items")).rejects.toMatchObject({ code: "55P03" });
+      expect(await countInSnapshot(snapshot.snapshotName)).toBe(10);
+    } finally {
+      await snapshot.close();
+      await admin.query("RESET lock_timeout");
+    }
+    // The server releases the locks when the closed session's backend exits.
+    await expect
+      .poll(async () => (await admin.query("SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'items'::regclass")).rows[0].n)
+      .toBe(0);
+    await dropSlot(admin, "snap_slot_locks");
+  });
+
   it("refuses an existing slot and invalid names", async () => {
     await expect(createSlotSnapshot(peer, "snap_slot_1")).rejects.toMatchObject({ code: "42710" });
     await expect(createSlotSnapshot(peer, "Bad-Name")).rejects.toThrow(/invalid replication slot name/);

@@ -1,8 +1,9 @@
 import pg from "pg";
+import type { QualifiedName } from "@/lib/mirrors/table-mapping";
 import { connectPeer } from "@/lib/peers/connect";
 import { classifyConnectError, shouldRetryWithoutTls } from "@/lib/peers/connect-errors";
 import { clientConfig, type PeerConnection } from "@/lib/peers/connection";
-import { quoteIdent } from "./quote";
+import { quoteIdent, quoteQualified } from "./quote";
 
 /**
  * Exported snapshots: the consistent view of the source that every partition of an initial load
@@ -32,24 +33,48 @@ export function assertSlotName(name: string): void {
   }
 }
 
+/** Options of createSlotSnapshot/exportSnapshot; a plain string there is taken as `purpose`. */
+export interface SnapshotOptions {
+  /** application_name purpose. Default: "snapshot:<slot>" or "snapshot". */
+  purpose?: string;
+  /**
+   * Tables to hold an ACCESS SHARE lock on from before the snapshot until close(). TRUNCATE,
+   * VACUUM FULL, CLUSTER and rewriting ALTER TABLEs are not MVCC-safe: committed after the snapshot,
+   * they would show later readers of that snapshot an empty or reshuffled table. The lock makes
+   * them wait until the load is done instead (plain writes are not blocked). Default: none.
+   */
+  lockTables?: QualifiedName[];
+  /** How long to wait for those locks. Default: LOCK_TIMEOUT_MS. */
+  lockTimeoutMs?: number;
+}
+
+/** Default: 30 seconds to get the shared locks (a running DDL statement may hold them up). */
+export const LOCK_TIMEOUT_MS = 30_000;
+
 /**
  * CDC mode: creates logical replication slot `slotName` (pgoutput) and exports its snapshot, on a
  * replication connection that is kept open and idle until close(). The publication should exist
  * before (see ensurePublication): pgoutput looks publications up as of each change's time.
+ * With `lockTables`, a second (normal) session takes the locks first and holds them until close().
  *
  * Not idempotent: throws when the slot already exists (PostgreSQL error 42710) — a stale slot from
  * an earlier attempt has no usable snapshot; drop it first (dropSlot) if that is what you want.
- * Throws a PeerConnectError when the connection fails. Requires the REPLICATION privilege
- * and wal_level = logical on the source.
+ * Throws a PeerConnectError when a connection fails, PostgreSQL's 55P03 when the locks are not
+ * granted in time. Requires the REPLICATION privilege and wal_level = logical on the source.
  */
 export async function createSlotSnapshot(
   peer: PeerConnection,
   slotName: string,
-  purpose = `snapshot:${slotName}`,
+  optionsOrPurpose: SnapshotOptions | string = {},
 ): Promise<SlotSnapshot> {
   assertSlotName(slotName);
-  const client = await connectReplication(peer, purpose);
+  const options = typeof optionsOrPurpose === "string" ? { purpose: optionsOrPurpose } : optionsOrPurpose;
+  const purpose = options.purpose ?? `snapshot:${slotName}`;
+  // The lock holder has no transaction ID (it only locks), so slot creation does not wait for it.
+  const locks = options.lockTables?.length ? await lockSession(peer, `${purpose}:locks`, options) : null;
+  let client: pg.Client | null = null;
   try {
+    client = await connectReplication(peer, purpose);
     const version = Number((await client.query<{ server_version_num: string }>("SHOW server_version_num")).rows[0].server_version_num);
     // PostgreSQL 15 replaced the bare EXPORT_SNAPSHOT keyword with an option list.
     const command =
@@ -57,35 +82,65 @@ export async function createSlotSnapshot(
         ? `CREATE_REPLICATION_SLOT ${quoteIdent(slotName)} LOGICAL pgoutput (SNAPSHOT 'export')`
         : `CREATE_REPLICATION_SLOT ${quoteIdent(slotName)} LOGICAL pgoutput EXPORT_SNAPSHOT`;
     const { rows } = await client.query<{ consistent_point: string; snapshot_name: string }>(command);
+    const closeSlot = closer(client);
+    const closeLocks = locks ? closer(locks) : async () => {};
     return {
       slotName,
       snapshotName: rows[0].snapshot_name,
       consistentPoint: rows[0].consistent_point,
-      close: closer(client),
+      close: async () => {
+        await closeSlot();
+        await closeLocks();
+      },
     };
   } catch (error) {
-    await client.end().catch(() => {});
+    await Promise.all([client?.end().catch(() => {}), locks?.end().catch(() => {})]);
     throw error;
   }
 }
 
 /**
  * Initial-copy-only mode: exports a snapshot from a REPEATABLE READ transaction that stays open
- * (and idle) until close(). Creates nothing on the source. Throws a PeerConnectError when the
- * connection fails.
+ * (and idle) until close(), holding the `lockTables` locks it took before the snapshot. Creates
+ * nothing on the source. Throws a PeerConnectError when the connection fails, 55P03 when the
+ * locks are not granted in time.
  */
-export async function exportSnapshot(peer: PeerConnection, purpose = "snapshot"): Promise<ExportedSnapshot> {
-  const client = await connectPeer(peer, purpose);
+export async function exportSnapshot(peer: PeerConnection, optionsOrPurpose: SnapshotOptions | string = {}): Promise<ExportedSnapshot> {
+  const options = typeof optionsOrPurpose === "string" ? { purpose: optionsOrPurpose } : optionsOrPurpose;
+  const client = await connectPeer(peer, options.purpose ?? "snapshot");
   try {
     // The transaction is idle for the whole load: a server-side idle timeout would end it.
     await client.query("SET idle_in_transaction_session_timeout = 0");
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    // LOCK TABLE does not take the transaction's snapshot, so the snapshot below is taken after
+    // the locks are granted: no rewrite can commit between the two.
+    await lockTables(client, options);
     const { rows } = await client.query<{ name: string }>("SELECT pg_export_snapshot() AS name");
     return { snapshotName: rows[0].name, close: closer(client) };
   } catch (error) {
     await client.end().catch(() => {});
     throw error;
   }
+}
+
+async function lockSession(peer: PeerConnection, purpose: string, options: SnapshotOptions): Promise<pg.Client> {
+  const client = await connectPeer(peer, purpose);
+  try {
+    await client.query("SET idle_in_transaction_session_timeout = 0");
+    await client.query("BEGIN READ ONLY");
+    await lockTables(client, options);
+    return client;
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+}
+
+async function lockTables(client: pg.Client, options: SnapshotOptions): Promise<void> {
+  const tables = options.lockTables ?? [];
+  if (tables.length === 0) return;
+  await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs ?? LOCK_TIMEOUT_MS))}`);
+  await client.query(`LOCK TABLE ${tables.map((t) => quoteQualified(t.schema, t.name)).join(", ")} IN ACCESS SHARE MODE`);
 }
 
 /**
@@ -103,6 +158,26 @@ export async function beginInSnapshot(client: Pick<pg.ClientBase, "query">, snap
   }
 }
 
+/**
+ * Locks `relation` (ACCESS SHARE, like any reader) inside a snapshot transaction opened by
+ * beginInSnapshot, then checks that its storage is still the one the snapshot saw.
+ *
+ * Why: TRUNCATE, VACUUM FULL, CLUSTER and rewriting ALTER TABLEs give a table a new relfilenode
+ * and are not MVCC-safe — a snapshot older than them reads the new storage (empty, or rows at
+ * other ctids), silently. pg_class read through the snapshot still shows the old relfilenode, the
+ * system cache the current one; once we hold the lock, no such rewrite can commit until we end.
+ * Throws a TableRewrittenError (a SnapshotGoneError: the load must restart) when they differ.
+ */
+export async function lockUnchangedSinceSnapshot(client: Pick<pg.ClientBase, "query">, relation: QualifiedName, snapshotName: string): Promise<void> {
+  const name = quoteQualified(relation.schema, relation.name);
+  await client.query(`LOCK TABLE ONLY ${name} IN ACCESS SHARE MODE`);
+  const { rows } = await client.query<{ same: boolean }>(
+    "SELECT c.relfilenode = pg_relation_filenode(c.oid) AS same FROM pg_class c WHERE c.oid = $1::regclass",
+    [name],
+  );
+  if (rows[0]?.same !== true) throw new TableRewrittenError(snapshotName, relation);
+}
+
 /** The exported snapshot can no longer be imported: the load must restart with a new snapshot. */
 export class SnapshotGoneError extends Error {
   constructor(
@@ -115,10 +190,19 @@ export class SnapshotGoneError extends Error {
   }
 }
 
+/** A table was truncated or rewritten after the snapshot; the snapshot cannot read it any more. */
+export class TableRewrittenError extends SnapshotGoneError {
+  constructor(snapshotName: string, readonly relation: QualifiedName) {
+    super(snapshotName, new Error(`table ${relation.schema}.${relation.name} was truncated or rewritten (TRUNCATE, VACUUM FULL, CLUSTER or ALTER TABLE) after the snapshot`));
+    this.name = "TableRewrittenError";
+  }
+}
+
 /**
  * True for errors that mean "the exported snapshot is gone": the snapshot file was removed
  * because its session ended (22023 invalid snapshot identifier) or its transaction finished
- * (55000 could not import the requested snapshot). Looks through SnapshotGoneError and `cause`.
+ * (55000 could not import the requested snapshot), or a table was rewritten since it was taken
+ * (TableRewrittenError). Looks through SnapshotGoneError and `cause`.
  */
 export function isSnapshotGoneError(error: unknown): boolean {
   for (let e = error as { code?: string; routine?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {

@@ -5,13 +5,16 @@ import { formatQualifiedName, type QualifiedName } from "@/lib/mirrors/table-map
 import { connectPeer } from "@/lib/peers/connect";
 import type { PeerConnection } from "@/lib/peers/connection";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
-import { beginInSnapshot } from "@/lib/pg/snapshot";
+import { beginInSnapshot, lockUnchangedSinceSnapshot } from "@/lib/pg/snapshot";
 import { BOOKKEEPING_TABLE, claimPartition, completePartition, ensureBookkeeping } from "./bookkeeping";
 import { type CopyFormat, CopyRowCounter } from "./copy-row-counter";
 import { type Partition, partitionKey, partitionSelect } from "./partitions";
 
-export { isSnapshotGoneError, SnapshotGoneError } from "@/lib/pg/snapshot";
+export { isSnapshotGoneError, SnapshotGoneError, TableRewrittenError } from "@/lib/pg/snapshot";
 export type { CopyFormat } from "./copy-row-counter";
+
+/** How long a partition copy waits for its shared lock on the source table. */
+export const SOURCE_LOCK_TIMEOUT_MS = 60_000;
 
 /** Default: progress reported every second (the UI promises at least every 2 s). */
 export const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
@@ -101,7 +104,11 @@ const COMMON_SETTINGS = [
   "SET statement_timeout = 0",
   "SET idle_in_transaction_session_timeout = 0",
 ];
-const SOURCE_SETTINGS = [...COMMON_SETTINGS, "SET extra_float_digits = 3", "SET bytea_output = 'hex'"].join("; ");
+/**
+ * lock_timeout: a DDL statement queued for an exclusive lock on the table makes our (shared) lock
+ * request wait behind it; fail after a while instead of hanging — the copy is retried later.
+ */
+const SOURCE_SETTINGS = [...COMMON_SETTINGS, "SET extra_float_digits = 3", "SET bytea_output = 'hex'", `SET lock_timeout = ${SOURCE_LOCK_TIMEOUT_MS}`].join("; ");
 /**
  * synchronous_commit = off is safe here: data and its bookkeeping row commit together, so a target
  * crash loses both and the partition is simply copied again.
@@ -134,6 +141,7 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
     clients.push(source);
     await source.query(SOURCE_SETTINGS);
     await beginInSnapshot(source, options.snapshotName);
+    await lockUnchangedSinceSnapshot(source, partition.sourceRelation, options.snapshotName);
     signal?.throwIfAborted();
 
     const counter = new CopyRowCounter(format);

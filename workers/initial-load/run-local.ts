@@ -31,6 +31,13 @@ export interface RunLocalOptions {
   slotName?: string;
   /** CDC mode. Default: slotNameFor(mirrorName). */
   publicationName?: string;
+  /**
+   * Hold a shared lock on the source tables for the whole load, so TRUNCATE and table rewrites
+   * wait until it ends instead of forcing a restart (TableRewrittenError). Off by default: on a
+   * busy production source a DDL statement waiting for that lock blocks every later query on the
+   * table. Default: false.
+   */
+  lockSourceTables?: boolean;
   onProgress?: (partition: Partition, progress: CopyProgress) => void;
   /** Called once the snapshot exists, before any row is copied (tests use it to change the source). */
   afterSnapshot?: (snapshot: ExportedSnapshot) => Promise<void>;
@@ -89,6 +96,7 @@ export async function runLocalInitialLoad(options: RunLocalOptions): Promise<Run
     }
     const { warnings } = await ensureTargetTablesFor(target, description, plans);
 
+    const lockTables = options.lockSourceTables ? mapping.map((m) => m.source) : [];
     let slotName: string | null = null;
     let publicationName: string | null = null;
     if (options.mode === "cdc") {
@@ -96,9 +104,9 @@ export async function runLocalInitialLoad(options: RunLocalOptions): Promise<Run
       publicationName = options.publicationName ?? slotNameFor(mirror);
       await ensurePublication(source, publicationName, mapping.map((m) => m.source));
       await dropSlot(source, slotName);
-      snapshot = await createSlotSnapshot(options.source, slotName, `snapshot:${mirror}`);
+      snapshot = await createSlotSnapshot(options.source, slotName, { purpose: `snapshot:${mirror}`, lockTables });
     } else {
-      snapshot = await exportSnapshot(options.source, `snapshot:${mirror}`);
+      snapshot = await exportSnapshot(options.source, { purpose: `snapshot:${mirror}`, lockTables });
     }
     await options.afterSnapshot?.(snapshot);
 
