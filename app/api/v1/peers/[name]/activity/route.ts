@@ -1,0 +1,10 @@
+import { apiRoute } from "@/lib/api/respond";
+import { db } from "@/lib/catalog/db";
+import { peerActivity } from "@/lib/peers/service";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ name: string }> };
+
+/** GET /api/v1/peers/{name}/activity: pgferry's running sessions on the peer's server, asked live. */
+export const GET = apiRoute(async (_request, { params }: Context) => peerActivity(db(), (await params).name));

@@ -1,0 +1,10 @@
+import { apiRoute } from "@/lib/api/respond";
+import { db } from "@/lib/catalog/db";
+import { peerSlots } from "@/lib/peers/service";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ name: string }> };
+
+/** GET /api/v1/peers/{name}/slots: replication slots on the peer's server with lag and wal_status, asked live. */
+export const GET = apiRoute(async (_request, { params }: Context) => peerSlots(db(), (await params).name));

@@ -1,0 +1,10 @@
+import { apiRoute } from "@/lib/api/respond";
+import { db } from "@/lib/catalog/db";
+import { peerTables } from "@/lib/peers/service";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ name: string }> };
+
+/** GET /api/v1/peers/{name}/tables: schemas and tables with estimated rows, size, primary key, replica identity and columns, asked live. */
+export const GET = apiRoute(async (_request, { params }: Context) => peerTables(db(), (await params).name));

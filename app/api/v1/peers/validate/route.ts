@@ -1,0 +1,7 @@
+import { apiRoute, readJson } from "@/lib/api/respond";
+import { validateUnsaved } from "@/lib/peers/service";
+
+export const dynamic = "force-dynamic";
+
+/** POST /api/v1/peers/validate: run the checks on connection details without saving them. */
+export const POST = apiRoute(async (request) => validateUnsaved(await readJson(request)));
