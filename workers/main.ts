@@ -1,10 +1,11 @@
-import { run, type Runner, type Task, type TaskList } from "graphile-worker";
+import { makeWorkerUtils, run, type Runner, type Task, type TaskList } from "graphile-worker";
 import { createClient } from "@/lib/catalog/db";
 import { migrateCatalog } from "@/lib/catalog/migrate";
 import { catalogUrl } from "@/lib/config/env";
 import { createLogger } from "@/lib/log/logger";
 import type { JobContext } from "./jobs/define-job";
 import { jobs } from "./jobs";
+import { startMirrorSupervisor } from "./mirrors/supervisor";
 import { registerWorker } from "./registration";
 
 /**
@@ -33,6 +34,15 @@ async function main() {
     taskList: taskList({ catalog, workerId: registration.workerId, signal: shutdown.signal }),
     crontab: "0 * * * * prune-catalog ?jobKey=prune-catalog",
   });
+  const utils = await makeWorkerUtils({ connectionString: url });
+  const supervisor = startMirrorSupervisor({
+    catalog,
+    workerId: registration.workerId,
+    logger: logger.child("mirrors"),
+    addJob: async (task, payload, options) => {
+      await utils.addJob(task, payload, options);
+    },
+  });
   logger.info("worker started", { id: registration.workerId, concurrency: CONCURRENCY });
 
   let stopping = false;
@@ -41,7 +51,9 @@ async function main() {
     stopping = true;
     logger.info(`received ${signal}; stopping`);
     shutdown.abort();
+    await supervisor.stop().catch((error: unknown) => logger.warn("stopping mirror runners failed", { error }));
     await runner.stop().catch((error: unknown) => logger.warn("stopping the job runner failed", { error }));
+    await Promise.resolve(utils.release()).catch(() => {});
     await registration.deregister();
     await catalog.$disconnect();
     logger.info("worker stopped");

@@ -63,6 +63,7 @@ CREATE TABLE "mirror_tables" (
     "status" TEXT NOT NULL DEFAULT 'pending',
     "rows_estimated" BIGINT NOT NULL DEFAULT 0,
     "bytes_estimated" BIGINT NOT NULL DEFAULT 0,
+    "load_plan" JSONB,
     "load_started_at" TIMESTAMPTZ(3),
     "load_finished_at" TIMESTAMPTZ(3),
     "inserts" BIGINT NOT NULL DEFAULT 0,

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { mirrorSettingsSchema } from "./settings";
+import { MIRROR_MODES } from "./status";
+import { parseQualifiedName } from "./table-mapping";
+
+/**
+ * The one schema of a mirror's creation, used by the create form and by the API
+ * (`POST /api/v1/mirrors`). No Node-only imports: it is bundled for the browser too.
+ */
+
+/** Mirror names become part of slot and publication names (pgferry_<name>), which PostgreSQL caps at 63. */
+export const MIRROR_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,54}$/;
+
+const tableName = (field: string) =>
+  z.string({ error: `${field} is required.` }).superRefine((value, ctx) => {
+    try {
+      parseQualifiedName(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `${field}: ${(error as Error).message}` });
+    }
+  });
+
+export const mirrorTableSchema = z.object({
+  source: tableName("Source table"),
+  target: tableName("Target table").optional(),
+  excludeColumns: z.array(z.string().min(1)).default([]),
+});
+
+export const mirrorCreateSchema = z
+  .object({
+    name: z
+      .string({ error: "Name is required." })
+      .regex(MIRROR_NAME_PATTERN, {
+        error: "Use only lowercase letters, digits and underscores, starting with a letter or underscore, at most 55 characters.",
+      }),
+    source: z.string({ error: "Choose a source peer." }).min(1, { error: "Choose a source peer." }),
+    target: z.string({ error: "Choose a target peer." }).min(1, { error: "Choose a target peer." }),
+    mode: z.enum(MIRROR_MODES, { error: 'Mode must be "cdc" or "initial_load_only".' }),
+    tables: z.array(mirrorTableSchema).min(1, { error: "Select at least one table." }),
+    settings: mirrorSettingsSchema.partial().optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.source === value.target) {
+      // Same peer is allowed only when tables are renamed; otherwise a table would copy onto itself.
+      value.tables.forEach((table, index) => {
+        const target = table.target ?? table.source;
+        if (parseSafe(target) === parseSafe(table.source)) {
+          ctx.addIssue({ code: "custom", path: ["tables", index, "target"], message: "Source and target are the same table on the same peer." });
+        }
+      });
+    }
+    const seen = new Map<string, number>();
+    value.tables.forEach((table, index) => {
+      const key = parseSafe(table.target ?? table.source);
+      if (seen.has(key)) {
+        ctx.addIssue({ code: "custom", path: ["tables", index, "target"], message: `Two tables map to the same target table ${table.target ?? table.source}.` });
+      }
+      seen.set(key, index);
+    });
+  });
+
+function parseSafe(text: string): string {
+  try {
+    const { schema, name } = parseQualifiedName(text);
+    return JSON.stringify([schema, name]);
+  } catch {
+    return text;
+  }
+}
+
+export type MirrorCreateInput = z.input<typeof mirrorCreateSchema>;
+export type MirrorCreate = z.output<typeof mirrorCreateSchema>;

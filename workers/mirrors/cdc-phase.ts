@@ -1,0 +1,122 @@
+import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
+import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
+import { loadPeerConnection } from "@/lib/catalog/peers";
+import type { MirrorSettings } from "@/lib/mirrors/settings";
+import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
+import { type CdcBatchReport, startCdc } from "@/workers/cdc/stream";
+import type { RunnerContext } from "./context";
+import { tableMappings } from "./load-setup";
+import { refreshSlotStats } from "./slot-stats";
+
+/** How often lag is measured and the mirror's status re-read while streaming. Default: 2 s. */
+const WATCH_INTERVAL_MS = 2_000;
+/** How often the slot's state is read from the source while streaming. Default: 10 s. */
+const SLOT_STATS_INTERVAL_MS = 10_000;
+
+/**
+ * Streams a CDC mirror's changes until its status leaves "running" or `signal` fires.
+ * Writes each applied batch, per-table counters, lag and slot state to the catalog.
+ * Rejects with CdcFatalError (a cause and a fix) when a person must act.
+ */
+export async function streamChanges(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }, signal: AbortSignal): Promise<void> {
+  const settings = mirror.settings as unknown as MirrorSettings;
+  const [source, target] = await Promise.all([
+    loadPeerConnection(ctx.catalog, mirror.sourcePeerId),
+    loadPeerConnection(ctx.catalog, mirror.targetPeerId),
+  ]);
+  const stop = new AbortController();
+  const run = startCdc({
+    mirror: mirror.name,
+    source,
+    target,
+    slotName: mirror.slotName,
+    publicationName: mirror.publicationName,
+    tables: tableMappings(mirror.tables),
+    startLsn: mirror.consistentPoint ?? undefined,
+    signal: AbortSignal.any([signal, stop.signal]),
+    maxBatchRows: settings.cdcBatchSize,
+    maxBatchLatencyMs: settings.cdcMaxBatchLatencyMs,
+    onBatch: (batch) => recordBatch(ctx, mirror, batch),
+    onEvent: (event) => recordMirrorEvent(ctx.catalog, mirror.id, event.level, event.message, event.detail),
+  });
+  await recordMirrorEvent(ctx.catalog, mirror.id, "info", "Continuous replication started.");
+
+  let lastSlotStats = 0;
+  const watch = (async () => {
+    while (!stop.signal.aborted && !signal.aborted) {
+      await sleep(WATCH_INTERVAL_MS, stop.signal);
+      try {
+        const current = await ctx.catalog.mirror.findUnique({ where: { id: mirror.id }, select: { status: true } });
+        if (current?.status !== "running") {
+          stop.abort();
+          return;
+        }
+        const lag = await run.lag();
+        await ctx.catalog.mirror.update({
+          where: { id: mirror.id },
+          data: { lagBytes: BigInt(lag.lagBytes), lagSeconds: lag.lagSeconds, lastAppliedLsn: lag.appliedLsn, statsUpdatedAt: new Date() },
+        });
+        if (Date.now() - lastSlotStats > SLOT_STATS_INTERVAL_MS) {
+          lastSlotStats = Date.now();
+          await refreshSlotStats(ctx.catalog, mirror.id, source, mirror.slotName, `cdc:${mirror.name}:stats`);
+        }
+      } catch (error) {
+        ctx.logger.debug("could not refresh CDC stats", { mirror: mirror.name, error });
+      }
+    }
+  })();
+  try {
+    await run.done;
+  } finally {
+    stop.abort();
+    await watch;
+  }
+}
+
+async function recordBatch(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }, batch: CdcBatchReport): Promise<void> {
+  const { catalog } = ctx;
+  const writes = [];
+  if (batch.rows > 0) {
+    writes.push(
+      catalog.cdcBatch.create({
+        data: {
+          mirrorId: mirror.id,
+          rows: batch.rows,
+          inserts: batch.inserts,
+          updates: batch.updates,
+          deletes: batch.deletes,
+          firstLsn: batch.firstLsn ?? batch.lastLsn,
+          lastLsn: batch.lastLsn,
+          durationMs: Math.round(batch.durationMs),
+        },
+      }),
+    );
+  }
+  for (const counts of batch.tables) {
+    const table = mirror.tables.find((t) => formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable }) === counts.table);
+    if (!table || counts.inserts + counts.updates + counts.deletes === 0) continue;
+    writes.push(
+      catalog.mirrorTable.update({
+        where: { id: table.id },
+        data: { inserts: { increment: counts.inserts }, updates: { increment: counts.updates }, deletes: { increment: counts.deletes } },
+      }),
+    );
+  }
+  writes.push(
+    catalog.mirror.update({
+      where: { id: mirror.id },
+      data: { lastAppliedLsn: batch.lastLsn, ...(batch.commitTime ? { lastCommitAt: batch.commitTime } : {}) },
+    }),
+  );
+  await catalog.$transaction(writes);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,81 @@
+import type { Mirror } from "@/lib/catalog/generated/client";
+import { onlineWorkerIds } from "@/lib/workers/status";
+import { SNAPSHOT_GONE_PREFIX } from "@/workers/jobs/copy-partition";
+import type { RunnerContext } from "./context";
+import { COPY_MAX_ATTEMPTS, COPY_PARTITION_TASK } from "./load-setup";
+
+export type LoadState =
+  | { kind: "copying" }
+  | { kind: "done" }
+  | { kind: "snapshot_gone"; reason: string }
+  | { kind: "failed"; message: string };
+
+/**
+ * One look at a load in progress: rolls partition rows up into per-table status and times, hands
+ * partitions held by workers that went offline back to the queue, and says whether the load is
+ * still copying, done, or must restart or fail.
+ */
+export async function checkLoad(ctx: RunnerContext, mirror: Mirror): Promise<LoadState> {
+  const { catalog } = ctx;
+  const partitions = await catalog.partition.findMany({
+    where: { mirrorId: mirror.id, generation: mirror.loadGeneration },
+    select: { id: true, mirrorTableId: true, status: true, error: true, workerId: true, startedAt: true, finishedAt: true, attempts: true },
+  });
+  const gone = partitions.find((p) => p.status === "failed" && p.error?.startsWith(SNAPSHOT_GONE_PREFIX));
+  if (gone) return { kind: "snapshot_gone", reason: gone.error!.slice(SNAPSHOT_GONE_PREFIX.length).trim() };
+  const failed = partitions.find((p) => p.status === "failed");
+
+  await rollUpTables(ctx, partitions);
+  if (failed) return { kind: "failed", message: failed.error ?? "A partition copy failed." };
+  await requeueOrphans(ctx, mirror, partitions);
+  return partitions.every((p) => p.status === "done") ? { kind: "done" } : { kind: "copying" };
+}
+
+type PartitionSummary = { id: string; mirrorTableId: string; status: string; workerId: string | null; startedAt: Date | null; finishedAt: Date | null; attempts: number };
+
+async function rollUpTables(ctx: RunnerContext, partitions: PartitionSummary[]): Promise<void> {
+  const byTable = new Map<string, PartitionSummary[]>();
+  for (const p of partitions) byTable.set(p.mirrorTableId, [...(byTable.get(p.mirrorTableId) ?? []), p]);
+  for (const [tableId, parts] of byTable) {
+    const status = parts.some((p) => p.status === "failed")
+      ? "failed"
+      : parts.every((p) => p.status === "done")
+        ? "done"
+        : parts.some((p) => p.startedAt)
+          ? "copying"
+          : "pending";
+    const started = parts.map((p) => p.startedAt?.getTime()).filter((t): t is number => t !== undefined);
+    const finished = parts.map((p) => p.finishedAt?.getTime() ?? Infinity);
+    await ctx.catalog.mirrorTable.update({
+      where: { id: tableId },
+      data: {
+        status,
+        loadStartedAt: started.length ? new Date(Math.min(...started)) : null,
+        loadFinishedAt: status === "done" ? new Date(Math.max(...finished)) : null,
+      },
+    });
+  }
+}
+
+/**
+ * A partition being copied by a worker that died stays locked in graphile-worker for hours; its
+ * bookkeeping on the target shows nothing (the transaction died with the worker), so queue it
+ * again under a new job key.
+ */
+async function requeueOrphans(ctx: RunnerContext, mirror: Mirror, partitions: PartitionSummary[]): Promise<void> {
+  const copying = partitions.filter((p) => p.status === "copying");
+  if (copying.length === 0) return;
+  const online = await onlineWorkerIds(ctx.catalog);
+  for (const orphan of copying.filter((p) => !p.workerId || !online.has(p.workerId))) {
+    const { count } = await ctx.catalog.partition.updateMany({
+      where: { id: orphan.id, status: "copying", workerId: orphan.workerId },
+      data: { status: "pending", workerId: null },
+    });
+    if (count === 0) continue;
+    await ctx.addJob(
+      COPY_PARTITION_TASK,
+      { partitionId: orphan.id, generation: mirror.loadGeneration },
+      { queueName: `copy:${mirror.id}:requeued`, jobKey: `copy:${orphan.id}:${orphan.attempts}`, maxAttempts: COPY_MAX_ATTEMPTS },
+    );
+  }
+}

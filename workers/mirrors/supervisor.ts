@@ -1,0 +1,64 @@
+import type { RunnerContext } from "./context";
+import { claimOneMirror, releaseLeases, renewLeases, RENEW_EVERY_MS } from "./lease";
+import { runMirror } from "./runner";
+
+/**
+ * The part of a worker that owns mirrors: every few seconds it renews its leases, stops runners
+ * of mirrors it no longer owns, and claims mirrors that nobody drives (new ones, or ones whose
+ * owner died). Each owned mirror has one runner (runner.ts) in this process.
+ */
+export interface MirrorSupervisor {
+  stop(): Promise<void>;
+}
+
+/** Most mirrors one worker drives at once, so several workers share the load. Default: 20. */
+const MAX_MIRRORS_PER_WORKER = Number(process.env.PGFERRY_MAX_MIRRORS_PER_WORKER ?? 20);
+
+export function startMirrorSupervisor(ctx: RunnerContext): MirrorSupervisor {
+  const runners = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  let stopped = false;
+
+  const tick = async () => {
+    const owned = await renewLeases(ctx.catalog, ctx.workerId);
+    for (const [id, runner] of runners) {
+      if (!owned.has(id)) runner.abort.abort();
+    }
+    if (runners.size < MAX_MIRRORS_PER_WORKER) {
+      const claimed = await claimOneMirror(ctx.catalog, ctx.workerId);
+      if (claimed) owned.add(claimed);
+    }
+    for (const id of owned) {
+      if (!runners.has(id) && !stopped) start(id);
+    }
+  };
+
+  const start = (mirrorId: string) => {
+    const abort = new AbortController();
+    const done = runMirror(ctx, mirrorId, abort.signal)
+      .catch((error: unknown) => ctx.logger.error("mirror runner crashed", { mirrorId, error }))
+      .finally(() => runners.delete(mirrorId));
+    runners.set(mirrorId, { abort, done });
+  };
+
+  // A short first delay lets a new mirror be claimed soon after a start; then the steady rhythm.
+  let timer: NodeJS.Timeout;
+  const loop = async () => {
+    try {
+      await tick();
+    } catch (error) {
+      ctx.logger.warn("mirror supervisor tick failed", { error });
+    }
+    if (!stopped) timer = setTimeout(loop, RENEW_EVERY_MS);
+  };
+  timer = setTimeout(loop, 100);
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      for (const runner of runners.values()) runner.abort.abort();
+      await Promise.all([...runners.values()].map((r) => r.done));
+      await releaseLeases(ctx.catalog, ctx.workerId);
+    },
+  };
+}
