@@ -1,0 +1,17 @@
+import { apiRoute } from "@/lib/api/respond";
+import { db } from "@/lib/catalog/db";
+import { requestDelete } from "@/lib/mirrors/actions";
+import { getMirror } from "@/lib/mirrors/views";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ name: string }> };
+
+/** GET /api/v1/mirrors/{name}: status, per-table progress, CDC lag and counters. */
+export const GET = apiRoute(async (_request, { params }: Context) => getMirror(db(), (await params).name));
+
+/** DELETE /api/v1/mirrors/{name}: stops the mirror and cleans up the source; 202 while that happens. */
+export const DELETE = apiRoute(async (_request, { params }: Context) => {
+  await requestDelete(db(), (await params).name);
+  return Response.json({ status: "deleting" }, { status: 202 });
+});
