@@ -1,4 +1,12 @@
-import { type ApiOperation, type ApiSection, ERROR_SCHEMA, type HttpMethod, type JsonSchema } from "@/lib/api/openapi/helpers";
+import {
+  type ApiOperation,
+  type ApiSection,
+  ERROR_SCHEMA,
+  errorResponses,
+  type HttpMethod,
+  type JsonSchema,
+  jsonResponse,
+} from "@/lib/api/openapi/helpers";
 import { peersApi } from "@/lib/api/openapi/peers";
 import { workersApi } from "@/lib/api/openapi/workers";
 
@@ -12,7 +20,22 @@ import { workersApi } from "@/lib/api/openapi/workers";
 
 export * from "@/lib/api/openapi/helpers";
 
-export const API_SECTIONS: ApiSection[] = [peersApi, workersApi];
+/** The document itself. */
+const metaApi: ApiSection = {
+  tag: { name: "meta", description: "About the API." },
+  schemas: {},
+  paths: {
+    "/openapi.json": {
+      get: {
+        summary: "This OpenAPI document",
+        operationId: "openApiDocument",
+        responses: { "200": jsonResponse("OpenAPI 3.1 document.", { type: "object" }), ...errorResponses() },
+      },
+    },
+  },
+};
+
+export const API_SECTIONS: ApiSection[] = [peersApi, workersApi, metaApi];
 
 /** The whole document. */
 export function openApiDocument(sections: ApiSection[] = API_SECTIONS): JsonSchema {
