@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { quoteIdent, quoteLiteral } from "@/lib/pg/quote";
-import { keyFromSetting, useKeyring } from "@/lib/secrets";
+import { keyFromSetting, useKeyring as installKeyring } from "@/lib/secrets";
 import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
 import { adminQuery, clusterInfo, createDatabase } from "@/tests/support/databases";
 import { DISTINCTIVE_PASSWORD } from "@/tests/integration/peers/helpers";
@@ -29,7 +29,7 @@ export interface PeersApiWorld {
 export async function setUpWorld(): Promise<PeersApiWorld> {
   const catalog = await createTestCatalog();
   process.env.DATABASE_URL = catalog.url;
-  useKeyring({ current: keyFromSetting(randomBytes(32).toString("hex")), previous: [] });
+  installKeyring({ current: keyFromSetting(randomBytes(32).toString("hex")), previous: [] });
 
   const role = `ferry_api_${randomBytes(4).toString("hex")}`;
   const password = quoteLiteral(DISTINCTIVE_PASSWORD);
