@@ -7,6 +7,8 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
       const value = await check();
       if (value) return value;
     } catch (error) {
+      // An error named StopWaiting means the condition can never become true: fail now.
+      if ((error as Error)?.constructor?.name === "StopWaiting") throw error;
       lastError = error;
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -1,0 +1,149 @@
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMirror } from "@/lib/mirrors/create";
+import { requestDelete } from "@/lib/mirrors/actions";
+import { getMirror } from "@/lib/mirrors/views";
+import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
+import { tableChecksum } from "@/tests/support/compare";
+import { connect, createDatabase } from "@/tests/support/databases";
+import { createPeerRow, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { waitFor } from "@/tests/support/wait";
+
+/**
+ * The initial load end to end: API-level creation, a real worker process taking the mirror,
+ * partitions copied as jobs, progress in the catalog, and the target compared with the source.
+ */
+describe("initial load through the worker", () => {
+  let catalog: TestCatalog;
+  let source: pg.Client;
+  let target: pg.Client;
+  let worker: WorkerProcess;
+
+  beforeAll(async () => {
+    catalog = await createTestCatalog();
+    const [sourceDb, targetDb] = await Promise.all([createDatabase("source"), createDatabase("target")]);
+    source = await connect("source", sourceDb);
+    target = await connect("target", targetDb);
+    await createPeerRow(catalog.prisma, "src", "source", sourceDb);
+    await createPeerRow(catalog.prisma, "dst", "target", targetDb);
+    await source.query(`
+      CREATE SCHEMA "Sales Data";
+      CREATE TYPE "Sales Data".mood AS ENUM ('sad', 'ok', 'happy');
+      CREATE TABLE "Sales Data"."Order ""Items""" (id bigint PRIMARY KEY, "select" text, mood "Sales Data".mood, amount numeric(12,2), at timestamptz, tags text[]);
+      INSERT INTO "Sales Data"."Order ""Items"""
+        SELECT g, 'row ' || g, (ARRAY['sad','ok','happy'])[1 + g % 3]::"Sales Data".mood, g * 1.25, '2020-01-01'::timestamptz + g * interval '1 minute', ARRAY['a' || g]
+        FROM generate_series(1, 60000) g;
+      CREATE TABLE public.accounts (id int PRIMARY KEY, balance bigint NOT NULL);
+      INSERT INTO public.accounts SELECT g, 1000 FROM generate_series(1, 2000) g;
+      CREATE TABLE public.no_pk (a int, b text);
+      INSERT INTO public.no_pk SELECT g % 10, 'dup' FROM generate_series(1, 500) g;
+      CREATE TABLE public.empty_one (id uuid PRIMARY KEY, note text);
+      ANALYZE;
+    `);
+    worker = startWorker(catalog.url);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await Promise.all([source?.end(), target?.end()]);
+    await catalog?.close();
+  });
+
+  it("copies every table exactly, reports progress, and ends completed with nothing left on the source", async () => {
+    await createMirror(catalog.prisma, {
+      name: "load_once",
+      source: "src",
+      target: "dst",
+      mode: "initial_load_only",
+      tables: [
+        { source: '"Sales Data"."Order ""Items"""', target: '"Sales Data"."Order ""Items"""', excludeColumns: ["tags"] },
+        { source: "public.accounts" },
+        { source: "public.no_pk", target: "copies.no_pk" },
+        { source: "public.empty_one" },
+      ],
+      settings: { rowsPerPartition: 5000, parallelCopyWorkers: 3 },
+    });
+    await waitForMirrorStatus(catalog.prisma, "load_once", "completed");
+
+    const detail = await getMirror(catalog.prisma, "load_once");
+    expect(detail.progress.percent).toBe(100);
+    const items = detail.tables.find((t) => t.source.includes("Order"));
+    expect(items?.partitionsTotal).toBeGreaterThan(1);
+    expect(items?.partitionsDone).toBe(items?.partitionsTotal);
+    expect(items?.rowsCopied).toBe(60000);
+    expect(detail.tables.every((t) => t.status === "done")).toBe(true);
+
+    const pairs: [{ schema: string; name: string }, { schema: string; name: string }, string[]][] = [
+      [{ schema: "Sales Data", name: 'Order "Items"' }, { schema: "Sales Data", name: 'Order "Items"' }, ["id", "select", "mood", "amount", "at"]],
+      [{ schema: "public", name: "accounts" }, { schema: "public", name: "accounts" }, ["id", "balance"]],
+      [{ schema: "public", name: "no_pk" }, { schema: "copies", name: "no_pk" }, ["a", "b"]],
+      [{ schema: "public", name: "empty_one" }, { schema: "public", name: "empty_one" }, ["id", "note"]],
+    ];
+    for (const [from, to, columns] of pairs) {
+      expect(await tableChecksum(target, to, columns), `${from.schema}.${from.name}`).toEqual(await tableChecksum(source, from, columns));
+    }
+    const excluded = await target.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'Order "Items"' AND column_name = 'tags'`);
+    expect(excluded.rows[0].n).toBe(0);
+    const leftovers = await source.query("SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%')::int + (SELECT count(*) FROM pg_publication)::int AS n");
+    expect(leftovers.rows[0].n).toBe(0);
+  });
+
+  it("refuses a target table that already has data, naming it, and creates nothing", async () => {
+    await target.query("CREATE TABLE public.accounts_taken (id int PRIMARY KEY, balance bigint NOT NULL); INSERT INTO public.accounts_taken VALUES (1, 1)");
+    await expect(
+      createMirror(catalog.prisma, { name: "taken", source: "src", target: "dst", mode: "initial_load_only", tables: [{ source: "public.accounts", target: "public.accounts_taken" }] }),
+    ).rejects.toThrow(/accounts_taken/);
+    expect(await catalog.prisma.mirror.findUnique({ where: { name: "taken" } })).toBeNull();
+  });
+
+  it("copies a consistent snapshot while the source keeps changing", async () => {
+    await source.query("CREATE TABLE public.ledger (id int PRIMARY KEY, balance bigint NOT NULL); INSERT INTO public.ledger SELECT g, 100 FROM generate_series(1, 40000) g; ANALYZE public.ledger");
+    await createMirror(catalog.prisma, {
+      name: "moving",
+      source: "src",
+      target: "dst",
+      mode: "initial_load_only",
+      tables: [{ source: "public.ledger" }],
+      settings: { rowsPerPartition: 2000, parallelCopyWorkers: 2 },
+    });
+    // Transfers keep the total constant; inserts and deletes come in balanced pairs. A target that
+    // mixes two points in time would show a different total or an odd count.
+    let writing = true;
+    let transfers = 0;
+    const writer = (async () => {
+      const client = await connect("source", source.database as string);
+      try {
+        for (let i = 0; writing && i < 100_000; i++) {
+          const a = 1 + ((i * 7919) % 40000);
+          const b = 1 + ((i * 104729) % 40000);
+          await client.query("BEGIN");
+          await client.query("UPDATE public.ledger SET balance = balance - 5 WHERE id = $1", [a]);
+          await client.query("UPDATE public.ledger SET balance = balance + 5 WHERE id = $1", [b]);
+          await client.query("INSERT INTO public.ledger VALUES ($1, 50), ($2, 50)", [100000 + 2 * i, 100001 + 2 * i]);
+          await client.query("DELETE FROM public.ledger WHERE id IN ($1, $2)", [100000 + 2 * i - 2, 100001 + 2 * i - 2]);
+          await client.query("COMMIT");
+          transfers++;
+        }
+      } finally {
+        await client.end();
+      }
+    })();
+    await waitForMirrorStatus(catalog.prisma, "moving", "completed");
+    writing = false;
+    await writer;
+    expect(transfers).toBeGreaterThan(0);
+    const { rows } = await target.query("SELECT count(*)::int AS n, sum(balance)::bigint AS total FROM public.ledger");
+    const extraPairs = (rows[0].n - 40000) / 2;
+    expect(Number.isInteger(extraPairs) && extraPairs >= 0 && extraPairs <= 1).toBe(true);
+    expect(Number(rows[0].total)).toBe(40000 * 100 + extraPairs * 100);
+  });
+
+  it("deletes a completed mirror and its bookkeeping but keeps the target's data", async () => {
+    await requestDelete(catalog.prisma, "load_once");
+    await waitFor(async () => (await catalog.prisma.mirror.findUnique({ where: { name: "load_once" } })) === null, 60_000);
+    const { rows } = await target.query("SELECT count(*)::int AS n FROM public.accounts");
+    expect(rows[0].n).toBe(2000);
+    const bookkeeping = await target.query("SELECT count(*)::int AS n FROM _pgferry.load_partitions WHERE mirror = 'load_once'").catch(() => ({ rows: [{ n: 0 }] }));
+    expect(bookkeeping.rows[0].n).toBe(0);
+  });
+});

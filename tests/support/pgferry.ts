@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import type { PrismaClient } from "@/lib/catalog/generated/client";
+import { encryptPeerPassword } from "@/lib/catalog/peers";
+import { type ClusterName, clusterInfo } from "./databases";
+import { waitFor } from "./wait";
+
+/** The secret key every test process uses, so workers decrypt what the test encrypted. */
+export const TEST_SECRET_KEY = "7".repeat(64);
+process.env.PGFERRY_SECRET_KEY ??= TEST_SECRET_KEY;
+
+/** Stores a peer for a database on a shared test server, as the API would (password encrypted). */
+export async function createPeerRow(catalog: PrismaClient, name: string, cluster: ClusterName, database: string): Promise<void> {
+  const info = clusterInfo(cluster);
+  const id = crypto.randomUUID();
+  await catalog.peer.create({
+    data: {
+      id,
+      name,
+      host: info.host,
+      port: info.port,
+      database,
+      user: info.user,
+      passwordEncrypted: encryptPeerPassword(id, info.password),
+      tlsMode: "disable",
+    },
+  });
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+  kill9(): Promise<void>;
+}
+
+/** Starts a real worker process (`npm run worker`) against a test catalog. */
+export function startWorker(catalogUrl: string, env: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+    env: { ...process.env, DATABASE_URL: catalogUrl, PGFERRY_SECRET_KEY: TEST_SECRET_KEY, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  child.stdout?.on("data", (chunk) => (log += chunk));
+  child.stderr?.on("data", (chunk) => (log += chunk));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    output: () => log,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+    kill9: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** Waits until the mirror reaches `status`; fails early, with the mirror's log, if it failed instead. */
+export async function waitForMirrorStatus(catalog: PrismaClient, name: string, status: string, timeoutMs = 120_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const mirror = await catalog.mirror.findUnique({ where: { name } });
+      if (mirror?.status === "failed" && status !== "failed") {
+        const events = await catalog.mirrorEvent.findMany({ where: { mirrorId: mirror.id }, orderBy: { id: "asc" } });
+        throw new StopWaiting(`mirror ${name} failed: ${mirror.errorMessage}\n${events.map((e) => `${e.level}: ${e.message}`).join("\n")}`);
+      }
+      return mirror?.status === status;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+/** An error that makes waitFor give up at once (see wait.ts). */
+export class StopWaiting extends Error {}
