@@ -1,0 +1,269 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { type ChangeEvent, type FormEvent, type ReactNode, useState } from "react";
+import { DEFAULT_PORT, DEFAULT_TLS_MODE, fieldErrors, peerCreateSchema, TLS_MODES } from "@/lib/peers/schema";
+import type { PeerValidation } from "@/lib/peers/validate";
+import type { PeerView } from "@/lib/peers/view";
+import { ValidationResults, validationSummary } from "./ValidationResults";
+
+type Values = {
+  name: string;
+  host: string;
+  port: string;
+  database: string;
+  user: string;
+  password: string;
+  tlsMode: (typeof TLS_MODES)[number];
+  caCert: string;
+};
+
+const TLS_HELP: Record<Values["tlsMode"], string> = {
+  disable: "Never encrypt.",
+  prefer: "Encrypt when the server offers TLS, otherwise connect without it.",
+  require: "Always encrypt, without checking the server's certificate.",
+  "verify-full": "Encrypt and check the server's certificate against your CA and the host name.",
+};
+
+type ApiError = { error?: { code?: string; message?: string; fields?: Record<string, string> } };
+
+/**
+ * Create or edit a peer. The browser checks the fields with the same zod schema as the server
+ * (lib/peers/schema.ts), then the server validates against the real PostgreSQL before saving.
+ * In edit mode the password starts empty: leaving it empty keeps the stored one.
+ */
+export function PeerForm({ peer }: { peer?: PeerView }) {
+  const router = useRouter();
+  const editing = peer !== undefined;
+  const [values, setValues] = useState<Values>({
+    name: peer?.name ?? "",
+    host: peer?.host ?? "",
+    port: String(peer?.port ?? DEFAULT_PORT),
+    database: peer?.database ?? "",
+    user: peer?.user ?? "",
+    password: "",
+    tlsMode: peer?.tlsMode ?? DEFAULT_TLS_MODE,
+    caCert: peer?.caCert ?? "",
+  });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [validation, setValidation] = useState<PeerValidation | null>(null);
+  const [busy, setBusy] = useState<"validating" | "saving" | null>(null);
+
+  const set = (field: keyof Values) => (event: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => {
+    setValues((v) => ({ ...v, [field]: event.target.value }));
+    setErrors(({ [field]: _cleared, ...rest }) => rest);
+  };
+
+  async function loadCaFile(event: ChangeEvent<HTMLInputElement>) {
+    const file = event.target.files?.[0];
+    if (!file) return;
+    const text = await file.text();
+    setValues((v) => ({ ...v, caCert: text }));
+    setErrors(({ caCert: _cleared, ...rest }) => rest);
+  }
+
+  /** The same schema as the server; an empty password is valid (in edit mode it keeps the stored one). */
+  function checkLocally(): boolean {
+    const body = { ...values, caCert: values.tlsMode === "verify-full" ? values.caCert : "" };
+    const parsed = peerCreateSchema.safeParse(body);
+    if (parsed.success) return true;
+    setErrors(fieldErrors(parsed.error));
+    setFormError("Some fields need attention.");
+    return false;
+  }
+
+  function payload() {
+    // A CA certificate only matters for verify-full; switching away from it clears it.
+    return { ...values, caCert: values.tlsMode === "verify-full" ? values.caCert : "" };
+  }
+
+  async function send(url: string, method: string, body: unknown): Promise<{ status: number; json: unknown } | null> {
+    const response = await fetch(url, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }).catch(() => null);
+    if (!response) {
+      setFormError("Could not reach pgferry. Is it running?");
+      return null;
+    }
+    if (response.status === 401) {
+      router.replace(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+      return null;
+    }
+    return { status: response.status, json: await response.json().catch(() => ({})) };
+  }
+
+  function showError(json: unknown) {
+    const error = (json as ApiError).error;
+    setErrors(error?.fields ?? {});
+    setFormError(error?.message ?? "Something went wrong.");
+  }
+
+  async function validate() {
+    setFormError(null);
+    setValidation(null);
+    if (!checkLocally()) return;
+    setBusy("validating");
+    try {
+      const url = editing ? `/api/v1/peers/${encodeURIComponent(peer.name)}/validate` : "/api/v1/peers/validate";
+      const answer = await send(url, "POST", payload());
+      if (!answer) return;
+      if (answer.status !== 200) return showError(answer.json);
+      const result = answer.json as PeerValidation;
+      setValidation(result);
+      setErrors(result.error?.fields ?? {});
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setFormError(null);
+    if (!checkLocally()) return;
+    setBusy("saving");
+    try {
+      const answer = editing
+        ? await send(`/api/v1/peers/${encodeURIComponent(peer.name)}`, "PATCH", payload())
+        : await send("/api/v1/peers", "POST", payload());
+      if (!answer) return;
+      if (answer.status !== 200 && answer.status !== 201) return showError(answer.json);
+      const saved = answer.json as { peer: PeerView };
+      router.push(`/peers/${encodeURIComponent(saved.peer.name)}`);
+      router.refresh();
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <form onSubmit={save} noValidate className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+      <div className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
+        <Field id="name" label="Name" error={errors.name} hint="Lowercase letters, digits and underscores, e.g. prod_orders.">
+          <input id="name" value={values.name} onChange={set("name")} autoComplete="off" className={input(errors.name)} {...describedBy("name", errors.name)} />
+        </Field>
+        <div className="grid grid-cols-[minmax(0,1fr)_7rem] gap-3">
+          <Field id="host" label="Host" error={errors.host}>
+            <input id="host" value={values.host} onChange={set("host")} placeholder="db.example.com" autoComplete="off" className={input(errors.host)} {...describedBy("host", errors.host)} />
+          </Field>
+          <Field id="port" label="Port" error={errors.port}>
+            <input id="port" value={values.port} onChange={set("port")} inputMode="numeric" className={input(errors.port)} {...describedBy("port", errors.port)} />
+          </Field>
+        </div>
+        <Field id="database" label="Database" error={errors.database}>
+          <input id="database" value={values.database} onChange={set("database")} autoComplete="off" className={input(errors.database)} {...describedBy("database", errors.database)} />
+        </Field>
+        <div className="grid grid-cols-2 gap-3">
+          <Field id="user" label="User" error={errors.user}>
+            <input id="user" value={values.user} onChange={set("user")} autoComplete="off" className={input(errors.user)} {...describedBy("user", errors.user)} />
+          </Field>
+          <Field id="password" label="Password" error={errors.password} hint={editing ? "Leave empty to keep the stored password." : "Stored encrypted; never shown again."}>
+            <input
+              id="password"
+              type="password"
+              value={values.password}
+              onChange={set("password")}
+              autoComplete="new-password"
+              placeholder={editing ? "unchanged" : ""}
+              className={input(errors.password)}
+              {...describedBy("password", errors.password)}
+            />
+          </Field>
+        </div>
+        <Field id="tlsMode" label="TLS mode" error={errors.tlsMode} hint={TLS_HELP[values.tlsMode]}>
+          <select id="tlsMode" value={values.tlsMode} onChange={set("tlsMode")} className={input(errors.tlsMode)} {...describedBy("tlsMode", errors.tlsMode)}>
+            {TLS_MODES.map((mode) => (
+              <option key={mode} value={mode}>
+                {mode}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {values.tlsMode === "verify-full" && (
+          <Field id="caCert" label="CA certificate (PEM)" error={errors.caCert} hint="The certificate of the authority that signed the server's certificate.">
+            <textarea
+              id="caCert"
+              rows={6}
+              value={values.caCert}
+              onChange={set("caCert")}
+              placeholder={"-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----"}
+              className={`${input(errors.caCert)} font-mono text-xs`}
+              {...describedBy("caCert", errors.caCert)}
+            />
+            <label className="mt-2 inline-flex cursor-pointer items-center gap-2 text-sm text-sky-700 hover:text-sky-900">
+              <input type="file" accept=".pem,.crt,.cer,text/plain" onChange={loadCaFile} className="sr-only" aria-label="Load the CA certificate from a file" />
+              Load from a file…
+            </label>
+          </Field>
+        )}
+
+        {formError && (
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+            {formError}
+          </p>
+        )}
+        <div className="flex items-center gap-3 pt-2">
+          <button type="submit" disabled={busy !== null} className="rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60">
+            {busy === "saving" ? "Validating and saving…" : editing ? "Save changes" : "Save"}
+          </button>
+          <button
+            type="button"
+            onClick={validate}
+            disabled={busy !== null}
+            className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"
+          >
+            {busy === "validating" ? "Validating…" : "Validate"}
+          </button>
+          <Link href={editing ? `/peers/${encodeURIComponent(peer.name)}` : "/peers"} className="ml-auto text-sm text-slate-600 hover:text-slate-900">
+            Cancel
+          </Link>
+        </div>
+      </div>
+
+      <section aria-labelledby="validation-heading" className="rounded-lg border border-slate-200 bg-white p-6">
+        <h2 id="validation-heading" className="mb-2 text-base font-semibold">
+          Validation
+        </h2>
+        {validation ? (
+          <ValidationResults checks={validation.checks} summary={validationSummary(validation)} />
+        ) : (
+          <p className="text-sm text-slate-600">
+            Validate checks that pgferry can reach the server and sign in, the PostgreSQL version, and what continuous replication needs:
+            wal_level = logical, the REPLICATION privilege, and free replication slots and WAL senders. Saving validates too; a peer is
+            refused only when pgferry cannot connect at all.
+          </p>
+        )}
+      </section>
+    </form>
+  );
+}
+
+function Field({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactNode }) {
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <div className="mt-1">{children}</div>
+      {error ? (
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
+          {error}
+        </p>
+      ) : (
+        hint && <p className="mt-1 text-xs text-slate-500">{hint}</p>
+      )}
+    </div>
+  );
+}
+
+function describedBy(id: string, error?: string) {
+  return error ? { "aria-invalid": true, "aria-describedby": `${id}-error` } : {};
+}
+
+function input(error?: string): string {
+  const ring = error ? "border-red-400 focus:border-red-500 focus:ring-red-500" : "border-slate-300 focus:border-sky-500 focus:ring-sky-500";
+  return `block w-full rounded-md border bg-white px-3 py-2 text-sm focus:outline-none focus:ring-1 ${ring}`;
+}

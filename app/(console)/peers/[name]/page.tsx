@@ -1,0 +1,92 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/PageHeader";
+import { db } from "@/lib/catalog/db";
+import { UserFacingError } from "@/lib/errors/user-facing-error";
+import { getPeer } from "@/lib/peers/service";
+import { formatDate } from "../format";
+import { Readiness } from "../Readiness";
+import { ValidationResults, validationSummary } from "../ValidationResults";
+import { DeletePeerButton } from "./DeletePeerButton";
+import { PeerLive } from "./PeerLive";
+import { RevalidateButton } from "./RevalidateButton";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ name: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: (await params).name };
+}
+
+export default async function PeerPage({ params }: Props) {
+  const { name } = await params;
+  const peer = await getPeer(db(), name).catch((error: unknown) => {
+    if (error instanceof UserFacingError && error.status === 404) notFound();
+    throw error;
+  });
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/peers" className="text-slate-500 hover:text-slate-800">
+          ← Peers
+        </Link>
+      </p>
+      <PageHeader
+        title={peer.name}
+        subtitle={
+          <span className="font-mono">
+            {peer.user}@{peer.host}:{peer.port}/{peer.database} · TLS {peer.tlsMode}
+          </span>
+        }
+        actions={
+          <>
+            <Link
+              href={`/peers/${encodeURIComponent(peer.name)}/edit`}
+              className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50"
+            >
+              Edit
+            </Link>
+            <DeletePeerButton name={peer.name} mirrors={peer.mirrors} />
+          </>
+        }
+      />
+
+      <div className="mb-6 flex flex-wrap items-center gap-x-6 gap-y-2 text-sm text-slate-600">
+        <Readiness peer={peer} />
+        <span>
+          Used by{" "}
+          {peer.mirrors.length === 0
+            ? "no mirror"
+            : peer.mirrors.map((m, i) => (
+                <span key={m}>
+                  {i > 0 && ", "}
+                  <Link href={`/mirrors/${encodeURIComponent(m)}`} className="text-sky-700 hover:underline">
+                    {m}
+                  </Link>
+                </span>
+              ))}
+        </span>
+        <span>Created {formatDate(peer.createdAt)}</span>
+      </div>
+
+      <PeerLive name={peer.name} />
+
+      <section aria-labelledby="last-validation" className="mt-6 rounded-lg border border-slate-200 bg-white p-5">
+        <div className="mb-2 flex items-center justify-between gap-4">
+          <h2 id="last-validation" className="text-base font-semibold">
+            Last validation
+            <span className="ml-2 text-sm font-normal text-slate-500">{formatDate(peer.validatedAt)}</span>
+          </h2>
+          <RevalidateButton name={peer.name} />
+        </div>
+        {peer.lastValidation ? (
+          <ValidationResults checks={peer.lastValidation.checks} summary={validationSummary(peer.lastValidation)} />
+        ) : (
+          <p className="text-sm text-slate-600">Not validated yet.</p>
+        )}
+      </section>
+    </>
+  );
+}
