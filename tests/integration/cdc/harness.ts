@@ -115,11 +115,13 @@ export function startRun(h: Harness, overrides: Partial<CdcOptions> = {}): TestR
 }
 
 /**
- * The source's current WAL insert position: with synchronous_commit = off (as on the test
- * servers) pg_current_wal_lsn() can still be behind a commit that already returned.
+ * The source's current WAL insert position, flushed: the test servers commit asynchronously
+ * (pg_current_wal_lsn() can be behind a commit that already returned), and a walsender only
+ * reads flushed WAL. A synchronous commit of a transaction with an xid flushes everything before it.
  */
 export async function sourceLsn(h: Harness): Promise<Lsn> {
   const result = await h.source.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn");
+  await h.source.query("BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_current_xact_id(); COMMIT");
   return parseLsn(result.rows[0].lsn);
 }
 
