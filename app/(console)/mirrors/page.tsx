@@ -1,15 +1,28 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/EmptyState";
+import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
+import { db } from "@/lib/catalog/db";
+import { listMirrors } from "@/lib/mirrors/views";
+import { MirrorsTable } from "./MirrorsTable";
 
 export const metadata: Metadata = { title: "Mirrors" };
 export const dynamic = "force-dynamic";
 
-export default function MirrorsPage() {
+export default async function MirrorsPage() {
+  // Rendered with data so the first paint is the real list; the table then refreshes itself.
+  const mirrors = await listMirrors(db());
   return (
     <>
-      <PageHeader title="Mirrors" subtitle="Each mirror copies tables from a source peer to a target peer and keeps them in sync." />
-      <EmptyState title="No mirrors yet" body="Create peers for your source and target databases, then create a mirror to copy and replicate tables." />
+      <PageHeader
+        title="Mirrors"
+        subtitle="Each mirror copies tables from a source peer to a target peer and keeps them in sync."
+        actions={
+          <Link href="/mirrors/new" className="rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700">
+            New mirror
+          </Link>
+        }
+      />
+      <MirrorsTable initial={mirrors} />
     </>
   );
 }

@@ -1,0 +1,144 @@
+"use client";
+
+import { memo } from "react";
+import type { PeerTable } from "@/lib/peers/introspect/tables";
+import { formatBytes, formatCount } from "./format";
+import type { TableEdit } from "./table-picker-model";
+
+export interface RowActions {
+  toggle: (key: string, selected: boolean) => void;
+  toggleColumns: (key: string) => void;
+  edit: (key: string, patch: TableEdit) => void;
+  toggleColumn: (key: string, column: string) => void;
+}
+
+interface Props {
+  table: PeerTable;
+  tableKey: string;
+  checked: boolean;
+  /** Why the table cannot be mirrored in the chosen mode; null when it can. */
+  reason: string | null;
+  edit: TableEdit | undefined;
+  showColumns: boolean;
+  error: string | undefined;
+  actions: RowActions;
+}
+
+/**
+ * One source table in the picker. Memoised and fed only plain values plus stable callbacks, so
+ * that ticking one of a thousand tables re-renders one row, not all of them.
+ */
+export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, checked, reason, edit, showColumns, error, actions }: Props) {
+  const disabled = reason !== null;
+  const excluded = edit?.excludeColumns ?? [];
+  return (
+    <>
+      <tr className={`${disabled ? "bg-slate-50 text-slate-400" : checked ? "bg-sky-50/60" : ""}`} title={reason ?? undefined} data-table={tableKey}>
+        <td className="w-8 py-1.5 pl-3 align-top">
+          <input
+            type="checkbox"
+            aria-label={`Select ${tableKey}`}
+            className="mt-1 h-4 w-4 accent-sky-600"
+            checked={checked && !disabled}
+            disabled={disabled}
+            onChange={(e) => actions.toggle(tableKey, e.target.checked)}
+          />
+        </td>
+        <td className="py-1.5 pr-3 align-top">
+          <div className="flex items-center gap-1.5">
+            <span className="font-medium break-all text-slate-900">{table.name}</span>
+            {table.kind === "partitioned" && (
+              <span className="rounded bg-violet-50 px-1.5 text-xs text-violet-700" title="Partitioned table: its partitions are copied as one table">
+                partitioned · {table.partitions ?? 0}
+              </span>
+            )}
+            {disabled && (
+              <span role="img" aria-label={`Not selectable: ${reason}`} title={reason ?? undefined} className="cursor-help text-amber-600" data-testid="unavailable-icon">
+                ⚠
+              </span>
+            )}
+          </div>
+          {disabled && <div className="mt-0.5 max-w-md text-xs text-amber-700">{reason}</div>}
+          {error && (
+            <div role="alert" className="mt-0.5 max-w-md text-xs text-red-700">
+              {error}
+            </div>
+          )}
+        </td>
+        <td className="py-1.5 pr-3 text-right align-top tabular-nums" title={table.estimatedRows === null ? "Never analysed: run ANALYZE for an estimate" : undefined}>
+          {table.estimatedRows === null ? "unknown" : formatCount(table.estimatedRows)}
+        </td>
+        <td className="py-1.5 pr-3 text-right align-top tabular-nums whitespace-nowrap">{formatBytes(table.totalBytes)}</td>
+        <td className="py-1.5 pr-3 align-top text-xs">{table.primaryKey.length ? table.primaryKey.join(", ") : <span className="text-amber-700">none</span>}</td>
+        <td className="py-1.5 pr-3 align-top text-xs whitespace-nowrap">
+          {table.replicaIdentity === "index" ? `index ${table.replicaIdentityIndex ?? ""}` : table.replicaIdentity}
+        </td>
+        <td className="py-1 pr-3 align-top">
+          <div className="flex items-center gap-1">
+            <input
+              aria-label={`Target schema for ${tableKey}`}
+              className="w-24 rounded border border-slate-300 px-1.5 py-0.5 text-xs disabled:bg-transparent"
+              value={edit?.targetSchema ?? table.schema}
+              disabled={disabled}
+              onChange={(e) => actions.edit(tableKey, { targetSchema: e.target.value })}
+            />
+            <span className="text-slate-400">.</span>
+            <input
+              aria-label={`Target table for ${tableKey}`}
+              className="w-32 rounded border border-slate-300 px-1.5 py-0.5 text-xs disabled:bg-transparent"
+              value={edit?.targetName ?? table.name}
+              disabled={disabled}
+              onChange={(e) => actions.edit(tableKey, { targetName: e.target.value })}
+            />
+          </div>
+        </td>
+        <td className="py-1.5 pr-3 text-right align-top whitespace-nowrap">
+          <button
+            type="button"
+            aria-expanded={showColumns}
+            aria-label={`Columns of ${tableKey}`}
+            onClick={() => actions.toggleColumns(tableKey)}
+            className="rounded px-1.5 text-xs text-sky-700 hover:bg-sky-50"
+          >
+            {table.columns.length} cols{excluded.length ? ` (−${excluded.length})` : ""} {showColumns ? "▴" : "▾"}
+          </button>
+        </td>
+      </tr>
+      {showColumns && (
+        <tr className="bg-slate-50/70">
+          <td />
+          <td colSpan={7} className="pb-2 pr-3">
+            <fieldset>
+              <legend className="sr-only">Columns of {tableKey} to copy</legend>
+              <ul className="grid grid-cols-1 gap-x-4 gap-y-0.5 text-xs sm:grid-cols-2 lg:grid-cols-3">
+                {table.columns.map((column) => {
+                  const isKey = table.primaryKey.includes(column.name);
+                  return (
+                    <li key={column.name} title={isKey ? "Primary key columns are always copied: changes are matched on them." : undefined}>
+                      <label className="flex items-center gap-1.5">
+                        <input
+                          type="checkbox"
+                          aria-label={`Copy column ${column.name} of ${tableKey}`}
+                          className="h-3.5 w-3.5 accent-sky-600"
+                          checked={isKey || !excluded.includes(column.name)}
+                          disabled={isKey || disabled}
+                          onChange={() => actions.toggleColumn(tableKey, column.name)}
+                        />
+                        <span className={`font-mono ${excluded.includes(column.name) ? "text-slate-400 line-through" : "text-slate-800"}`}>{column.name}</span>
+                        <span className="text-slate-500">{column.type}</span>
+                        {isKey && <span className="rounded bg-amber-50 px-1 text-amber-800">PK</span>}
+                        {column.generated && <span className="rounded bg-slate-200 px-1 text-slate-700">generated</span>}
+                        {!column.nullable && !isKey && <span className="text-slate-400">not null</span>}
+                      </label>
+                    </li>
+                  );
+                })}
+              </ul>
+              {excluded.length > 0 && <p className="mt-1 text-xs text-slate-500">Unticked columns are neither copied nor replicated.</p>}
+            </fieldset>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+});
