@@ -9,7 +9,7 @@ import { clearMirrorBookkeeping, listDonePartitions } from "./bookkeeping";
 import { type CopyFormat, type CopyProgress, copyPartition } from "./copy-partition";
 import { type Partition, planPartitions } from "./partitions";
 import { buildTablePlans, type TableLoadPlan } from "./table-plan";
-import { ensureTargetTablesFor, truncateTargetTables } from "./target-ddl";
+import { ensurePrimaryKeys, ensureTargetTablesFor, truncateTargetTables } from "./target-ddl";
 
 /** Default: 4 partitions copied at the same time. */
 export const DEFAULT_PARALLELISM = 4;
@@ -38,6 +38,8 @@ export interface RunLocalOptions {
    * table. Default: false.
    */
   lockSourceTables?: boolean;
+  /** Build primary keys after the copy instead of before (faster). Default: true. */
+  deferPrimaryKey?: boolean;
   onProgress?: (partition: Partition, progress: CopyProgress) => void;
   /** Called once the snapshot exists, before any row is copied (tests use it to change the source). */
   afterSnapshot?: (snapshot: ExportedSnapshot) => Promise<void>;
@@ -72,7 +74,7 @@ export function slotNameFor(mirror: string): string {
 
 /**
  * Runs a whole initial load in this process: describe -> target DDL -> snapshot -> plan -> copy
- * every partition with bounded parallelism. Used by tests and benchmarks; the worker runs the same
+ * every partition with bounded parallelism -> primary keys (deferred by default). Used by tests and benchmarks; the worker runs the same
  * pieces as distributed jobs.
  *
  * The snapshot is taken after the DDL so a target that fails the checks leaves no slot behind.
@@ -94,7 +96,8 @@ export async function runLocalInitialLoad(options: RunLocalOptions): Promise<Run
       await truncateTargetTables(target, mapping);
       await clearMirrorBookkeeping(target, mirror);
     }
-    const { warnings } = await ensureTargetTablesFor(target, description, plans);
+    const deferPrimaryKey = options.deferPrimaryKey ?? true;
+    const { warnings } = await ensureTargetTablesFor(target, description, plans, { deferPrimaryKey });
 
     const lockTables = options.lockSourceTables ? mapping.map((m) => m.source) : [];
     let slotName: string | null = null;
@@ -116,6 +119,7 @@ export async function runLocalInitialLoad(options: RunLocalOptions): Promise<Run
       for (const partition of partitions) work.push({ plan, partition });
     }
     const tables = await copyAll(options, snapshot.snapshotName, plans, work);
+    if (deferPrimaryKey) await ensurePrimaryKeys(target, plans);
     return {
       snapshotName: snapshot.snapshotName,
       consistentPoint: "consistentPoint" in snapshot ? snapshot.consistentPoint : null,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LoadEnv, loadEnv, mapping, q } from "@/tests/integration/initial-load/helpers";
 import { describeTable } from "@/lib/pg/describe";
 import { clearMirrorBookkeeping, ensureBookkeeping, listDonePartitions } from "./bookkeeping";
-import { checkTargetTables, ensureTargetTables, truncateTargetTables } from "./target-ddl";
+import { checkTargetTables, ensurePrimaryKeys, ensureTargetTables, truncateTargetTables } from "./target-ddl";
 
 let env: LoadEnv;
 
@@ -106,6 +106,15 @@ describe("ensureTargetTables", () => {
     expect(message).toContain('column "extra" is NOT NULL without a default');
     // Nothing is created when the check fails.
     await env.target.query("DROP TABLE app.plain");
+  });
+
+  it("can defer the primary key to after the load", async () => {
+    const m = mapping(q("app", "plain"), q("deferred", "plain"));
+    const { plans } = await ensureTargetTables(env.source, env.target, [m], { deferPrimaryKey: true });
+    expect((await describeTable(env.target, m.target)).primaryKey).toEqual([]);
+    await ensurePrimaryKeys(env.target, plans);
+    await ensurePrimaryKeys(env.target, plans);
+    expect((await describeTable(env.target, m.target)).primaryKey).toEqual(["k"]);
   });
 
   it("rejects mappings that cannot work", async () => {

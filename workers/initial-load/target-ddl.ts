@@ -14,6 +14,15 @@ export { checkTargetTables, findTargetProblems, type TargetCheckOptions } from "
  * other constraints and triggers are left for cutover (they would slow the load down).
  */
 
+export interface EnsureTargetOptions extends TargetCheckOptions {
+  /**
+   * Create new tables without their primary key; ensurePrimaryKeys adds it once every partition
+   * is copied. Loading into a table without an index and building the index once at the end is
+   * faster (what pg_dump does); CDC needs the key, so add it before CDC starts. Default: false.
+   */
+  deferPrimaryKey?: boolean;
+}
+
 export interface EnsureTargetResult {
   plans: TableLoadPlan[];
   created: QualifiedName[];
@@ -31,7 +40,7 @@ export async function ensureTargetTables(
   source: Queryable,
   target: Queryable,
   mapping: TableMapping[],
-  options: TargetCheckOptions = {},
+  options: EnsureTargetOptions = {},
 ): Promise<EnsureTargetResult> {
   const description = await describeTables(source, mapping.map((m) => m.source));
   return ensureTargetTablesFor(target, description, buildTablePlans(description, mapping), options);
@@ -49,7 +58,7 @@ export async function ensureTargetTablesFor(
   target: Queryable,
   description: SourceDescription,
   plans: TableLoadPlan[],
-  options: TargetCheckOptions = {},
+  options: EnsureTargetOptions = {},
 ): Promise<EnsureTargetResult> {
   const version = await serverVersionNum(target);
   await target.query("BEGIN");
@@ -74,7 +83,7 @@ export async function ensureTargetTablesFor(
       const virtualAsStored = version < 180000 && plan.columns.some((c) => c.generated?.kind === "virtual");
       if (virtualAsStored) warnings.push(`${formatQualifiedName(plan.target)}: virtual generated columns are created STORED (the target is older than PostgreSQL 18)`);
       try {
-        await target.query(createTableSql(plan, version));
+        await target.query(createTableSql(plan, version, { primaryKey: !options.deferPrimaryKey }));
       } catch (error) {
         throw new Error(`creating target table ${formatQualifiedName(plan.target)} failed: ${(error as Error).message}`, { cause: error });
       }
@@ -93,7 +102,7 @@ export async function ensureTargetTablesFor(
  * (same expression; VIRTUAL only where the target supports it), and the primary key.
  * A partitioned source becomes one ordinary table.
  */
-export function createTableSql(plan: TableLoadPlan, targetVersion = 180000): string {
+export function createTableSql(plan: TableLoadPlan, targetVersion = 180000, { primaryKey = true } = {}): string {
   const lines = plan.columns.map((c) => {
     let line = `${quoteIdent(c.name)} ${c.type}`;
     if (c.generated) {
@@ -103,8 +112,35 @@ export function createTableSql(plan: TableLoadPlan, targetVersion = 180000): str
     if (c.notNull) line += " NOT NULL";
     return line;
   });
-  if (plan.primaryKey.length > 0) lines.push(`PRIMARY KEY (${plan.primaryKey.map(quoteIdent).join(", ")})`);
+  if (primaryKey && plan.primaryKey.length > 0) lines.push(`PRIMARY KEY (${plan.primaryKey.map(quoteIdent).join(", ")})`);
   return `CREATE TABLE ${quoteQualified(plan.target.schema, plan.target.name)} (\n  ${lines.join(",\n  ")}\n)`;
+}
+
+/** maintenance_work_mem for building a deferred primary key. */
+const PRIMARY_KEY_SORT_MEMORY = "256MB";
+
+/**
+ * Adds the source's primary key to target tables that have none (see deferPrimaryKey).
+ * Idempotent; tables without a source primary key are left alone. Throws PostgreSQL's error
+ * (e.g. 23505 when the target holds duplicate keys), naming the table.
+ */
+export async function ensurePrimaryKeys(target: Queryable, plans: Pick<TableLoadPlan, "target" | "primaryKey">[]): Promise<void> {
+  for (const plan of plans) {
+    if (plan.primaryKey.length === 0) continue;
+    const table = quoteQualified(plan.target.schema, plan.target.name);
+    const { rows } = await target.query("SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND indisprimary", [table]);
+    if (rows.length > 0) continue;
+    try {
+      // More sort memory than the 64 MB default: the index build sorts the whole table once.
+      await target.query("BEGIN");
+      await target.query(`SET LOCAL maintenance_work_mem = '${PRIMARY_KEY_SORT_MEMORY}'`);
+      await target.query(`ALTER TABLE ${table} ADD PRIMARY KEY (${plan.primaryKey.map(quoteIdent).join(", ")})`);
+      await target.query("COMMIT");
+    } catch (error) {
+      await target.query("ROLLBACK").catch(() => {});
+      throw new Error(`adding the primary key to target table ${formatQualifiedName(plan.target)} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
 }
 
 /**
