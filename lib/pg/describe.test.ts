@@ -18,7 +18,7 @@ beforeAll(async () => {
       id bigint GENERATED ALWAYS AS IDENTITY,
       region text NOT NULL,
       price numeric(12,2) DEFAULT 0,
-      name varchar(40),
+      name varchar(40) COLLATE "C",
       moods "Shop"."Mood"[],
       addr public.address,
       qty public.positive,
@@ -77,6 +77,8 @@ describe("describeTables", () => {
     expect(byName.id.notNull).toBe(true);
     expect(byName.region.notNull).toBe(true);
     expect(byName.price.defaultExpression).toBe("0");
+    expect(byName.name.collation).toBe('pg_catalog."C"');
+    expect(byName.region.collation).toBeNull();
     expect(byName.upper_name.generated).toEqual({ kind: "stored", expression: "upper((name)::text)" });
     expect(byName.moods).toMatchObject({ isArray: true, userType: { kind: "enum", schema: "Shop", name: "Mood" } });
     expect(byName.addr).toMatchObject({ isArray: false, userType: { kind: "composite", name: "address" } });

@@ -16,6 +16,8 @@ export interface ColumnDescription {
   /** Exact type text from format_type(), user types schema-qualified: `numeric(12,2)`, `public.mood[]`. */
   type: string;
   typeOid: number;
+  /** Qualified collation (e.g. `pg_catalog."C"`) when it differs from the type's default; else null. */
+  collation: string | null;
   notNull: boolean;
   /** Set for GENERATED ALWAYS AS (…) columns; these are computed on the target, never copied. */
   generated: { kind: "stored" | "virtual"; expression: string } | null;
@@ -193,11 +195,17 @@ async function describeColumns(client: Queryable, oid: number): Promise<ColumnDe
     attgenerated: string;
     attidentity: string;
     expr: string | null;
+    collation: string | null;
   }>(
     `SELECT a.attnum::int AS attnum, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
             a.atttypid::int AS type_oid, a.attnotnull, a.attgenerated::text AS attgenerated,
-            a.attidentity::text AS attidentity, pg_get_expr(d.adbin, d.adrelid) AS expr
+            a.attidentity::text AS attidentity, pg_get_expr(d.adbin, d.adrelid) AS expr,
+            CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+                 THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collation
        FROM pg_attribute a
+       JOIN pg_type t ON t.oid = a.atttypid
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation
+       LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attnum`,
@@ -210,6 +218,7 @@ async function describeColumns(client: Queryable, oid: number): Promise<ColumnDe
       attnum: row.attnum,
       type: row.type,
       typeOid: row.type_oid,
+      collation: row.collation,
       notNull: row.attnotnull,
       generated: generatedKind ? { kind: generatedKind, expression: row.expr ?? "" } : null,
       identity: row.attidentity === "a" ? "always" : row.attidentity === "d" ? "by default" : null,

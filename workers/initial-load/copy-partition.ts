@@ -163,6 +163,7 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
   } catch (error) {
     // After an abort, whatever failed failed because we closed its connection.
     if (signal?.aborted) throw signal.reason;
+    if ((error as { code?: string }).code === "55P03") throw lockTimeoutError(partition, error);
     throw error;
   } finally {
     clearInterval(timer);
@@ -183,6 +184,13 @@ async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined
     signal.addEventListener("abort", onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
+}
+
+/** 55P03 on the source, said plainly; keeps the code so callers can retry it later. */
+function lockTimeoutError(partition: Partition, cause: unknown): Error {
+  const table = formatQualifiedName(partition.sourceRelation);
+  const message = `could not get a shared lock on source table ${table} within ${SOURCE_LOCK_TIMEOUT_MS / 1000} s: another session holds or waits for an exclusive lock on it (e.g. ALTER TABLE, TRUNCATE, VACUUM FULL); retry once that statement is done`;
+  return Object.assign(new Error(message, { cause }), { code: "55P03" });
 }
 
 async function recordedRows(target: pg.Client, mirror: string, key: string): Promise<number> {

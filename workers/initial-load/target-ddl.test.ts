@@ -18,7 +18,7 @@ beforeAll(async () => {
     CREATE TABLE app.things (
       id uuid PRIMARY KEY,
       n numeric(10,3) NOT NULL,
-      v varchar(12),
+      v varchar(12) COLLATE "POSIX",
       at timestamptz,
       span interval,
       doc jsonb,
@@ -59,9 +59,11 @@ describe("ensureTargetTables", () => {
 
     const source = await describeTable(env.source, q("app", "things"));
     const target = await describeTable(env.target, q("copy", "Things Copy"));
-    const strip = (cols: typeof source.columns) => cols.map(({ name, type, notNull, generated }) => ({ name, type, notNull, generated }));
+    const strip = (cols: typeof source.columns) =>
+      cols.map(({ name, type, collation, notNull, generated }) => ({ name, type, collation, notNull, generated }));
     expect(strip(target.columns)).toEqual(strip(source.columns.filter((c) => c.name !== "secret")));
     expect(target.primaryKey).toEqual(["id"]);
+    expect(target.columns.find((c) => c.name === "v")!.collation).toBe('pg_catalog."POSIX"');
 
     const labels = await env.target.query("SELECT array_agg(enumlabel ORDER BY enumsortorder)::text[] AS l FROM pg_enum WHERE enumtypid = 'app.mood'::regtype");
     expect(labels.rows[0].l).toEqual(["sad", "ok", "happy", "angry"]);

@@ -98,13 +98,14 @@ export async function ensureTargetTablesFor(
 }
 
 /**
- * CREATE TABLE for a plan: columns in source order with exact types, NOT NULL, GENERATED ALWAYS AS
+ * CREATE TABLE for a plan: columns in source order with exact types and collations, NOT NULL, GENERATED ALWAYS AS
  * (same expression; VIRTUAL only where the target supports it), and the primary key.
  * A partitioned source becomes one ordinary table.
  */
 export function createTableSql(plan: TableLoadPlan, targetVersion = 180000, { primaryKey = true } = {}): string {
   const lines = plan.columns.map((c) => {
     let line = `${quoteIdent(c.name)} ${c.type}`;
+    if (c.collation) line += ` COLLATE ${c.collation}`;
     if (c.generated) {
       const kind = c.generated.kind === "virtual" && targetVersion >= 180000 ? "VIRTUAL" : "STORED";
       line += ` GENERATED ALWAYS AS (${c.generated.expression}) ${kind}`;
