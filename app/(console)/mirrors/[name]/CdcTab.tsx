@@ -1,0 +1,165 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { formatBytes, formatCount, formatDuration, formatLag, formatTime } from "@/components/mirrors/format";
+import { usePolling } from "@/components/usePolling";
+import type { ReplicationSlot } from "@/lib/peers/introspect/slots";
+import type { MirrorBatchesView, MirrorDetail } from "@/lib/mirrors/views";
+import { RateChart } from "./RateChart";
+
+/** Default: CDC batches refresh every 5 s. */
+const REFRESH_MS = 5_000;
+
+type SlotState = Partial<ReplicationSlot> & { missing?: boolean };
+
+export function CdcTab({ mirror }: { mirror: MirrorDetail }) {
+  const { data: batches, error } = usePolling<MirrorBatchesView>(`/api/v1/mirrors/${encodeURIComponent(mirror.name)}/batches`, REFRESH_MS);
+  const cdc = mirror.cdc;
+  if (!cdc) return <p className="text-sm text-slate-600">This mirror copies once and does not replicate changes.</p>;
+  const slot = (cdc.slot ?? null) as SlotState | null;
+  const streaming = mirror.status === "running" || mirror.status === "paused";
+
+  return (
+    <div className="space-y-6">
+      {!streaming && mirror.status !== "failed" && (
+        <p className="rounded-md bg-slate-100 px-4 py-2 text-sm text-slate-700">Continuous replication starts when the initial load has finished.</p>
+      )}
+      <dl className="grid gap-3 sm:grid-cols-3 lg:grid-cols-6">
+        <Card label="Lag" testId="cdc-lag">
+          {formatLag(cdc.lagBytes, cdc.lagSeconds)}
+        </Card>
+        <Card label="Inserts" testId="cdc-inserts">
+          {formatCount(cdc.inserts)}
+        </Card>
+        <Card label="Updates" testId="cdc-updates">
+          {formatCount(cdc.updates)}
+        </Card>
+        <Card label="Deletes" testId="cdc-deletes">
+          {formatCount(cdc.deletes)}
+        </Card>
+        <Card label="Last applied LSN">
+          <span className="font-mono text-sm">{cdc.lastAppliedLsn ?? "—"}</span>
+        </Card>
+        <Card label="Last source commit">
+          <span className="text-sm">{formatTime(cdc.lastCommitAt)}</span>
+        </Card>
+      </dl>
+
+      {batches ? <RateChart perMinute={batches.perMinute} /> : <p className="text-sm text-slate-500">{error ? `Could not load batches: ${error}` : "Loading throughput…"}</p>}
+
+      <section>
+        <h2 className="mb-2 text-base font-semibold">Changes per table</h2>
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-4 py-2 font-medium">Table</th>
+                <th className="px-4 py-2 text-right font-medium">Inserts</th>
+                <th className="px-4 py-2 text-right font-medium">Updates</th>
+                <th className="px-4 py-2 text-right font-medium">Deletes</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {mirror.tables.map((t) => (
+                <tr key={t.source} data-testid="cdc-table-row" data-table={t.source}>
+                  <td className="px-4 py-2 font-mono text-xs break-all">{t.source === t.target ? t.source : `${t.source} → ${t.target}`}</td>
+                  <td className="px-4 py-2 text-right tabular-nums">{formatCount(t.inserts)}</td>
+                  <td className="px-4 py-2 text-right tabular-nums">{formatCount(t.updates)}</td>
+                  <td className="px-4 py-2 text-right tabular-nums">{formatCount(t.deletes)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section>
+        <h2 className="mb-2 text-base font-semibold">
+          Replication slot <code className="text-sm font-normal">{mirror.slotName}</code>
+        </h2>
+        <SlotPanel slot={slot} retainedBytes={cdc.retainedBytes} updatedAt={cdc.statsUpdatedAt} />
+      </section>
+
+      <section>
+        <h2 className="mb-2 text-base font-semibold">Recent batches</h2>
+        {batches && batches.recent.length === 0 ? (
+          <p className="text-sm text-slate-500">No batch applied yet: batches appear when the source commits changes to the mirror&apos;s tables.</p>
+        ) : (
+          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            <table className="w-full text-left text-sm" data-testid="batches">
+              <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="px-4 py-2 font-medium">Applied</th>
+                  <th className="px-4 py-2 text-right font-medium">Rows</th>
+                  <th className="px-4 py-2 text-right font-medium">Ins / upd / del</th>
+                  <th className="px-4 py-2 text-right font-medium">Duration</th>
+                  <th className="px-4 py-2 font-medium">LSN range</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {(batches?.recent ?? []).map((b) => (
+                  <tr key={b.id}>
+                    <td className="px-4 py-1.5 whitespace-nowrap text-xs text-slate-600">{formatTime(b.appliedAt)}</td>
+                    <td className="px-4 py-1.5 text-right tabular-nums">{formatCount(b.rows)}</td>
+                    <td className="px-4 py-1.5 text-right tabular-nums text-slate-600">
+                      {formatCount(b.inserts)} / {formatCount(b.updates)} / {formatCount(b.deletes)}
+                    </td>
+                    <td className="px-4 py-1.5 text-right tabular-nums">{formatDuration(b.durationMs)}</td>
+                    <td className="px-4 py-1.5 font-mono text-xs whitespace-nowrap">
+                      {b.firstLsn} – {b.lastLsn}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function SlotPanel({ slot, retainedBytes, updatedAt }: { slot: SlotState | null; retainedBytes: number | null; updatedAt: string | null }) {
+  if (!slot) return <p className="text-sm text-slate-500">Not measured yet.</p>;
+  if (slot.missing) {
+    return (
+      <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">
+        The slot does not exist on the source (last checked {formatTime(updatedAt)}). Replication cannot continue without it.
+      </p>
+    );
+  }
+  const lost = slot.walStatus === "lost" || !!slot.invalidationReason;
+  return (
+    <dl className="grid gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3 lg:grid-cols-6" data-testid="slot-state">
+      <Field label="Active">{slot.active ? `yes (pid ${slot.activePid ?? "?"})` : "no"}</Field>
+      <Field label="wal_status">
+        <span className={lost ? "font-medium text-red-700" : slot.walStatus === "unreserved" || slot.walStatus === "extended" ? "text-amber-700" : ""}>{slot.walStatus ?? "—"}</span>
+        {slot.invalidationReason && <span className="ml-1 text-red-700">({slot.invalidationReason})</span>}
+      </Field>
+      <Field label="Retained WAL">{formatBytes(retainedBytes ?? slot.restartLagBytes ?? null)}</Field>
+      <Field label="Unconfirmed">{formatBytes(slot.confirmedLagBytes ?? null)}</Field>
+      <Field label="Safe WAL size">{slot.safeWalSize == null ? "unlimited" : formatBytes(slot.safeWalSize)}</Field>
+      <Field label="Measured">{formatTime(updatedAt)}</Field>
+    </dl>
+  );
+}
+
+function Card({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3">
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="mt-1 text-xl font-semibold tabular-nums" data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="mt-0.5">{children}</dd>
+    </div>
+  );
+}

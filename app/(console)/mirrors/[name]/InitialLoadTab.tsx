@@ -1,0 +1,118 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { formatCount, formatDuration, formatPercent, formatRate, formatTime } from "@/components/mirrors/format";
+import { ProgressBar } from "@/components/ProgressBar";
+import type { MirrorDetail, MirrorTableView } from "@/lib/mirrors/views";
+import { useNow } from "./useNow";
+
+const TABLE_STATUS: Record<string, { label: string; className: string }> = {
+  pending: { label: "Waiting", className: "bg-slate-100 text-slate-700" },
+  copying: { label: "Copying", className: "bg-sky-50 text-sky-700" },
+  done: { label: "Done", className: "bg-emerald-50 text-emerald-700" },
+  failed: { label: "Failed", className: "bg-red-50 text-red-700" },
+};
+
+/** A table's progress: by rows while copying (never 100 before it is done), by partitions when rows are unknown. */
+export function tablePercent(t: MirrorTableView): number {
+  if (t.status === "done") return 100;
+  if (t.rowsEstimated > 0) return Math.min(99, (t.rowsCopied / t.rowsEstimated) * 100);
+  return t.partitionsTotal > 0 ? Math.min(99, (t.partitionsDone / t.partitionsTotal) * 100) : 0;
+}
+
+export function InitialLoadTab({ mirror }: { mirror: MirrorDetail }) {
+  const p = mirror.progress;
+  const finished = mirror.loadFinishedAt !== null;
+  const started = mirror.loadStartedAt !== null;
+  const now = useNow();
+  const end = finished ? Date.parse(mirror.loadFinishedAt!) : now;
+  const elapsed = started && end !== null ? Math.max(0, end - Date.parse(mirror.loadStartedAt!)) : null;
+  return (
+    <div className="space-y-6">
+      <section className="rounded-lg border border-slate-200 bg-white p-4">
+        <div className="mb-2 flex items-baseline justify-between gap-4">
+          <h2 className="text-base font-semibold">Overall</h2>
+          <span className="text-2xl font-semibold tabular-nums" data-testid="overall-percent">
+            {formatPercent(p.percent)}
+          </span>
+        </div>
+        <ProgressBar percent={p.percent} label="Overall progress" tone={finished ? "emerald" : mirror.status === "failed" ? "red" : "sky"} />
+        <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3 lg:grid-cols-6">
+          <Stat label="Rows copied" testId="overall-rows-copied">
+            {formatCount(p.rowsCopied)} / {formatCount(p.rowsEstimated)}
+          </Stat>
+          <Stat label="Partitions" testId="overall-partitions">
+            {formatCount(p.partitionsDone)} / {formatCount(p.partitionsTotal)}
+          </Stat>
+          <Stat label="Throughput">{formatRate(p.rowsPerSecond)}</Stat>
+          <Stat label="ETA" testId="overall-eta">
+            {finished ? "finished" : p.etaSeconds !== null ? formatDuration(p.etaSeconds * 1000) : started ? "estimating…" : "not started"}
+          </Stat>
+          <Stat label="Started">{formatTime(mirror.loadStartedAt)}</Stat>
+          <Stat label={finished ? "Took" : "Running for"}>{formatDuration(elapsed)}</Stat>
+        </dl>
+        {!started && mirror.status === "setup" && <p className="mt-3 text-sm text-slate-600">Setting up: a worker is creating the snapshot and planning partitions.</p>}
+      </section>
+
+      <section>
+        <h2 className="mb-2 text-base font-semibold">Tables</h2>
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-4 py-2 font-medium">Table</th>
+                <th className="px-4 py-2 font-medium">Status</th>
+                <th className="w-48 px-4 py-2 font-medium">Progress</th>
+                <th className="px-4 py-2 text-right font-medium">Rows copied / est.</th>
+                <th className="px-4 py-2 text-right font-medium">Rows/s</th>
+                <th className="px-4 py-2 font-medium">Started</th>
+                <th className="px-4 py-2 text-right font-medium">Duration</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {mirror.tables.map((t) => {
+                const status = TABLE_STATUS[t.status] ?? { label: t.status, className: "bg-slate-100 text-slate-700" };
+                return (
+                  <tr key={t.source} data-testid="load-table-row" data-table={t.source}>
+                    <td className="px-4 py-2 font-mono text-xs break-all">
+                      {t.source}
+                      {t.target !== t.source && <div className="text-slate-500">→ {t.target}</div>}
+                    </td>
+                    <td className="px-4 py-2">
+                      <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${status.className}`} data-testid="load-table-status">
+                        {status.label}
+                      </span>
+                    </td>
+                    <td className="px-4 py-2">
+                      <ProgressBar percent={tablePercent(t)} label={`Progress of ${t.source}`} size="sm" tone={t.status === "done" ? "emerald" : t.status === "failed" ? "red" : "sky"} />
+                      <div className="mt-0.5 text-xs text-slate-500">
+                        partitions {formatCount(t.partitionsDone)}/{formatCount(t.partitionsTotal)}
+                      </div>
+                    </td>
+                    <td className="px-4 py-2 text-right tabular-nums whitespace-nowrap">
+                      {formatCount(t.rowsCopied)} / {formatCount(t.rowsEstimated)}
+                    </td>
+                    <td className="px-4 py-2 text-right tabular-nums">{t.rowsPerSecond === null ? "—" : formatCount(t.rowsPerSecond)}</td>
+                    <td className="px-4 py-2 whitespace-nowrap text-xs text-slate-600">{formatTime(t.startedAt)}</td>
+                    <td className="px-4 py-2 text-right tabular-nums whitespace-nowrap">{formatDuration(t.durationMs)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function Stat({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="mt-0.5 tabular-nums" data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+"use client";
+
+import { useState } from "react";
+import { ConfirmDialog } from "@/components/ConfirmDialog";
+import { canPause, canResume } from "@/lib/mirrors/status";
+import type { MirrorDetail } from "@/lib/mirrors/views";
+import { useGoneRedirect } from "./useGoneRedirect";
+
+const BUTTON = "rounded-md border px-3 py-1.5 text-sm font-medium disabled:opacity-50";
+
+/** Pause / Resume (CDC) and Delete with confirmation; after a delete, waits for the mirror to be gone. */
+export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mirror: MirrorDetail; deleting: boolean; onDeleting: () => void; onChanged: () => Promise<void> | void }) {
+  const url = `/api/v1/mirrors/${encodeURIComponent(mirror.name)}`;
+  const [busy, setBusy] = useState<"pause" | "resume" | "delete" | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+  useGoneRedirect(url, deleting, "/mirrors");
+
+  async function lifecycle(action: "pause" | "resume") {
+    setBusy(action);
+    setError(null);
+    try {
+      const response = await fetch(`${url}/${action}`, { method: "POST" });
+      if (!response.ok) {
+        const body = await response.json().catch(() => null);
+        setError(body?.error?.message ?? `The server answered ${response.status}.`);
+      }
+      await onChanged();
+    } catch {
+      setError("pgferry could not be reached.");
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function remove() {
+    setBusy("delete");
+    setDeleteError(null);
+    try {
+      const response = await fetch(url, { method: "DELETE" });
+      // 404: someone else deleted it already; the redirect will notice.
+      if (response.ok || response.status === 404) {
+        setConfirming(false);
+        onDeleting();
+      } else {
+        const body = await response.json().catch(() => null);
+        setDeleteError(body?.error?.message ?? `The server answered ${response.status}.`);
+      }
+    } catch {
+      setDeleteError("pgferry could not be reached.");
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <div className="flex flex-col items-end gap-2">
+      <div className="flex gap-2">
+        {mirror.mode === "cdc" && canPause(mirror.status) && !deleting && (
+          <button type="button" onClick={() => lifecycle("pause")} disabled={busy !== null} className={`${BUTTON} border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}>
+            {busy === "pause" ? "Pausing…" : "Pause"}
+          </button>
+        )}
+        {mirror.mode === "cdc" && canResume(mirror.status) && !deleting && (
+          <button type="button" onClick={() => lifecycle("resume")} disabled={busy !== null} className={`${BUTTON} border-sky-600 bg-sky-600 text-white hover:bg-sky-700`}>
+            {busy === "resume" ? "Resuming…" : "Resume"}
+          </button>
+        )}
+        <button
+          type="button"
+          onClick={() => setConfirming(true)}
+          disabled={busy !== null || deleting}
+          className={`${BUTTON} border-red-200 bg-white text-red-700 hover:bg-red-50`}
+        >
+          {deleting ? "Deleting…" : "Delete"}
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="max-w-sm text-right text-sm text-red-700">
+          {error}
+        </p>
+      )}
+      <ConfirmDialog
+        open={confirming}
+        title={`Delete mirror ${mirror.name}?`}
+        confirmLabel="Delete mirror"
+        danger
+        busy={busy === "delete"}
+        error={deleteError}
+        onConfirm={remove}
+        onCancel={() => setConfirming(false)}
+      >
+        <p>
+          pgferry stops the mirror{mirror.mode === "cdc" ? ` and drops the replication slot ${mirror.slotName} and the publication ${mirror.publicationName} from the source, so it no longer retains WAL` : ""}, and removes its own bookkeeping from the target.
+        </p>
+        <p>The tables and rows already copied to the target are kept. This cannot be undone.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}

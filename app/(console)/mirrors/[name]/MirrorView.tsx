@@ -1,0 +1,103 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import { formatMegabytes } from "@/components/mirrors/format";
+import { StatusBadge } from "@/components/mirrors/StatusBadge";
+import { usePolling } from "@/components/usePolling";
+import type { MirrorDetail } from "@/lib/mirrors/views";
+import { CdcTab } from "./CdcTab";
+import { InitialLoadTab } from "./InitialLoadTab";
+import { LogsTab } from "./LogsTab";
+import { MirrorActions } from "./MirrorActions";
+import { OverviewTab } from "./OverviewTab";
+import { type TabId, tabsFor } from "./tabs";
+
+/** Default: the Initial load tab refreshes every 2 s, the others every 5 s. */
+const LOAD_REFRESH_MS = 2_000;
+const REFRESH_MS = 5_000;
+
+export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; initialTab: TabId }) {
+  const [tab, setTab] = useState<TabId>(initialTab);
+  const [deleting, setDeleting] = useState(false);
+  const url = `/api/v1/mirrors/${encodeURIComponent(initial.name)}`;
+  const { data, error, refresh } = usePolling<MirrorDetail>(deleting ? null : url, tab === "load" ? LOAD_REFRESH_MS : REFRESH_MS);
+  const mirror = data ?? initial;
+  const goneOrGoing = deleting || mirror.status === "deleting";
+
+  function choose(next: TabId) {
+    setTab(next);
+    // The tab is in the URL so a reload or a shared link opens it; replaceState keeps history clean.
+    window.history.replaceState(null, "", next === "overview" ? window.location.pathname : `?tab=${next}`);
+  }
+
+  return (
+    <>
+      <div className="mb-1 text-sm">
+        <Link href="/mirrors" className="text-sky-700 hover:underline">
+          ← Mirrors
+        </Link>
+      </div>
+      <div className="mb-4 flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 className="flex items-center gap-3 text-2xl font-semibold tracking-tight">
+            {mirror.name}
+            <StatusBadge status={goneOrGoing ? "deleting" : mirror.status} testId="mirror-status" />
+          </h1>
+          <p className="mt-1 text-sm text-slate-600">
+            {mirror.source} → {mirror.target} · {mirror.mode === "cdc" ? "Continuous replication" : "Initial copy only"} · {mirror.tableCount} {mirror.tableCount === 1 ? "table" : "tables"}
+          </p>
+        </div>
+        <MirrorActions mirror={mirror} deleting={goneOrGoing} onDeleting={() => setDeleting(true)} onChanged={refresh} />
+      </div>
+
+      {goneOrGoing && (
+        <p role="status" data-testid="deleting-banner" className="mb-4 rounded-md border border-slate-200 bg-slate-100 px-4 py-3 text-sm text-slate-700">
+          Deleting… pgferry stops the mirror and drops its replication slot and publication on the source. Target tables are kept. You will be taken back to the mirror list when it is gone.
+        </p>
+      )}
+      {!goneOrGoing && mirror.status === "paused" && (
+        <p role="alert" data-testid="paused-warning" className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          <span className="font-medium">
+            Paused: the source is retaining WAL for this mirror&apos;s slot ({mirror.cdc?.retainedBytes == null ? "measuring…" : formatMegabytes(mirror.cdc.retainedBytes)})
+          </span>
+          . It grows with every write on the source until you resume or delete the mirror; left long enough it can fill the source&apos;s disk.
+        </p>
+      )}
+      {mirror.status === "failed" && mirror.errorMessage && (
+        <div role="alert" data-testid="mirror-error" className="mb-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+          <p className="font-medium">The mirror failed</p>
+          <p className="mt-1 whitespace-pre-wrap">{mirror.errorMessage}</p>
+        </div>
+      )}
+      {error && !goneOrGoing && (
+        <p role="status" className="mb-4 rounded-md bg-amber-50 px-4 py-2 text-sm text-amber-800">
+          Could not refresh: {error} Showing the last known state.
+        </p>
+      )}
+
+      <div role="tablist" aria-label="Mirror details" className="mb-4 flex gap-1 border-b border-slate-200">
+        {tabsFor(mirror.mode).map((t) => (
+          <button
+            key={t.id}
+            id={`tab-${t.id}`}
+            role="tab"
+            type="button"
+            aria-selected={tab === t.id}
+            aria-controls={`panel-${t.id}`}
+            onClick={() => choose(t.id)}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${tab === t.id ? "border-sky-600 text-sky-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === "overview" && <OverviewTab mirror={mirror} />}
+        {tab === "load" && <InitialLoadTab mirror={mirror} />}
+        {tab === "cdc" && <CdcTab mirror={mirror} />}
+        {tab === "logs" && <LogsTab name={mirror.name} />}
+      </div>
+    </>
+  );
+}

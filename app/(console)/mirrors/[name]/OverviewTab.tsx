@@ -1,0 +1,116 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { formatCount, formatLag, formatTime } from "@/components/mirrors/format";
+import { StatusBadge } from "@/components/mirrors/StatusBadge";
+import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
+import type { MirrorDetail } from "@/lib/mirrors/views";
+
+const SETTING_LABELS: [keyof MirrorDetail["settings"], string][] = [
+  ["rowsPerPartition", "Rows per partition"],
+  ["parallelCopyWorkers", "Parallel copy workers"],
+  ["tablesInParallel", "Tables in parallel"],
+  ["cdcBatchSize", "CDC batch size"],
+  ["cdcMaxBatchLatencyMs", "Max batch latency (ms)"],
+];
+
+export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
+  const cdc = mirror.mode === "cdc";
+  return (
+    <div className="space-y-6">
+      <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
+        <Item label="Status">
+          <StatusBadge status={mirror.status} />
+        </Item>
+        <Item label="Mode">{cdc ? "Continuous replication (CDC)" : "Initial copy only"}</Item>
+        <Item label="Source → target">
+          <Link href={`/peers/${encodeURIComponent(mirror.source)}`} className="text-sky-700 hover:underline">
+            {mirror.source}
+          </Link>{" "}
+          →{" "}
+          <Link href={`/peers/${encodeURIComponent(mirror.target)}`} className="text-sky-700 hover:underline">
+            {mirror.target}
+          </Link>
+        </Item>
+        <Item label="Rows synced">{formatCount(mirror.rowsSynced)}</Item>
+        {cdc && <Item label="Lag">{formatLag(mirror.lagBytes, mirror.lagSeconds)}</Item>}
+        <Item label="Created">{formatTime(mirror.createdAt)}</Item>
+        <Item label="Owner worker">
+          {mirror.owner ? (
+            <span className="inline-flex items-center gap-1.5" data-testid="owner-worker">
+              <span className={`h-2 w-2 rounded-full ${mirror.owner.online ? "bg-emerald-500" : "bg-amber-500"}`} aria-hidden />
+              <span className="font-mono text-xs">{mirror.owner.workerId}</span>
+              <span className="text-slate-500">{mirror.owner.online ? "online" : "offline: another worker takes over"}</span>
+            </span>
+          ) : (
+            <span className="text-slate-500">{mirror.status === "completed" || mirror.status === "failed" ? "none (nothing left to run)" : "waiting for a worker"}</span>
+          )}
+        </Item>
+        {cdc && (
+          <>
+            <Item label="Publication">
+              <code className="text-xs">{mirror.publicationName}</code>
+            </Item>
+            <Item label="Replication slot">
+              <code className="text-xs">{mirror.slotName}</code>
+            </Item>
+          </>
+        )}
+      </dl>
+
+      {mirror.errorMessage && (
+        <section>
+          <h2 className="mb-2 text-base font-semibold">Error</h2>
+          <p className="whitespace-pre-wrap rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">{mirror.errorMessage}</p>
+        </section>
+      )}
+
+      <section>
+        <h2 className="mb-2 text-base font-semibold">Settings</h2>
+        <dl className="grid gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
+          {SETTING_LABELS.filter(([key]) => cdc || !key.startsWith("cdc")).map(([key, label]) => (
+            <Item key={key} label={label}>
+              {formatCount(Number(mirror.settings[key]))}
+              {mirror.settings[key] === SETTINGS_DEFAULTS[key as keyof typeof SETTINGS_DEFAULTS] && <span className="ml-1 text-xs text-slate-500">(default)</span>}
+            </Item>
+          ))}
+        </dl>
+      </section>
+
+      <section>
+        <h2 className="mb-2 text-base font-semibold">Tables</h2>
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm" data-testid="table-mapping">
+            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-4 py-2 font-medium">Source</th>
+                <th className="px-4 py-2 font-medium">Target</th>
+                <th className="px-4 py-2 font-medium">Excluded columns</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {mirror.tables.map((t) => (
+                <tr key={t.source}>
+                  <td className="px-4 py-2 font-mono text-xs break-all">{t.source}</td>
+                  <td className="px-4 py-2 font-mono text-xs break-all">
+                    {t.target}
+                    {t.target !== t.source && <span className="ml-2 rounded bg-sky-50 px-1 font-sans text-sky-700">renamed</span>}
+                  </td>
+                  <td className="px-4 py-2 text-xs">{t.excludeColumns.length ? t.excludeColumns.join(", ") : <span className="text-slate-400">none</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function Item({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="mt-0.5 text-slate-900">{children}</dd>
+    </div>
+  );
+}
