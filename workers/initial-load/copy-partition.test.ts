@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeTables } from "@/lib/pg/describe";
 import { type ExportedSnapshot, exportSnapshot } from "@/lib/pg/snapshot";
-import { expectSameRows, type LoadEnv, loadEnv, mapping, q } from "@/tests/integration/initial-load/helpers";
+import { connect, expectSameRows, type LoadEnv, loadEnv, mapping, q } from "@/tests/integration/initial-load/helpers";
 import { listDonePartitions } from "./bookkeeping";
 import { type CopyProgress, copyPartition, type CopyPartitionOptions, isSnapshotGoneError } from "./copy-partition";
 import { type Partition, partitionKey, planPartitions } from "./partitions";
@@ -113,6 +113,18 @@ describe("copyPartition", () => {
     const done = await listDonePartitions(env.target, "m");
     expect(done).toHaveLength(partitions.length);
     expect(done.reduce((sum, d) => sum + d.rows, 0)).toBe(50_000);
+  });
+
+  it("gives up with a plain message when an exclusive lock keeps it from reading", async () => {
+    const blocker = await connect("source", env.sourcePeer.database);
+    try {
+      await blocker.query("BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE");
+      const error = await copyPartition(options(partitions[0], { mirror: "locked", sourceLockTimeoutMs: 200 })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "55P03", message: expect.stringMatching(/could not get a shared lock on source table public\.big within 0\.2 s/) });
+      expect(await listDonePartitions(env.target, "locked")).toEqual([]);
+    } finally {
+      await blocker.end();
+    }
   });
 
   it("says so when the snapshot is gone, and records nothing", async () => {

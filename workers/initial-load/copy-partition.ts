@@ -13,7 +13,7 @@ import { type Partition, partitionKey, partitionSelect } from "./partitions";
 export { isSnapshotGoneError, SnapshotGoneError, TableRewrittenError } from "@/lib/pg/snapshot";
 export type { CopyFormat } from "./copy-row-counter";
 
-/** How long a partition copy waits for its shared lock on the source table. */
+/** Default: a partition copy waits up to 60 s for its shared lock on the source table. */
 export const SOURCE_LOCK_TIMEOUT_MS = 60_000;
 
 /** Default: progress reported every second (the UI promises at least every 2 s). */
@@ -44,6 +44,8 @@ export interface CopyPartitionOptions {
   onProgress?: (progress: CopyProgress) => void;
   /** Default: DEFAULT_PROGRESS_INTERVAL_MS. */
   progressIntervalMs?: number;
+  /** Default: SOURCE_LOCK_TIMEOUT_MS. */
+  sourceLockTimeoutMs?: number;
   /** Aborting rolls the partition's target transaction back; the promise rejects with the reason. */
   signal?: AbortSignal;
 }
@@ -105,10 +107,10 @@ const COMMON_SETTINGS = [
   "SET idle_in_transaction_session_timeout = 0",
 ];
 /**
- * lock_timeout: a DDL statement queued for an exclusive lock on the table makes our (shared) lock
- * request wait behind it; fail after a while instead of hanging — the copy is retried later.
+ * (lock_timeout is set per copy: a DDL statement queued for an exclusive lock on the table makes our
+ * shared lock request wait behind it; fail after a while instead of hanging, to be retried later.)
  */
-const SOURCE_SETTINGS = [...COMMON_SETTINGS, "SET extra_float_digits = 3", "SET bytea_output = 'hex'", `SET lock_timeout = ${SOURCE_LOCK_TIMEOUT_MS}`].join("; ");
+const SOURCE_SETTINGS = [...COMMON_SETTINGS, "SET extra_float_digits = 3", "SET bytea_output = 'hex'"].join("; ");
 /**
  * synchronous_commit = off is safe here: data and its bookkeeping row commit together, so a target
  * crash loses both and the partition is simply copied again.
@@ -140,6 +142,7 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
     const source = await connectPeer(options.source, purpose);
     clients.push(source);
     await source.query(SOURCE_SETTINGS);
+    await source.query(`SET lock_timeout = ${lockTimeoutMs(options)}`);
     await beginInSnapshot(source, options.snapshotName);
     await lockUnchangedSinceSnapshot(source, partition.sourceRelation, options.snapshotName);
     signal?.throwIfAborted();
@@ -163,7 +166,7 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
   } catch (error) {
     // After an abort, whatever failed failed because we closed its connection.
     if (signal?.aborted) throw signal.reason;
-    if ((error as { code?: string }).code === "55P03") throw lockTimeoutError(partition, error);
+    if ((error as { code?: string }).code === "55P03") throw lockTimeoutError(partition, lockTimeoutMs(options), error);
     throw error;
   } finally {
     clearInterval(timer);
@@ -187,9 +190,13 @@ async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined
 }
 
 /** 55P03 on the source, said plainly; keeps the code so callers can retry it later. */
-function lockTimeoutError(partition: Partition, cause: unknown): Error {
+function lockTimeoutMs(options: CopyPartitionOptions): number {
+  return Math.max(1, Math.round(options.sourceLockTimeoutMs ?? SOURCE_LOCK_TIMEOUT_MS));
+}
+
+function lockTimeoutError(partition: Partition, timeoutMs: number, cause: unknown): Error {
   const table = formatQualifiedName(partition.sourceRelation);
-  const message = `could not get a shared lock on source table ${table} within ${SOURCE_LOCK_TIMEOUT_MS / 1000} s: another session holds or waits for an exclusive lock on it (e.g. ALTER TABLE, TRUNCATE, VACUUM FULL); retry once that statement is done`;
+  const message = `could not get a shared lock on source table ${table} within ${timeoutMs / 1000} s: another session holds or waits for an exclusive lock on it (e.g. ALTER TABLE, TRUNCATE, VACUUM FULL); retry once that statement is done`;
   return Object.assign(new Error(message, { cause }), { code: "55P03" });
 }
 
