@@ -106,10 +106,6 @@ const COMMON_SETTINGS = [
   "SET statement_timeout = 0",
   "SET idle_in_transaction_session_timeout = 0",
 ];
-/**
- * (lock_timeout is set per copy: a DDL statement queued for an exclusive lock on the table makes our
- * shared lock request wait behind it; fail after a while instead of hanging, to be retried later.)
- */
 const SOURCE_SETTINGS = [...COMMON_SETTINGS, "SET extra_float_digits = 3", "SET bytea_output = 'hex'"].join("; ");
 /**
  * synchronous_commit = off is safe here: data and its bookkeeping row commit together, so a target
@@ -142,6 +138,8 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
     const source = await connectPeer(options.source, purpose);
     clients.push(source);
     await source.query(SOURCE_SETTINGS);
+    // A DDL statement queued for an exclusive lock on the table makes our shared lock request wait
+    // behind it: give up after a while instead of hanging, so the copy can be retried later.
     await source.query(`SET lock_timeout = ${lockTimeoutMs(options)}`);
     await beginInSnapshot(source, options.snapshotName);
     await lockUnchangedSinceSnapshot(source, partition.sourceRelation, options.snapshotName);
@@ -189,11 +187,11 @@ async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined
   });
 }
 
-/** 55P03 on the source, said plainly; keeps the code so callers can retry it later. */
 function lockTimeoutMs(options: CopyPartitionOptions): number {
   return Math.max(1, Math.round(options.sourceLockTimeoutMs ?? SOURCE_LOCK_TIMEOUT_MS));
 }
 
+/** 55P03 on the source, said plainly; keeps the code so callers can retry it later. */
 function lockTimeoutError(partition: Partition, timeoutMs: number, cause: unknown): Error {
   const table = formatQualifiedName(partition.sourceRelation);
   const message = `could not get a shared lock on source table ${table} within ${timeoutMs / 1000} s: another session holds or waits for an exclusive lock on it (e.g. ALTER TABLE, TRUNCATE, VACUUM FULL); retry once that statement is done`;
