@@ -112,8 +112,9 @@ function Sessions({ sessions }: { sessions: PeerActivity["sessions"] }) {
           <Cell>{formatDuration(s.durationMs)}</Cell>
           <Cell>{s.waitEvent ? `${s.waitEventType}: ${s.waitEvent}` : "—"}</Cell>
           <td className="max-w-md px-3 py-2">
-            <code className="block max-h-24 overflow-hidden whitespace-pre-wrap break-words text-xs text-slate-700" title={s.query ?? undefined}>
-              {s.query?.trim() || "—"}
+            {/* One line per statement reads better in a table; the full text is in the tooltip. */}
+            <code className="line-clamp-3 break-words text-xs text-slate-700" title={s.query ?? undefined}>
+              {s.query?.replace(/\s+/g, " ").trim() || "—"}
             </code>
           </td>
         </tr>
