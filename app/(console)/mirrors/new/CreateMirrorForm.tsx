@@ -54,7 +54,13 @@ export function CreateMirrorForm({ peers }: { peers: PeerOption[] }) {
     if (on && tables.listing) {
       const { selection: kept, removed } = pruneUnavailable(selection, tables.listing, "cdc");
       setSelection(kept);
-      setNotice(removed.length ? `Deselected ${removed.length === 1 ? `${removed[0]}, which` : `${removed.length} tables that`} can't be replicated continuously: ${removed.slice(0, 5).join(", ")}${removed.length > 5 ? ", …" : ""}.` : null);
+      setNotice(
+        removed.length === 0
+          ? null
+          : removed.length === 1
+            ? `Deselected ${removed[0]}: it can't be replicated continuously (the reason is shown beside it).`
+            : `Deselected ${removed.length} tables that can't be replicated continuously: ${removed.slice(0, 5).join(", ")}${removed.length > 5 ? ", …" : ""}.`,
+      );
     } else {
       setNotice(null);
     }
