@@ -60,6 +60,26 @@ export function startWorker(catalogUrl: string, env: Record<string, string> = {}
 
 /** Waits until the mirror reaches `status`; fails early, with the mirror's log, if it failed instead. */
 export async function waitForMirrorStatus(catalog: PrismaClient, name: string, status: string, timeoutMs = 120_000): Promise<void> {
+  try {
+    await waitUntilStatus(catalog, name, status, timeoutMs);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${await describeMirror(catalog, name)}`);
+  }
+}
+
+/** Status, partitions and log of a mirror, for failure messages. */
+export async function describeMirror(catalog: PrismaClient, name: string): Promise<string> {
+  const mirror = await catalog.mirror.findUnique({ where: { name }, include: { events: { orderBy: { id: "asc" } } } });
+  if (!mirror) return `mirror ${name} does not exist`;
+  const partitions = await catalog.partition.groupBy({ by: ["generation", "status"], where: { mirrorId: mirror.id }, _count: { _all: true } });
+  return [
+    `status=${mirror.status} generation=${mirror.loadGeneration} owner=${mirror.ownerWorkerId} lease=${mirror.leaseExpiresAt?.toISOString()}`,
+    `partitions: ${partitions.map((p) => `g${p.generation}:${p.status}=${p._count._all}`).join(" ")}`,
+    ...mirror.events.map((e) => `${e.createdAt.toISOString()} ${e.level}: ${e.message}`),
+  ].join("\n");
+}
+
+async function waitUntilStatus(catalog: PrismaClient, name: string, status: string, timeoutMs: number): Promise<void> {
   await waitFor(
     async () => {
       const mirror = await catalog.mirror.findUnique({ where: { name } });

@@ -5,6 +5,7 @@ import type { MirrorSettings } from "@/lib/mirrors/settings";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
 import { type CdcBatchReport, startCdc } from "@/workers/cdc/stream";
 import type { RunnerContext } from "./context";
+import { sleep } from "./sleep";
 import { tableMappings } from "./load-setup";
 import { refreshSlotStats } from "./slot-stats";
 
@@ -111,12 +112,3 @@ async function recordBatch(ctx: RunnerContext, mirror: Mirror & { tables: Mirror
   await catalog.$transaction(writes);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}

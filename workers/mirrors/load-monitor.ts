@@ -2,7 +2,7 @@ import type { Mirror } from "@/lib/catalog/generated/client";
 import { onlineWorkerIds } from "@/lib/workers/status";
 import { SNAPSHOT_GONE_PREFIX } from "@/workers/jobs/copy-partition";
 import type { RunnerContext } from "./context";
-import { COPY_MAX_ATTEMPTS, COPY_PARTITION_TASK } from "./load-setup";
+import { COPY_MAX_ATTEMPTS, COPY_PARTITION_TASK, copyQueue } from "./load-setup";
 
 export type LoadState =
   | { kind: "copying" }
@@ -75,7 +75,8 @@ async function requeueOrphans(ctx: RunnerContext, mirror: Mirror, partitions: Pa
     await ctx.addJob(
       COPY_PARTITION_TASK,
       { partitionId: orphan.id, generation: mirror.loadGeneration },
-      { queueName: `copy:${mirror.id}:requeued`, jobKey: `copy:${orphan.id}:${orphan.attempts}`, maxAttempts: COPY_MAX_ATTEMPTS },
+      // Its own queue: the lane it came from may be locked by the dead worker.
+      { queueName: copyQueue(mirror.id, mirror.loadGeneration, `requeued:${orphan.id}:${orphan.attempts}`), jobKey: `copy:${orphan.id}:${orphan.attempts}`, maxAttempts: COPY_MAX_ATTEMPTS },
     );
   }
 }

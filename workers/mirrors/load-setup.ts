@@ -21,6 +21,14 @@ export const COPY_PARTITION_TASK = "copy-partition";
 /** Copy attempts before a partition fails the mirror. Default: 5. */
 export const COPY_MAX_ATTEMPTS = 5;
 
+/**
+ * The graphile-worker queue of one copy lane. Jobs of a queue run one at a time; a worker killed
+ * mid-job leaves its queue locked for hours, so every load generation gets fresh queues.
+ */
+export function copyQueue(mirrorId: string, generation: number, lane: number | string): string {
+  return `copy:${mirrorId}:g${generation}:${lane}`;
+}
+
 export function tableMappings(tables: MirrorTable[]): TableMapping[] {
   return tables.map((t) => ({
     source: { schema: t.sourceSchema, name: t.sourceTable },
@@ -131,7 +139,7 @@ export async function startInitialLoad(ctx: RunnerContext, mirror: Mirror & { ta
         await ctx.addJob(
           COPY_PARTITION_TASK,
           { partitionId, generation },
-          { queueName: `copy:${mirror.id}:${lane}`, jobKey: `copy:${partitionId}`, maxAttempts: COPY_MAX_ATTEMPTS },
+          { queueName: copyQueue(mirror.id, generation, lane), jobKey: `copy:${partitionId}`, maxAttempts: COPY_MAX_ATTEMPTS },
         );
       }
     }

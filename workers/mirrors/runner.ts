@@ -7,6 +7,7 @@ import type { ExportedSnapshot } from "@/lib/pg/snapshot";
 import { CdcFatalError } from "@/workers/cdc/stream";
 import { streamChanges } from "./cdc-phase";
 import type { RunnerContext } from "./context";
+import { sleep } from "./sleep";
 import { checkLoad } from "./load-monitor";
 import { startInitialLoad } from "./load-setup";
 import { refreshSlotStats } from "./slot-stats";
@@ -170,13 +171,3 @@ function classifyFailure(error: unknown): ClassifiedError {
   return classifyPgError(error);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}

@@ -1,0 +1,72 @@
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMirror } from "@/lib/mirrors/create";
+import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
+import { tableChecksum } from "@/tests/support/compare";
+import { connect, createDatabase } from "@/tests/support/databases";
+import { createPeerRow, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { waitFor } from "@/tests/support/wait";
+
+/** kill -9 of the worker in the middle of a multi-partition load: the load restarts cleanly and ends exact. */
+describe("worker killed during an initial load", () => {
+  let catalog: TestCatalog;
+  let source: pg.Client;
+  let target: pg.Client;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    catalog = await createTestCatalog();
+    const [sourceDb, targetDb] = await Promise.all([createDatabase("source"), createDatabase("target")]);
+    source = await connect("source", sourceDb);
+    target = await connect("target", targetDb);
+    await createPeerRow(catalog.prisma, "src", "source", sourceDb);
+    await createPeerRow(catalog.prisma, "dst", "target", targetDb);
+    await source.query(`
+      CREATE TABLE public.big (id bigint PRIMARY KEY, payload text NOT NULL, n numeric);
+      INSERT INTO public.big SELECT g, repeat(md5(g::text), 8), g / 7.0 FROM generate_series(1, 300000) g;
+      ANALYZE public.big;
+    `);
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all([source?.end(), target?.end()]);
+    await catalog?.close();
+  });
+
+  it("ends with the target equal to the source, nothing duplicated, and says why it restarted", async () => {
+    const first = startWorker(catalog.url);
+    workers.push(first);
+    await createMirror(catalog.prisma, {
+      name: "crashy",
+      source: "src",
+      target: "dst",
+      mode: "cdc",
+      tables: [{ source: "public.big" }],
+      settings: { rowsPerPartition: 10000, parallelCopyWorkers: 2 },
+    });
+    // Kill once some partitions are done and others are not.
+    await waitFor(async () => {
+      const done = await catalog.prisma.partition.count({ where: { mirror: { name: "crashy" }, status: "done" } });
+      const total = await catalog.prisma.partition.count({ where: { mirror: { name: "crashy" } } });
+      return done >= 2 && done < total;
+    }, 120_000, 50);
+    await first.kill9();
+
+    const second = startWorker(catalog.url);
+    workers.push(second);
+    await waitForMirrorStatus(catalog.prisma, "crashy", "running", 180_000).catch((error: Error) => {
+      throw new Error(`${error.message}\nworker output:\n${second.output().slice(-4000)}`);
+    });
+
+    const columns = ["id", "payload", "n"];
+    expect(await tableChecksum(target, { schema: "public", name: "big" }, columns)).toEqual(
+      await tableChecksum(source, { schema: "public", name: "big" }, columns),
+    );
+    const mirror = await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "crashy" }, include: { events: true } });
+    expect(mirror.loadGeneration).toBeGreaterThanOrEqual(2);
+    expect(mirror.events.some((e) => e.level === "warn" && /starts over from a new snapshot/.test(e.message))).toBe(true);
+    const slots = await source.query("SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name = 'pgferry_crashy'");
+    expect(slots.rows[0].n).toBe(1);
+  }, 300_000);
+});
