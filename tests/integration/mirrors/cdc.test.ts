@@ -1,0 +1,123 @@
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pauseMirror, requestDelete, resumeMirror } from "@/lib/mirrors/actions";
+import { createMirror } from "@/lib/mirrors/create";
+import { getMirror, mirrorBatches } from "@/lib/mirrors/views";
+import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
+import { tableChecksum } from "@/tests/support/compare";
+import { connect, createDatabase } from "@/tests/support/databases";
+import { createPeerRow, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { waitFor } from "@/tests/support/wait";
+
+const TABLES = [
+  { table: { schema: "public", name: "items" }, columns: ["id", "name", "qty"] },
+  { table: { schema: "public", name: "Full Rows" }, columns: ["a", "b"] },
+];
+
+/** A CDC mirror end to end through a real worker: writes during and after the load, pause, resume, delete. */
+describe("continuous replication through the worker", () => {
+  let catalog: TestCatalog;
+  let source: pg.Client;
+  let target: pg.Client;
+  let worker: WorkerProcess;
+
+  const converged = async () => {
+    for (const { table, columns } of TABLES) {
+      const [s, t] = await Promise.all([tableChecksum(source, table, columns), tableChecksum(target, table, columns).catch(() => null)]);
+      if (JSON.stringify(s) !== JSON.stringify(t)) return false;
+    }
+    return true;
+  };
+
+  beforeAll(async () => {
+    catalog = await createTestCatalog();
+    const [sourceDb, targetDb] = await Promise.all([createDatabase("source"), createDatabase("target")]);
+    source = await connect("source", sourceDb);
+    target = await connect("target", targetDb);
+    await createPeerRow(catalog.prisma, "src", "source", sourceDb);
+    await createPeerRow(catalog.prisma, "dst", "target", targetDb);
+    await source.query(`
+      CREATE TABLE public.items (id int PRIMARY KEY, name text, qty int);
+      INSERT INTO public.items SELECT g, 'item ' || g, g FROM generate_series(1, 50000) g;
+      CREATE TABLE public."Full Rows" (a int, b text);
+      ALTER TABLE public."Full Rows" REPLICA IDENTITY FULL;
+      INSERT INTO public."Full Rows" SELECT g % 100, 'same' FROM generate_series(1, 1000) g;
+      ANALYZE;
+    `);
+    worker = startWorker(catalog.url);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await Promise.all([source?.end(), target?.end()]);
+    await catalog?.close();
+  });
+
+  it("applies writes made during and after the initial load exactly once", async () => {
+    await createMirror(catalog.prisma, {
+      name: "live",
+      source: "src",
+      target: "dst",
+      mode: "cdc",
+      tables: [{ source: "public.items" }, { source: 'public."Full Rows"' }],
+      settings: { rowsPerPartition: 5000, parallelCopyWorkers: 2 },
+    });
+    // Writes while the mirror sets up and copies: inserts, updates, deletes, primary-key changes.
+    let i = 0;
+    while ((await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "live" } })).status !== "running" && i < 2000) {
+      await source.query(
+        `BEGIN;
+         INSERT INTO public.items VALUES (${100000 + i}, 'new', ${i});
+         UPDATE public.items SET qty = qty + 1 WHERE id = ${1 + ((i * 37) % 50000)};
+         DELETE FROM public.items WHERE id = ${1 + ((i * 101) % 50000)};
+         UPDATE public.items SET id = ${200000 + i} WHERE id = ${1 + ((i * 53) % 50000)};
+         DELETE FROM public."Full Rows" WHERE ctid = (SELECT ctid FROM public."Full Rows" WHERE a = ${i % 100} LIMIT 1);
+         COMMIT;`,
+      );
+      i++;
+    }
+    expect(i).toBeGreaterThan(0);
+    await waitForMirrorStatus(catalog.prisma, "live", "running");
+    await source.query(`
+      INSERT INTO public.items SELECT g, 'late', 1 FROM generate_series(300000, 300999) g;
+      UPDATE public.items SET name = 'renamed' WHERE id % 10 = 0;
+      DELETE FROM public.items WHERE id % 13 = 0;
+      UPDATE public."Full Rows" SET b = 'changed' WHERE ctid IN (SELECT ctid FROM public."Full Rows" WHERE a = 5 LIMIT 1);
+      INSERT INTO public."Full Rows" VALUES (5, 'same'), (5, 'same');
+    `);
+    await waitFor(converged, 60_000, 500);
+
+    await waitFor(async () => (await getMirror(catalog.prisma, "live")).cdc!.inserts > 0, 15_000);
+    const detail = await getMirror(catalog.prisma, "live");
+    expect(detail.cdc!.inserts).toBeGreaterThanOrEqual(1000);
+    expect(detail.cdc!.updates).toBeGreaterThan(0);
+    expect(detail.cdc!.deletes).toBeGreaterThan(0);
+    expect((await mirrorBatches(catalog.prisma, "live")).recent.length).toBeGreaterThan(0);
+  });
+
+  it("stops applying while paused, reports retained WAL, and catches up on resume", async () => {
+    await pauseMirror(catalog.prisma, "live");
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await source.query("INSERT INTO public.items SELECT g, 'while paused', 1 FROM generate_series(400000, 400099) g");
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const { rows } = await target.query("SELECT count(*)::int AS n FROM public.items WHERE id >= 400000");
+    expect(rows[0].n).toBe(0);
+    await waitFor(async () => (await getMirror(catalog.prisma, "live")).cdc!.retainedBytes !== null, 20_000);
+
+    await resumeMirror(catalog.prisma, "live");
+    await waitFor(converged, 60_000, 500);
+  });
+
+  it("leaves no slot, publication or bookkeeping behind when deleted", async () => {
+    await requestDelete(catalog.prisma, "live");
+    await waitFor(async () => (await catalog.prisma.mirror.findUnique({ where: { name: "live" } })) === null, 60_000);
+    const { rows } = await source.query(
+      "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%')::int AS slots, (SELECT count(*) FROM pg_publication)::int AS pubs",
+    );
+    expect(rows[0]).toEqual({ slots: 0, pubs: 0 });
+    const schema = await target.query("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = '_pgferry'");
+    expect(schema.rows[0].n).toBe(0);
+    const kept = await target.query("SELECT count(*)::int AS n FROM public.items");
+    expect(kept.rows[0].n).toBeGreaterThan(0);
+  });
+});
