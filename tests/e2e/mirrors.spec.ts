@@ -130,7 +130,7 @@ test("pick tables, copy them once, watch the load reach 100 %, delete the mirror
   await expect(page.getByTestId("load-table-status")).toHaveText(["Done", "Done", "Done"]);
   const ordersLoad = page.locator('[data-testid="load-table-row"][data-table="sales.orders"]');
   await expect(ordersLoad).toContainText("20,000 / 20,000");
-  const partitions = /partitions (\d+)\/(\d+)/.exec((await ordersLoad.textContent()) ?? "");
+  const partitions = /^partitions (\d+)\/(\d+)$/.exec((await ordersLoad.getByTestId("load-table-partitions").textContent()) ?? "");
   expect(partitions?.[1]).toBe(partitions?.[2]);
   expect(Number(partitions?.[1])).toBeGreaterThan(1);
 

@@ -85,7 +85,7 @@ export function InitialLoadTab({ mirror }: { mirror: MirrorDetail }) {
                     </td>
                     <td className="px-4 py-2">
                       <ProgressBar percent={tablePercent(t)} label={`Progress of ${t.source}`} size="sm" tone={t.status === "done" ? "emerald" : t.status === "failed" ? "red" : "sky"} />
-                      <div className="mt-0.5 text-xs text-slate-500">
+                      <div className="mt-0.5 text-xs text-slate-500" data-testid="load-table-partitions">
                         partitions {formatCount(t.partitionsDone)}/{formatCount(t.partitionsTotal)}
                       </div>
                     </td>
