@@ -29,6 +29,7 @@ import {
   updateOneMatchSql,
 } from "@/workers/cdc/apply-sql";
 import { progressUpsert } from "@/workers/cdc/progress";
+import { textArrayLiteral } from "@/workers/cdc/text-array";
 import type { PlanColumn, TablePlan } from "@/workers/cdc/table-plan";
 
 export interface TableCounts {
@@ -75,6 +76,13 @@ export interface ApplierOptions {
   maxStatementBytes: number;
   /** Statements on the wire before the applier waits for the oldest. */
   maxInFlight: number;
+  /** Bytes of values on the wire before the applier waits for the oldest statement. */
+  maxInFlightBytes: number;
+  /**
+   * Called, in commit order, once a target COMMIT has succeeded (committedLsn is then the batch's
+   * lastLsn). Must not throw.
+   */
+  onCommitted(batch: AppliedBatch): void;
 }
 
 type Kind = "insert" | "update" | "delete";
@@ -95,20 +103,37 @@ interface Run {
   keys: Map<string, number> | null;
 }
 
+/** The open target transaction's bookkeeping. */
+interface Batch {
+  startedAt: number;
+  rows: number;
+  transactions: number;
+  firstLsn: Lsn | null;
+  commitTime: Date | null;
+  counts: Map<string, TableCounts>;
+  missingRows: number;
+}
+
+function newBatch(): Batch {
+  return { startedAt: 0, rows: 0, transactions: 0, firstLsn: null, commitTime: null, counts: new Map(), missingRows: 0 };
+}
+
+interface InFlight {
+  promise: Promise<unknown>;
+  bytes: number;
+}
+
 export class Applier {
+  /** Position stored by the last target COMMIT that succeeded. */
   committedLsn: Lsn;
   private txOpen = false;
-  private inflight: Promise<unknown>[] = [];
+  private readonly inflight: InFlight[] = [];
+  private inflightBytes = 0;
   private run: Run | null = null;
   private readonly statements = new Map<string, { name: string; text: string }>();
-  // Batch state (the open target transaction).
-  private batchStartedAt = 0;
-  private batchRows = 0;
-  private batchTransactions = 0;
-  private batchFirstLsn: Lsn | null = null;
-  private batchCommitTime: Date | null = null;
-  private batchCounts = new Map<string, TableCounts>();
-  private missingRows = 0;
+  private batch: Batch = newBatch();
+  /** Commits sent whose answer has not arrived yet. */
+  private pendingCommits = 0;
   /** Latest position known to be fully applied-or-irrelevant once the open work commits. */
   private position: Lsn;
   private sourceTxnRows = 0;
@@ -122,18 +147,23 @@ export class Applier {
     this.position = options.committedLsn;
   }
 
-  /** True while a target transaction holds uncommitted work. */
+  /** True while a target transaction holds uncommitted work (sent or not). */
   get open(): boolean {
     return this.txOpen || this.run !== null;
   }
 
+  /** True while anything sent to the target has not been answered (e.g. a COMMIT on its way). */
+  get busy(): boolean {
+    return this.open || this.pendingCommits > 0;
+  }
+
   /** Row changes in the open target transaction. */
   get rowsInBatch(): number {
-    return this.batchRows;
+    return this.batch.rows;
   }
 
   get batchAgeMs(): number {
-    return this.batchStartedAt ? Date.now() - this.batchStartedAt : 0;
+    return this.batch.startedAt ? Date.now() - this.batch.startedAt : 0;
   }
 
   /** Position that the next commit (or idle persist) would store. */
@@ -149,9 +179,9 @@ export class Applier {
   /** A source transaction was fully handed over: its end becomes the position to store. */
   endSource(commit: CommitMessage): void {
     if (this.sourceTxnRows > 0) {
-      this.batchTransactions++;
-      this.batchFirstLsn ??= this.sourceTxnBegin?.finalLsn ?? commit.commitLsn;
-      this.batchCommitTime = commit.commitTime;
+      this.batch.transactions++;
+      this.batch.firstLsn ??= this.sourceTxnBegin?.finalLsn ?? commit.commitLsn;
+      this.batch.commitTime = commit.commitTime;
     }
     this.sourceTxnBegin = null;
     this.notePosition(commit.endLsn);
@@ -167,40 +197,59 @@ export class Applier {
 
   async insert(plan: TablePlan, tuple: Tuple): Promise<void> {
     this.count(plan, "inserts");
-    const run = await this.runFor(plan, "insert", "", plan.columns, []);
-    this.addRow(run, plan.columns.map((column) => tuple[column.index] as string | null));
+    const run = await this.runFor(plan, "insert", "", plan.columns, plan.columns);
+    const { columns } = plan;
+    for (let i = 0; i < columns.length; i++) this.pushValue(run, i, tuple[columns[i].index] as string | null);
+    run.rows++;
   }
 
   async update(plan: TablePlan, message: UpdateMessage): Promise<void> {
     this.count(plan, "updates");
-    const tuple = message.newTuple;
     if (plan.keyMode === "match") {
       await this.updateOneMatch(plan, message);
       return;
     }
-    const keyValues = plan.key.map((column) => keyValue(plan, column, message.oldTuple, tuple));
-    const keyChanged =
-      message.oldTuple !== null && plan.key.some((column) => tuple[column.index] !== UNCHANGED_TOAST && tuple[column.index] !== message.oldTuple![column.index]);
+    const tuple = message.newTuple;
+    const old = message.oldTuple;
+    const { key, nonKey } = plan;
+    const keyValues: string[] = new Array(key.length);
+    let keyChanged = false;
+    for (let i = 0; i < key.length; i++) {
+      const index = key[i].index;
+      keyValues[i] = keyValue(plan, key[i], old, tuple);
+      if (old !== null && tuple[index] !== UNCHANGED_TOAST && tuple[index] !== old[index]) keyChanged = true;
+    }
     if (keyChanged) {
       await this.flushRun();
       const setColumns = plan.columns.filter((column) => tuple[column.index] !== UNCHANGED_TOAST);
       const values = [...setColumns.map((column) => tuple[column.index] as string | null), ...keyValues];
-      await this.send(this.prepared(plan, `ukey:${mask(setColumns)}`, () => updateKeyChangeSql(plan, setColumns), values), 1);
+      await this.send(this.prepared(plan, `ukey:${mask(setColumns)}`, () => updateKeyChangeSql(plan, setColumns), values), 1, 0);
       return;
     }
-    const keyIndexes = new Set(plan.key.map((column) => column.index));
-    const setColumns = plan.columns.filter((column) => !keyIndexes.has(column.index) && tuple[column.index] !== UNCHANGED_TOAST);
-    if (setColumns.length === 0) return; // a table of key columns only: nothing to write
-    const run = await this.runFor(plan, "update", mask(setColumns), [...plan.key, ...setColumns], setColumns);
-    const values = [...keyValues, ...setColumns.map((column) => tuple[column.index] as string | null)];
-    const key = keyValues.join("\u0000");
-    const existing = run.keys!.get(key);
-    if (existing === undefined) {
-      run.keys!.set(key, run.rows);
-      this.addRow(run, values);
-    } else {
-      for (let i = plan.key.length; i < values.length; i++) run.params[i][existing] = values[i];
+    // Unchanged TOAST columns are left out of the SET list (and so keep their target value).
+    let setColumns = nonKey;
+    let signature = "*";
+    for (const column of nonKey) {
+      if (tuple[column.index] === UNCHANGED_TOAST) {
+        setColumns = nonKey.filter((c) => tuple[c.index] !== UNCHANGED_TOAST);
+        signature = mask(setColumns);
+        break;
+      }
     }
+    if (setColumns.length === 0) return; // only key columns, all unchanged: nothing to write
+    const run = await this.runFor(plan, "update", signature, key.length ? [...key, ...setColumns] : setColumns, setColumns);
+    const rowKey = key.length === 1 ? keyValues[0] : keyValues.join("\u0000");
+    const existing = run.keys!.get(rowKey);
+    if (existing !== undefined) {
+      // The same row again in this run: one statement cannot update a row twice, and applying
+      // both in order would leave the later values, so those replace the earlier ones.
+      for (let i = 0; i < setColumns.length; i++) run.params[key.length + i][existing] = tuple[setColumns[i].index] as string | null;
+      return;
+    }
+    run.keys!.set(rowKey, run.rows);
+    for (let i = 0; i < key.length; i++) this.pushValue(run, i, keyValues[i]);
+    for (let i = 0; i < setColumns.length; i++) this.pushValue(run, key.length + i, tuple[setColumns[i].index] as string | null);
+    run.rows++;
   }
 
   async delete(plan: TablePlan, message: DeleteMessage): Promise<void> {
@@ -211,17 +260,18 @@ export class Applier {
     }
     const keyValues = plan.key.map((column) => keyValue(plan, column, message.oldTuple, null));
     const run = await this.runFor(plan, "delete", "", plan.key, []);
-    const key = keyValues.join("\u0000");
-    if (run.keys!.has(key)) return; // the second delete of a key in one run finds nothing either way
-    run.keys!.set(key, run.rows);
-    this.addRow(run, keyValues);
+    const rowKey = keyValues.join("\u0000");
+    if (run.keys!.has(rowKey)) return; // the second delete of a key in one run finds nothing either way
+    run.keys!.set(rowKey, run.rows);
+    for (let i = 0; i < keyValues.length; i++) this.pushValue(run, i, keyValues[i]);
+    run.rows++;
   }
 
   async truncate(plans: TablePlan[], restartIdentity: boolean): Promise<void> {
     if (plans.length === 0) return;
     await this.flushRun();
     for (const plan of plans) this.count(plan, "truncates");
-    await this.send({ text: truncateSql(plans, restartIdentity) }, 0);
+    await this.send({ text: truncateSql(plans, restartIdentity) }, 0, 0);
   }
 
   /** Runs a statement (DDL) inside the open target transaction, after everything queued before it. */
@@ -239,50 +289,63 @@ export class Applier {
     this.run = null;
     const { plan } = run;
     const expected = run.kind === "insert" ? 0 : run.rows;
+    // Array parameters go as ready-made literals: cheaper than node-postgres's generic conversion.
+    const values = run.params.map(textArrayLiteral);
     let query: pg.QueryConfig;
-    if (run.kind === "insert") query = this.prepared(plan, "ins", () => insertManySql(plan, run.columns), run.params);
-    else if (run.kind === "update") query = this.prepared(plan, `upd:${run.signature}`, () => updateManySql(plan, run.setColumns), run.params);
-    else query = this.prepared(plan, "del", () => deleteManySql(plan), run.params);
-    await this.send(query, expected);
+    if (run.kind === "insert") query = this.prepared(plan, "ins", () => insertManySql(plan, run.columns), values);
+    else if (run.kind === "update") query = this.prepared(plan, `upd:${run.signature}`, () => updateManySql(plan, run.setColumns), values);
+    else query = this.prepared(plan, "del", () => deleteManySql(plan), values);
+    await this.send(query, expected, run.bytes);
   }
 
   /**
    * Commits the open target transaction together with the position of the last complete source
-   * transaction. Call only between source transactions. Resolves to what was committed, or null
-   * when nothing was open.
+   * transaction. Call only between source transactions. The COMMIT is pipelined: this returns
+   * once it is sent, and the next batch can go out behind it; `onCommitted` reports it when the
+   * target confirms, and only then does committedLsn (what the slot is confirmed with) move.
    */
-  async commit(): Promise<AppliedBatch | null> {
+  async commit(): Promise<void> {
     await this.flushRun();
-    if (!this.txOpen) return null;
+    if (!this.txOpen) return;
     const lastLsn = this.position;
-    await this.send(progressUpsert(this.options.mirror, lastLsn), 0);
-    await this.send({ text: "COMMIT" }, 0);
-    await this.drain();
+    const batch = this.batch;
+    await this.send(progressUpsert(this.options.mirror, lastLsn), 0, 0);
     this.txOpen = false;
-    this.committedLsn = lastLsn;
-    const counts = [...this.batchCounts.values()];
-    const sum = (key: "inserts" | "updates" | "deletes" | "truncates") => counts.reduce((total, table) => total + table[key], 0);
-    const batch: AppliedBatch = {
-      rows: this.batchRows,
-      inserts: sum("inserts"),
-      updates: sum("updates"),
-      deletes: sum("deletes"),
-      truncates: sum("truncates"),
-      transactions: this.batchTransactions,
-      tables: counts,
-      firstLsn: this.batchFirstLsn,
-      lastLsn,
-      commitTime: this.batchCommitTime,
-      durationMs: Date.now() - this.batchStartedAt,
-      missingRows: this.missingRows,
-    };
-    this.resetBatch();
-    return batch;
+    this.batch = newBatch();
+    this.pendingCommits++;
+    const committed = this.client.query("COMMIT").then(() => {
+      this.pendingCommits--;
+      this.committedLsn = lastLsn;
+      const counts = [...batch.counts.values()];
+      const sum = (key: "inserts" | "updates" | "deletes" | "truncates") => counts.reduce((total, table) => total + table[key], 0);
+      this.options.onCommitted({
+        rows: batch.rows,
+        inserts: sum("inserts"),
+        updates: sum("updates"),
+        deletes: sum("deletes"),
+        truncates: sum("truncates"),
+        transactions: batch.transactions,
+        tables: counts,
+        firstLsn: batch.firstLsn,
+        lastLsn,
+        commitTime: batch.commitTime,
+        durationMs: Date.now() - batch.startedAt,
+        missingRows: batch.missingRows,
+      });
+    });
+    this.track(committed, 0);
+    await this.throttle();
   }
 
-  /** Stores `position` outside any transaction (idle slot). Only when nothing is open. */
+  /** Waits until everything sent has been answered; throws the first failure. */
+  async drain(): Promise<void> {
+    while (this.inflight.length) await this.settleOldest();
+  }
+
+  /** Stores `position` outside any transaction (idle slot). Only when nothing is open or on its way. */
   async persistPosition(): Promise<boolean> {
     if (this.open || this.position <= this.committedLsn) return false;
+    await this.drain();
     const lsn = this.position;
     await this.client.query(progressUpsert(this.options.mirror, lsn));
     this.committedLsn = lsn;
@@ -291,25 +354,16 @@ export class Applier {
 
   // --- internals -------------------------------------------------------------------------
 
-  private resetBatch(): void {
-    this.batchStartedAt = 0;
-    this.batchRows = 0;
-    this.batchTransactions = 0;
-    this.batchFirstLsn = null;
-    this.batchCommitTime = null;
-    this.batchCounts = new Map();
-    this.missingRows = 0;
-  }
-
   private count(plan: TablePlan, kind: "inserts" | "updates" | "deletes" | "truncates"): void {
-    if (!this.batchStartedAt) this.batchStartedAt = Date.now();
-    let counts = this.batchCounts.get(plan.sourceLabel);
+    const batch = this.batch;
+    if (!batch.startedAt) batch.startedAt = Date.now();
+    let counts = batch.counts.get(plan.sourceLabel);
     if (!counts) {
       counts = { table: plan.sourceLabel, target: plan.target.sql, inserts: 0, updates: 0, deletes: 0, truncates: 0 };
-      this.batchCounts.set(plan.sourceLabel, counts);
+      batch.counts.set(plan.sourceLabel, counts);
     }
     counts[kind]++;
-    if (kind !== "truncates") this.batchRows++;
+    if (kind !== "truncates") batch.rows++;
     this.sourceTxnRows++;
   }
 
@@ -334,13 +388,9 @@ export class Applier {
     return run;
   }
 
-  private addRow(run: Run, values: (string | null)[]): void {
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      run.params[i].push(value);
-      if (value !== null) run.bytes += value.length;
-    }
-    run.rows++;
+  private pushValue(run: Run, param: number, value: string | null): void {
+    run.params[param].push(value);
+    if (value !== null) run.bytes += value.length;
   }
 
   private async updateOneMatch(plan: TablePlan, message: UpdateMessage): Promise<void> {
@@ -357,6 +407,7 @@ export class Applier {
     await this.send(
       this.prepared(plan, `umatch:${mask(setColumns)}:${shape.join("")}`, () => updateOneMatchSql(plan, setColumns, shape), [...setValues, ...values]),
       1,
+      0,
     );
   }
 
@@ -364,7 +415,7 @@ export class Applier {
     await this.flushRun();
     const identity = plan.key.map((column) => oldTuple[column.index]);
     const { shape, values } = matchValues(plan, identity);
-    await this.send(this.prepared(plan, `dmatch:${shape.join("")}`, () => deleteOneMatchSql(plan, shape), values), 1);
+    await this.send(this.prepared(plan, `dmatch:${shape.join("")}`, () => deleteOneMatchSql(plan, shape), values), 1, 0);
   }
 
   /** A named statement, prepared once per connection, for this plan and statement shape. */
@@ -381,38 +432,50 @@ export class Applier {
   private ensureTransaction(): void {
     if (this.txOpen) return;
     this.txOpen = true;
-    if (!this.batchStartedAt) this.batchStartedAt = Date.now();
-    this.track(this.client.query("BEGIN"));
+    if (!this.batch.startedAt) this.batch.startedAt = Date.now();
+    this.track(this.client.query("BEGIN"), 0);
   }
 
   /**
    * Puts a statement on the wire inside the batch transaction. `expectedRows` > 0 counts rows the
    * statement should have touched; fewer means the target lacked them.
    */
-  private async send(query: pg.QueryConfig, expectedRows: number): Promise<void> {
+  private async send(query: pg.QueryConfig, expectedRows: number, bytes: number): Promise<void> {
     this.ensureTransaction();
+    const batch = this.batch;
     const result = this.client.query(query);
     this.track(
       expectedRows > 0
         ? result.then((answer) => {
             const touched = answer.rowCount ?? 0;
-            if (touched < expectedRows) this.missingRows += expectedRows - touched;
+            if (touched < expectedRows) batch.missingRows += expectedRows - touched;
           })
         : result,
+      bytes,
     );
-    while (this.inflight.length > this.options.maxInFlight) await this.inflight.shift();
+    await this.throttle();
   }
 
-  private track(promise: Promise<unknown>): void {
-    // Handled here so a failure is not "unhandled" while it waits its turn; drain() rethrows it
-    // in order, so the first failure (the cause) is what surfaces, not the aborted-transaction
+  /** Flow control: wait for the oldest statements while too many, or too many bytes, are on the wire. */
+  private async throttle(): Promise<void> {
+    while (this.inflight.length > this.options.maxInFlight || (this.inflightBytes > this.options.maxInFlightBytes && this.inflight.length > 1)) {
+      await this.settleOldest();
+    }
+  }
+
+  private track(promise: Promise<unknown>, bytes: number): void {
+    // Handled here so a failure is not "unhandled" while it waits its turn; settleOldest() rethrows
+    // it in order, so the first failure (the cause) is what surfaces, not the aborted-transaction
     // errors of the statements pipelined behind it.
     promise.catch(() => {});
-    this.inflight.push(promise);
+    this.inflight.push({ promise, bytes });
+    this.inflightBytes += bytes;
   }
 
-  private async drain(): Promise<void> {
-    while (this.inflight.length) await this.inflight.shift();
+  private async settleOldest(): Promise<void> {
+    const oldest = this.inflight.shift()!;
+    this.inflightBytes -= oldest.bytes;
+    await oldest.promise;
   }
 }
 

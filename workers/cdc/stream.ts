@@ -62,9 +62,13 @@ export function runCdc(options: CdcOptions): Promise<void> {
   return startCdc(options).done;
 }
 
-/** Values: 8 MiB of column values per statement; 4 statements on the wire. */
+/**
+ * Pipelining limits: 8 MiB of column values per statement; up to 16 statements or 16 MiB of
+ * values on the wire. Together with the stream's 16 MiB queue they bound CDC's memory.
+ */
 const MAX_STATEMENT_BYTES = 8 * 1024 * 1024;
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 16;
+const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 
 /** What outlives a session (a connection attempt): reporting, lag figures, retry bookkeeping. */
 class RunState {
@@ -228,6 +232,12 @@ async function runSession(options: CdcOptions, state: RunState): Promise<void> {
       maxStatementRows: maxBatchRows,
       maxStatementBytes: MAX_STATEMENT_BYTES,
       maxInFlight: MAX_IN_FLIGHT,
+      maxInFlightBytes: MAX_IN_FLIGHT_BYTES,
+      onCommitted: (batch) => {
+        // The slot may now be confirmed up to the batch's position.
+        stream?.sendStatus();
+        state.batch(batch);
+      },
     });
     const ctx: SchemaContext = {
       mirror,
@@ -266,21 +276,16 @@ async function runSession(options: CdcOptions, state: RunState): Promise<void> {
     let inTransaction = false;
     let skipping = false;
     let lastIdleAck = 0;
-    state.busy = () => inTransaction || applier.open || live.queued > 0;
+    state.busy = () => inTransaction || applier.busy || live.queued > 0;
 
-    const commitBatch = async () => {
-      const batch = await applier.commit();
-      if (!batch) return;
-      live.sendStatus();
-      state.batch(batch);
-    };
+    const commitBatch = () => applier.commit();
     /** Between source transactions: commit when the batch is full, old enough, or nothing more is waiting. */
     const maybeCommit = async () => {
       if (inTransaction || !applier.open) return;
       if (applier.rowsInBatch >= maxBatchRows || applier.batchAgeMs >= maxLatency || live.queued === 0) await commitBatch();
     };
     const idleAck = async () => {
-      if (inTransaction || applier.open || live.queued > 0) return;
+      if (inTransaction || applier.busy || live.queued > 0) return;
       if (Date.now() - lastIdleAck < idleAckInterval) return;
       if (await applier.persistPosition()) {
         lastIdleAck = Date.now();
@@ -379,6 +384,7 @@ async function runSession(options: CdcOptions, state: RunState): Promise<void> {
     }
     // Asked to stop: keep the complete source transactions applied so far.
     if (!inTransaction) await commitBatch();
+    await applier.drain();
   } finally {
     signal.removeEventListener("abort", onAbort);
     state.busy = () => false;

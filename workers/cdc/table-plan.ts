@@ -42,6 +42,8 @@ export interface TablePlan {
   keyMode: KeyMode;
   /** unique: the key columns; match: the source's replica identity columns. */
   key: PlanColumn[];
+  /** unique mode: the replicated columns outside the key (what an UPDATE sets). */
+  nonKey: PlanColumn[];
   enumColumns: PlanColumn[];
   /** Statement-cache namespace: changes whenever the plan does. */
   id: number;
@@ -78,6 +80,7 @@ export function buildPlan(relation: RelationMessage, mapping: TableMapping, targ
   const byName = new Map(columns.map((column) => [column.name, column]));
   const uniqueKey = target.uniqueKey?.map((name) => byName.get(name));
   const unique = uniqueKey && uniqueKey.every((column) => column !== undefined) ? (uniqueKey as PlanColumn[]) : null;
+  const keyNames = new Set(unique?.map((column) => column.name) ?? []);
   return {
     relationId: relation.relationId,
     relation,
@@ -87,6 +90,7 @@ export function buildPlan(relation: RelationMessage, mapping: TableMapping, targ
     columns,
     keyMode: unique ? "unique" : "match",
     key: unique ?? identity,
+    nonKey: columns.filter((column) => !keyNames.has(column.name)),
     enumColumns: columns.filter((column) => column.enumOid !== null),
     id: nextPlanId++,
   };
