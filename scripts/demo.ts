@@ -13,6 +13,9 @@ import { startWriteLoad, type WriteLoad } from "./demo/write-load";
  */
 const log = createLogger("demo");
 
+/** SQLSTATEs of a server that is stopping: admin_shutdown, cannot_connect_now. */
+const SHUTTING_DOWN = new Set(["57P01", "57P03"]);
+
 let servers: Promise<DemoServers> | undefined;
 let load: WriteLoad | undefined;
 
@@ -49,6 +52,8 @@ async function main(): Promise<void> {
       }
       let failures = 0;
       load = startWriteLoad(source.url, undefined, (error) => {
+        // A server shutting down (Ctrl-C reaches it too) is expected, not worth a line.
+        if (SHUTTING_DOWN.has((error as { code?: string }).code ?? "")) return;
         // The first failure says what is wrong; after that, one line per hundred keeps the log readable.
         if (failures++ % 100 === 0) log.warn("a demo write failed", { error });
       });

@@ -6,8 +6,12 @@ import { loadSampleData } from "./sample-data";
 /** The demo's database name on both servers. */
 export const DEMO_DATABASE = "demo";
 
-/** What a CDC source needs; the defaults of 10 would do, but leave room for many demo mirrors. */
-const SOURCE_FLAGS = ["-c", "wal_level=logical", "-c", "max_replication_slots=20", "-c", "max_wal_senders=20"];
+/**
+ * What a CDC source needs; the defaults of 10 slots and senders would do, but leave room for many
+ * demo mirrors. The target gets the same so that it validates clean and can be a source as well
+ * (e.g. to mirror back after a cutover).
+ */
+const LOGICAL_FLAGS = ["-c", "wal_level=logical", "-c", "max_replication_slots=20", "-c", "max_wal_senders=20"];
 
 export interface DemoServers {
   source: EmbeddedServer;
@@ -24,8 +28,8 @@ export interface DemoServers {
  */
 export async function startDemoServers(dataDir: string): Promise<DemoServers> {
   const [source, target] = await Promise.all([
-    startEmbeddedServer(path.join(dataDir, "demo-source"), { database: DEMO_DATABASE, flags: SOURCE_FLAGS, preferredPort: 54330 }),
-    startEmbeddedServer(path.join(dataDir, "demo-target"), { database: DEMO_DATABASE, preferredPort: 54331 }),
+    startEmbeddedServer(path.join(dataDir, "demo-source"), { database: DEMO_DATABASE, flags: LOGICAL_FLAGS, preferredPort: 54330 }),
+    startEmbeddedServer(path.join(dataDir, "demo-target"), { database: DEMO_DATABASE, flags: LOGICAL_FLAGS, preferredPort: 54331 }),
   ]);
   const stop = async () => {
     await Promise.all([source.stop().catch(() => {}), target.stop().catch(() => {})]);
