@@ -7,6 +7,7 @@ import {
   type JsonSchema,
   jsonResponse,
 } from "@/lib/api/openapi/helpers";
+import { mirrorsApi } from "@/lib/api/openapi/mirrors";
 import { peersApi } from "@/lib/api/openapi/peers";
 import { workersApi } from "@/lib/api/openapi/workers";
 
@@ -35,7 +36,7 @@ const metaApi: ApiSection = {
   },
 };
 
-export const API_SECTIONS: ApiSection[] = [peersApi, workersApi, metaApi];
+export const API_SECTIONS: ApiSection[] = [peersApi, mirrorsApi, workersApi, metaApi];
 
 /** The whole document. */
 export function openApiDocument(sections: ApiSection[] = API_SECTIONS): JsonSchema {
