@@ -83,6 +83,8 @@ export interface ApplierOptions {
    * lastLsn). Must not throw.
    */
   onCommitted(batch: AppliedBatch): void;
+  /** Called once when a statement fails, so an idle caller can wake up and call throwIfFailed(). */
+  onFailure?(): void;
 }
 
 type Kind = "insert" | "update" | "delete";
@@ -106,6 +108,8 @@ interface Run {
 /** The open target transaction's bookkeeping. */
 interface Batch {
   startedAt: number;
+  /** Source commit time of the batch's first transaction with changes. */
+  firstCommitTime: Date | null;
   rows: number;
   transactions: number;
   firstLsn: Lsn | null;
@@ -115,7 +119,7 @@ interface Batch {
 }
 
 function newBatch(): Batch {
-  return { startedAt: 0, rows: 0, transactions: 0, firstLsn: null, commitTime: null, counts: new Map(), missingRows: 0 };
+  return { startedAt: 0, firstCommitTime: null, rows: 0, transactions: 0, firstLsn: null, commitTime: null, counts: new Map(), missingRows: 0 };
 }
 
 interface InFlight {
@@ -129,11 +133,14 @@ export class Applier {
   private txOpen = false;
   private readonly inflight: InFlight[] = [];
   private inflightBytes = 0;
+  private failure: unknown = null;
+  private failureSequence = 0;
+  private sent = 0;
   private run: Run | null = null;
   private readonly statements = new Map<string, { name: string; text: string }>();
   private batch: Batch = newBatch();
-  /** Commits sent whose answer has not arrived yet. */
-  private pendingCommits = 0;
+  /** First source commit times of the batches whose COMMIT was sent but not yet answered, oldest first. */
+  private readonly pendingCommits: (Date | null)[] = [];
   /** Latest position known to be fully applied-or-irrelevant once the open work commits. */
   private position: Lsn;
   private sourceTxnRows = 0;
@@ -154,7 +161,12 @@ export class Applier {
 
   /** True while anything sent to the target has not been answered (e.g. a COMMIT on its way). */
   get busy(): boolean {
-    return this.open || this.pendingCommits > 0;
+    return this.open || this.pendingCommits.length > 0;
+  }
+
+  /** Commit time of the oldest source transaction that has changes not yet committed on the target. */
+  get oldestPendingCommitTime(): Date | null {
+    return this.pendingCommits.find((time) => time !== null) ?? this.batch.firstCommitTime;
   }
 
   /** Row changes in the open target transaction. */
@@ -312,9 +324,13 @@ export class Applier {
     await this.send(progressUpsert(this.options.mirror, lastLsn), 0, 0);
     this.txOpen = false;
     this.batch = newBatch();
-    this.pendingCommits++;
-    const committed = this.client.query("COMMIT").then(() => {
-      this.pendingCommits--;
+    this.pendingCommits.push(batch.firstCommitTime);
+    const committed = this.client.query("COMMIT").then((result) => {
+      // COMMIT of a transaction that an earlier pipelined statement aborted "succeeds" with the
+      // tag ROLLBACK. Never count that as committed: the slot would be confirmed past data the
+      // target does not have. The statement's own error surfaces first (settled in order).
+      if (result.command !== "COMMIT") throw new Error(`target transaction ended with ${result.command} instead of COMMIT`);
+      this.pendingCommits.shift();
       this.committedLsn = lastLsn;
       const counts = [...batch.counts.values()];
       const sum = (key: "inserts" | "updates" | "deletes" | "truncates") => counts.reduce((total, table) => total + table[key], 0);
@@ -357,6 +373,7 @@ export class Applier {
   private count(plan: TablePlan, kind: "inserts" | "updates" | "deletes" | "truncates"): void {
     const batch = this.batch;
     if (!batch.startedAt) batch.startedAt = Date.now();
+    batch.firstCommitTime ??= this.sourceTxnBegin?.commitTime ?? null;
     let counts = batch.counts.get(plan.sourceLabel);
     if (!counts) {
       counts = { table: plan.sourceLabel, target: plan.target.sql, inserts: 0, updates: 0, deletes: 0, truncates: 0 };
@@ -444,15 +461,16 @@ export class Applier {
     this.ensureTransaction();
     const batch = this.batch;
     const result = this.client.query(query);
-    this.track(
-      expectedRows > 0
-        ? result.then((answer) => {
-            const touched = answer.rowCount ?? 0;
-            if (touched < expectedRows) batch.missingRows += expectedRows - touched;
-          })
-        : result,
-      bytes,
-    );
+    this.track(result, bytes);
+    if (expectedRows > 0) {
+      void result.then(
+        (answer) => {
+          const touched = answer.rowCount ?? 0;
+          if (touched < expectedRows) batch.missingRows += expectedRows - touched;
+        },
+        () => {},
+      );
+    }
     await this.throttle();
   }
 
@@ -464,10 +482,18 @@ export class Applier {
   }
 
   private track(promise: Promise<unknown>, bytes: number): void {
-    // Handled here so a failure is not "unhandled" while it waits its turn; settleOldest() rethrows
-    // it in order, so the first failure (the cause) is what surfaces, not the aborted-transaction
-    // errors of the statements pipelined behind it.
-    promise.catch(() => {});
+    // Answers arrive in order; a statement behind a failed one fails too ("current transaction is
+    // aborted"). The failure kept is the earliest statement's, the cause. Recording it here also
+    // keeps it from being "unhandled" while it waits for settleOldest() to rethrow it.
+    const sequence = this.sent++;
+    promise.catch((error: unknown) => {
+      const first = this.failure === null;
+      if (first || sequence < this.failureSequence) {
+        this.failure = error ?? new Error("target statement failed");
+        this.failureSequence = sequence;
+      }
+      if (first) this.options.onFailure?.();
+    });
     this.inflight.push({ promise, bytes });
     this.inflightBytes += bytes;
   }
@@ -475,7 +501,16 @@ export class Applier {
   private async settleOldest(): Promise<void> {
     const oldest = this.inflight.shift()!;
     this.inflightBytes -= oldest.bytes;
-    await oldest.promise;
+    await oldest.promise.catch(() => {});
+    this.throwIfFailed();
+  }
+
+  /**
+   * Throws the first failure of anything sent to the target. The stream loop calls it between
+   * messages: a pipelined statement can fail while nothing else is being sent (the stream idle).
+   */
+  throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure;
   }
 }
 

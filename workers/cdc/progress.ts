@@ -16,10 +16,12 @@ export const PROGRESS_TABLE = "_pgferry.cdc_progress";
 /** Creates `_pgferry.cdc_progress` if missing. Idempotent; safe when several mirrors start at once. */
 export async function ensureProgressTable(client: pg.Client): Promise<void> {
   // The advisory lock serialises concurrent creators: CREATE ... IF NOT EXISTS alone can still
-  // fail with a unique violation in the catalog when two sessions race.
+  // fail with a unique violation in the catalog when two sessions race. It is the lock every
+  // creator of `_pgferry` objects takes (initial-load bookkeeping, mirror teardown), so the
+  // schema is never dropped under us.
   await client.query("BEGIN");
   try {
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('pgferry._pgferry.cdc_progress'))");
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('pgferry'), hashtext('bookkeeping'))");
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${PROGRESS_SCHEMA}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${PROGRESS_TABLE} (

@@ -77,8 +77,7 @@ class RunState {
   appliedLsn: Lsn | null = null;
   lastAppliedCommitTime: Date | null = null;
   /** Commit time of the oldest source transaction received but not yet committed on the target. */
-  oldestPendingCommitTime: Date | null = null;
-  busy = () => false;
+  oldestPending: () => Date | null = () => null;
   source: pg.Client | null = null;
   progressed = false;
 
@@ -101,7 +100,6 @@ class RunState {
   batch(batch: AppliedBatch): void {
     this.appliedLsn = batch.lastLsn;
     if (batch.commitTime) this.lastAppliedCommitTime = batch.commitTime;
-    this.oldestPendingCommitTime = null;
     this.progressed = true;
     if (batch.missingRows > 0) {
       this.event({
@@ -115,14 +113,16 @@ class RunState {
       firstLsn: batch.firstLsn === null ? null : formatLsn(batch.firstLsn),
       lastLsn: formatLsn(batch.lastLsn),
     };
-    try {
-      void Promise.resolve(this.options.onBatch?.(report)).catch((error: unknown) =>
-        this.event({ level: "warn", message: `onBatch failed: ${String((error as Error)?.message ?? error)}` }),
-      );
-    } catch (error) {
-      this.event({ level: "warn", message: `onBatch failed: ${String((error as Error)?.message ?? error)}` });
-    }
+    // One report at a time, in commit order: a caller writing them to a catalog never sees them
+    // overtake each other, and replication never waits for it.
+    const onBatch = this.options.onBatch;
+    if (!onBatch) return;
+    this.reports = this.reports
+      .then(() => onBatch(report))
+      .catch((error: unknown) => this.event({ level: "warn", message: `onBatch failed: ${String((error as Error)?.message ?? error)}` }));
   }
+
+  private reports: Promise<void> = Promise.resolve();
 
   async lag(): Promise<CdcLag> {
     let client = this.source;
@@ -134,14 +134,13 @@ class RunState {
     try {
       const result = await client.query<{ lsn: string }>("SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn");
       const sourceLsn = parseLsn(result.rows[0].lsn);
-      const busy = this.busy();
-      const since = this.lastAppliedCommitTime ?? this.oldestPendingCommitTime;
+      const since = this.oldestPending();
       return {
         sourceLsn: formatLsn(sourceLsn),
         receivedLsn: this.receivedLsn === null ? null : formatLsn(this.receivedLsn),
         appliedLsn: this.appliedLsn === null ? null : formatLsn(this.appliedLsn),
         lagBytes: this.appliedLsn === null ? 0 : Number(lsnDistance(sourceLsn, this.appliedLsn)),
-        lagSeconds: busy && since ? Math.max(0, (Date.now() - since.getTime()) / 1000) : 0,
+        lagSeconds: since ? Math.max(0, (Date.now() - since.getTime()) / 1000) : 0,
         lastAppliedCommitTime: this.lastAppliedCommitTime,
       };
     } finally {
@@ -238,6 +237,7 @@ async function runSession(options: CdcOptions, state: RunState): Promise<void> {
         stream?.sendStatus();
         state.batch(batch);
       },
+      onFailure: () => stream?.interrupt(),
     });
     const ctx: SchemaContext = {
       mirror,
@@ -276,7 +276,7 @@ async function runSession(options: CdcOptions, state: RunState): Promise<void> {
     let inTransaction = false;
     let skipping = false;
     let lastIdleAck = 0;
-    state.busy = () => inTransaction || applier.busy || live.queued > 0;
+    state.oldestPending = () => applier.oldestPendingCommitTime;
 
     const commitBatch = () => applier.commit();
     /** Between source transactions: commit when the batch is full, old enough, or nothing more is waiting. */
@@ -307,7 +307,6 @@ async function runSession(options: CdcOptions, state: RunState): Promise<void> {
           if (skipping) return;
           if (applier.open && applier.batchAgeMs >= maxLatency) await commitBatch();
           applier.beginSource(message);
-          state.oldestPendingCommitTime ??= message.commitTime;
           return;
         case "commit":
           inTransaction = false;
@@ -367,6 +366,7 @@ async function runSession(options: CdcOptions, state: RunState): Promise<void> {
 
     const pollMs = Math.min(1_000, idleAckInterval);
     while (!signal.aborted) {
+      applier.throwIfFailed();
       const item = await live.next(pollMs);
       state.receivedLsn = live.lastReceivedLsn;
       if (item === null) {
@@ -387,7 +387,7 @@ async function runSession(options: CdcOptions, state: RunState): Promise<void> {
     await applier.drain();
   } finally {
     signal.removeEventListener("abort", onAbort);
-    state.busy = () => false;
+    state.oldestPending = () => null;
     state.source = null;
     await stream?.close();
     // Ending the apply connection rolls back an unfinished batch; the stored position still

@@ -55,7 +55,11 @@ export interface CdcOptions {
   retryInitialDelayMs?: number;
   /** Longest retry delay. Default: 30 s. */
   retryMaxDelayMs?: number;
-  /** Called after each committed target transaction. Not awaited: it must not slow replication; errors are reported as events. */
+  /**
+   * Called after each committed target transaction, in commit order, one call at a time (the next
+   * waits for the previous one's promise). Replication does not wait for it; errors are reported
+   * as events.
+   */
   onBatch?: (batch: CdcBatchReport) => void | Promise<void>;
   /** Called for things a person may want to see (schema changes applied, warnings, retries). Not awaited. */
   onEvent?: (event: CdcEvent) => void | Promise<void>;
@@ -100,8 +104,9 @@ export interface CdcLag {
   /** WAL bytes between the source's position and what is applied (includes WAL of unrelated tables). */
   lagBytes: number;
   /**
-   * Seconds behind: 0 when everything received is applied; otherwise now minus the commit time of
-   * the last applied source transaction (or of the oldest one waiting, when none was applied yet).
+   * Seconds behind: now minus the source commit time of the oldest received transaction whose
+   * changes are not yet committed on the target; 0 when everything received is applied. (WAL the
+   * source has not sent yet is counted in lagBytes only.)
    */
   lagSeconds: number;
   lastAppliedCommitTime: Date | null;

@@ -156,46 +156,66 @@ function pgferryConsumer(source: TestCluster, sourceClient: pg.Client, target: T
   };
 }
 
-/** Applies one UPDATE of every row; seconds from its commit to applied on the target. */
-async function bulkUpdate(source: pg.Client, consumer: Consumer): Promise<{ statement: number; apply: number }> {
+/** One UPDATE of every row; seconds from its commit until each consumer has applied it. */
+async function bulkUpdate(source: pg.Client, consumers: Consumer[]): Promise<{ statement: number; apply: Record<string, number> }> {
   const t0 = Date.now();
   await source.query("UPDATE pgbench_accounts SET abalance = abalance + 1");
   const committed = Date.now();
   const goal = await flushedInsertLsn(source);
-  await waitUntil(() => consumer.applied(), goal);
-  return { statement: (committed - t0) / 1000, apply: (Date.now() - committed) / 1000 };
+  const apply: Record<string, number> = {};
+  await Promise.all(
+    consumers.map(async (consumer) => {
+      await waitUntil(() => consumer.applied(), goal);
+      apply[consumer.name] = (Date.now() - committed) / 1000;
+    }),
+  );
+  return { statement: (committed - t0) / 1000, apply };
 }
 
-/** Runs the rate-limited single-row update load and samples lag. */
-async function singleRowLoad(source: TestCluster, sourceClient: pg.Client, consumer: Consumer, script: string) {
+interface LoadResult {
+  tps: number;
+  lag: Record<string, { p50: number; p95: number; max: number; drain: number }>;
+}
+
+/** Runs the rate-limited single-row update load and samples each consumer's lag every 100 ms. */
+async function singleRowLoad(source: TestCluster, sourceClient: pg.Client, consumers: Consumer[], script: string): Promise<LoadResult> {
   const positions: { t: number; lsn: Lsn }[] = [];
-  const lags: number[] = [];
+  const lags = new Map<string, number[]>(consumers.map((c) => [c.name, []]));
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
       const t = Date.now();
       const { rows } = await sourceClient.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn");
       positions.push({ t, lsn: parseLsn(rows[0].lsn) });
-      const applied = await consumer.applied();
-      if (applied !== null) {
+      for (const consumer of consumers) {
+        const applied = await consumer.applied();
+        if (applied === null) continue;
         // Lag: how long ago the source was at the position the target has now applied.
         const reached = positions.find((p) => p.lsn >= applied);
-        lags.push(reached ? Math.max(0, (Date.now() - reached.t) / 1000) : 0);
+        lags.get(consumer.name)!.push(reached ? Math.max(0, (Date.now() - reached.t) / 1000) : 0);
       }
-      await sleep(100);
+      await sleep(Math.max(0, 100 - (Date.now() - t)));
     }
   })();
   const output = await pgbench(source, "bench", ["-n", "-c", "8", "-j", "2", "-T", String(SECONDS), "-R", String(RATE), "-f", script]);
+  const loadEnd = Date.now();
   const goal = await flushedInsertLsn(sourceClient);
-  const drainStart = Date.now();
-  await waitUntil(() => consumer.applied(), goal);
-  const drain = (Date.now() - drainStart) / 1000;
+  const drains: Record<string, number> = {};
+  await Promise.all(
+    consumers.map(async (consumer) => {
+      await waitUntil(() => consumer.applied(), goal);
+      drains[consumer.name] = (Date.now() - loadEnd) / 1000;
+    }),
+  );
   sampling = false;
   await sampler;
-  const tps = /tps = ([\d.]+)/.exec(output)?.[1] ?? "?";
-  const sorted = [...lags].sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  return { tps: Number(tps), p50: pct(0.5), p95: pct(0.95), max: sorted[sorted.length - 1] ?? 0, drain };
+  const lag: LoadResult["lag"] = {};
+  for (const [name, values] of lags) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+    lag[name] = { p50: pct(0.5), p95: pct(0.95), max: sorted[sorted.length - 1] ?? 0, drain: drains[name] };
+  }
+  return { tps: Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? "0"), lag };
 }
 
 async function checksum(c: pg.Client): Promise<string> {
@@ -230,25 +250,35 @@ async function main() {
       [nativeConsumer(source, nativeClient), nativeClient],
       [pgferryConsumer(source, sourceClient, target, ferryClient), ferryClient],
     ];
+    // Side by side by default: both consume the same changes at the same time, so load from
+    // anything else on the machine hits both alike. BENCH_MODE=sequential measures each alone.
+    const groups = process.env.BENCH_MODE === "sequential" ? consumers.map((c) => [c]) : [consumers];
     const results: Record<string, Record<string, string>> = {};
-    const only = process.env.BENCH_ONLY;
-    for (const [consumer, targetClient] of consumers.filter(([c]) => !only || c.name === only)) {
-      await consumer.start();
-      const bulk = await bulkUpdate(sourceClient, consumer);
-      console.log(`${consumer.name}: ${100_000 * SCALE} row UPDATE applied ${bulk.apply.toFixed(1)} s after commit (statement ${bulk.statement.toFixed(1)} s)`);
-      if (consumer.name === "pgferry") console.log(`  ${takeStats()}`);
-      const load = await singleRowLoad(source, sourceClient, consumer, script);
-      console.log(`${consumer.name}: pgbench ${load.tps} tx/s; lag p50 ${load.p50.toFixed(2)} s, p95 ${load.p95.toFixed(2)} s, max ${load.max.toFixed(2)} s; drained ${load.drain.toFixed(2)} s after load`);
-      if (consumer.name === "pgferry") console.log(`  ${takeStats()}`);
-      await consumer.stop();
-      // Each target started equal to the source (pgbench -i) and received everything since.
-      const [sourceSum, targetSum] = await Promise.all([checksum(sourceClient), checksum(targetClient)]);
-      console.log(`${consumer.name}: target ${sourceSum === targetSum ? "equals" : "DIFFERS FROM"} the source`);
-      results[consumer.name] = {
-        [`${100_000 * SCALE}-row UPDATE, s after commit`]: bulk.apply.toFixed(1),
-        "single-row load, tx/s": String(load.tps),
-        "lag p50 / p95 / max, s": `${load.p50.toFixed(2)} / ${load.p95.toFixed(2)} / ${load.max.toFixed(2)}`,
-      };
+    for (const group of groups) {
+      const members = group.map(([consumer]) => consumer);
+      for (const consumer of members) await consumer.start();
+      const bulk = await bulkUpdate(sourceClient, members);
+      console.log(`${100_000 * SCALE}-row UPDATE: statement ${bulk.statement.toFixed(1)} s; applied after commit: ${members.map((c) => `${c.name} ${bulk.apply[c.name].toFixed(1)} s`).join(", ")}`);
+      if (members.some((c) => c.name === "pgferry")) console.log(`  pgferry: ${takeStats()}`);
+      const load = await singleRowLoad(source, sourceClient, members, script);
+      console.log(`pgbench single-row updates: ${load.tps} tx/s`);
+      for (const c of members) {
+        const l = load.lag[c.name];
+        console.log(`  ${c.name}: lag p50 ${l.p50.toFixed(2)} s, p95 ${l.p95.toFixed(2)} s, max ${l.max.toFixed(2)} s; caught up ${l.drain.toFixed(2)} s after the load ended`);
+      }
+      if (members.some((c) => c.name === "pgferry")) console.log(`  pgferry: ${takeStats()}`);
+      for (const [consumer, targetClient] of group) {
+        await consumer.stop();
+        // Each target started equal to the source (pgbench -i) and received everything since.
+        const [sourceSum, targetSum] = await Promise.all([checksum(sourceClient), checksum(targetClient)]);
+        const l = load.lag[consumer.name];
+        results[consumer.name] = {
+          [`${100_000 * SCALE}-row UPDATE, s after commit`]: bulk.apply[consumer.name].toFixed(1),
+          "single-row load, tx/s": load.tps.toFixed(0),
+          "lag p50 / p95 / max, s": `${l.p50.toFixed(2)} / ${l.p95.toFixed(2)} / ${l.max.toFixed(2)}`,
+          "target = source": sourceSum === targetSum ? "yes" : "NO",
+        };
+      }
     }
     console.table(results);
   } finally {
