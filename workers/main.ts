@@ -5,6 +5,7 @@ import { catalogUrl } from "@/lib/config/env";
 import { createLogger } from "@/lib/log/logger";
 import type { JobContext } from "./jobs/define-job";
 import { jobs } from "./jobs";
+import { listenForMirrorChanges } from "./mirror-wakeups";
 import { startMirrorSupervisor } from "./mirrors/supervisor";
 import { registerWorker } from "./registration";
 
@@ -43,6 +44,7 @@ async function main() {
       await utils.addJob(task, payload, options);
     },
   });
+  const wakeups = listenForMirrorChanges(url, () => supervisor.wake(), logger);
   logger.info("worker started", { id: registration.workerId, concurrency: CONCURRENCY });
 
   let stopping = false;
@@ -51,6 +53,7 @@ async function main() {
     stopping = true;
     logger.info(`received ${signal}; stopping`);
     shutdown.abort();
+    await wakeups.close();
     await supervisor.stop().catch((error: unknown) => logger.warn("stopping mirror runners failed", { error }));
     await runner.stop().catch((error: unknown) => logger.warn("stopping the job runner failed", { error }));
     await Promise.resolve(utils.release()).catch(() => {});

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
+import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { notFound } from "./views";
 
@@ -15,6 +16,7 @@ export async function requestDelete(catalog: PrismaClient, name: string): Promis
   if (mirror.status === "deleting") return;
   // "deleting" is an active status: the owner (or, for a finished mirror, any worker) claims the cleanup.
   await catalog.mirror.update({ where: { id: mirror.id }, data: { status: "deleting" } });
+  await signalMirrorsChanged(catalog);
   await recordMirrorEvent(catalog, mirror.id, "info", "Deletion requested: stopping the mirror and removing its slot and publication from the source.");
 }
 
@@ -39,5 +41,6 @@ async function transition(catalog: PrismaClient, name: string, from: string, to:
       409,
     );
   }
+  await signalMirrorsChanged(catalog);
   await recordMirrorEvent(catalog, mirror.id, "info", message);
 }

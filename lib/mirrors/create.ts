@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from "@/lib/catalog/generated/client";
+import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
 import { peerConnection } from "@/lib/catalog/peers";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { connectPeer } from "@/lib/peers/connect";
@@ -65,6 +66,7 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
         },
       },
     });
+    await signalMirrorsChanged(catalog);
     return { name: request.name };
   } finally {
     await Promise.all([sourceClient.end().catch(() => {}), targetClient.end().catch(() => {})]);

@@ -11,8 +11,8 @@ import { dropSlot } from "@/lib/pg/snapshot-cleanup";
 import { ensurePublication } from "@/lib/pg/snapshot-publication";
 import { clearMirrorBookkeeping, listDonePartitions } from "@/workers/initial-load/bookkeeping";
 import { type Partition, planPartitions } from "@/workers/initial-load/partitions";
-import { buildTablePlans } from "@/workers/initial-load/table-plan";
-import { ensureTargetTablesFor, truncateTargetTables } from "@/workers/initial-load/target-ddl";
+import { buildTablePlans, type TableLoadPlan } from "@/workers/initial-load/table-plan";
+import { ensurePrimaryKeys, ensureTargetTablesFor, truncateTargetTables } from "@/workers/initial-load/target-ddl";
 import type { RunnerContext } from "./context";
 
 /** The graphile-worker task that copies one partition (workers/jobs/copy-partition.ts). */
@@ -64,18 +64,19 @@ export async function startInitialLoad(ctx: RunnerContext, mirror: Mirror & { ta
       await truncateTargetTables(target, mapping);
       await clearMirrorBookkeeping(target, mirror.name);
     }
-    const { warnings } = await ensureTargetTablesFor(target, description, plans);
+    // Primary keys are built once the rows are in (finishInitialLoad): one index build beats maintaining it row by row.
+    const { warnings } = await ensureTargetTablesFor(target, description, plans, { deferPrimaryKey: true });
     for (const warning of warnings) await recordMirrorEvent(ctx.catalog, mirror.id, "warn", warning);
 
-    // Held until the load ends, so a TRUNCATE or table rewrite on the source cannot change what the snapshot shows.
-    const lockTables = mapping.map((m) => m.source);
+    // No lock is held on the source tables for the load: a DDL statement queued behind it would block every
+    // query on the table. A TRUNCATE or rewrite after the snapshot is detected by the copy instead (the load restarts).
     if (mirror.mode === "cdc") {
       await ensurePublication(source, mirror.publicationName, mapping.map((m) => m.source));
       // A slot left by an earlier attempt has no usable snapshot: replace it.
       await dropSlot(source, mirror.slotName);
-      snapshot = await createSlotSnapshot(sourcePeer, mirror.slotName, { purpose: `snapshot:${mirror.name}`, lockTables });
+      snapshot = await createSlotSnapshot(sourcePeer, mirror.slotName, { purpose: `snapshot:${mirror.name}` });
     } else {
-      snapshot = await exportSnapshot(sourcePeer, { purpose: `snapshot:${mirror.name}`, lockTables });
+      snapshot = await exportSnapshot(sourcePeer, { purpose: `snapshot:${mirror.name}` });
     }
 
     const partitionsByTable: Partition[][] = [];
@@ -156,5 +157,20 @@ export async function startInitialLoad(ctx: RunnerContext, mirror: Mirror & { ta
     throw error;
   } finally {
     await Promise.all([source.end().catch(() => {}), target.end().catch(() => {})]);
+  }
+}
+
+/**
+ * Ends a load whose partitions are all copied: builds the primary keys that setup deferred.
+ * Idempotent. Throws PostgreSQL's error (e.g. 23505 if the target somehow holds duplicate keys).
+ */
+export async function finishInitialLoad(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }): Promise<void> {
+  const plans = mirror.tables.map((t) => t.loadPlan as unknown as TableLoadPlan | null).filter((p): p is TableLoadPlan => p !== null);
+  const target = await connectPeer(await loadPeerConnection(ctx.catalog, mirror.targetPeerId), `finish:${mirror.name}`);
+  try {
+    await target.query("SET statement_timeout = 0; SET maintenance_work_mem = '256MB'");
+    await ensurePrimaryKeys(target, plans);
+  } finally {
+    await target.end().catch(() => {});
   }
 }

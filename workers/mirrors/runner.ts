@@ -9,7 +9,7 @@ import { streamChanges } from "./cdc-phase";
 import type { RunnerContext } from "./context";
 import { sleep } from "./sleep";
 import { checkLoad } from "./load-monitor";
-import { startInitialLoad } from "./load-setup";
+import { finishInitialLoad, startInitialLoad } from "./load-setup";
 import { refreshSlotStats } from "./slot-stats";
 import { deleteMirror } from "./teardown";
 
@@ -91,6 +91,12 @@ async function step(ctx: RunnerContext, mirror: LoadedMirror, snapshot: Exported
 }
 
 async function watchLoad(ctx: RunnerContext, mirror: LoadedMirror, snapshot: ExportedSnapshot | null, signal: AbortSignal): Promise<StepResult> {
+  const state = await checkLoad(ctx, mirror);
+  // Every partition copied: the snapshot is no longer needed (even if it died with an earlier owner).
+  if (state.kind === "done") {
+    await snapshot?.close();
+    return finishLoad(ctx, mirror);
+  }
   if (!snapshot) {
     await restartLoad(
       ctx,
@@ -99,7 +105,6 @@ async function watchLoad(ctx: RunnerContext, mirror: LoadedMirror, snapshot: Exp
     );
     return { snapshot: null };
   }
-  const state = await checkLoad(ctx, mirror);
   switch (state.kind) {
     case "copying":
       await sleep(LOAD_CHECK_INTERVAL_MS, signal);
@@ -112,23 +117,24 @@ async function watchLoad(ctx: RunnerContext, mirror: LoadedMirror, snapshot: Exp
       await snapshot.close();
       await markFailed(ctx, mirror, `The initial load failed: ${state.message}`);
       return { snapshot: null, finished: true };
-    case "done": {
-      await snapshot.close();
-      const next = mirror.mode === "cdc" ? "running" : "completed";
-      // Only if still loading: a delete requested meanwhile wins.
-      await ctx.catalog.mirror.updateMany({
-        where: { id: mirror.id, status: "initial_load", loadGeneration: mirror.loadGeneration },
-        data: { status: next, loadFinishedAt: new Date(), snapshotName: null },
-      });
-      await recordMirrorEvent(
-        ctx.catalog,
-        mirror.id,
-        "info",
-        next === "running" ? "Initial load finished; continuous replication takes over from the snapshot's end." : "Initial load finished; the mirror is complete.",
-      );
-      return { snapshot: null, finished: next === "completed" };
-    }
   }
+}
+
+async function finishLoad(ctx: RunnerContext, mirror: LoadedMirror): Promise<StepResult> {
+  await finishInitialLoad(ctx, mirror);
+  const next = mirror.mode === "cdc" ? "running" : "completed";
+  // Only if still loading: a delete requested meanwhile wins.
+  await ctx.catalog.mirror.updateMany({
+    where: { id: mirror.id, status: "initial_load", loadGeneration: mirror.loadGeneration },
+    data: { status: next, loadFinishedAt: new Date(), snapshotName: null },
+  });
+  await recordMirrorEvent(
+    ctx.catalog,
+    mirror.id,
+    "info",
+    next === "running" ? "Initial load finished; continuous replication takes over from the snapshot's end." : "Initial load finished; the mirror is complete.",
+  );
+  return { snapshot: null, finished: next === "completed" };
 }
 
 async function restartLoad(ctx: RunnerContext, mirror: Mirror, why: string): Promise<void> {

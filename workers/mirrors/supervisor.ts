@@ -8,6 +8,8 @@ import { runMirror } from "./runner";
  * owner died). Each owned mirror has one runner (runner.ts) in this process.
  */
 export interface MirrorSupervisor {
+  /** Looks at the catalog now instead of at the next poll (a mirror was created or changed). */
+  wake(): void;
   stop(): Promise<void>;
 }
 
@@ -42,17 +44,26 @@ export function startMirrorSupervisor(ctx: RunnerContext): MirrorSupervisor {
 
   // A short first delay lets a new mirror be claimed soon after a start; then the steady rhythm.
   let timer: NodeJS.Timeout;
+  let ticking: Promise<void> | null = null;
   const loop = async () => {
+    clearTimeout(timer);
     try {
       await tick();
     } catch (error) {
       ctx.logger.warn("mirror supervisor tick failed", { error });
     }
-    if (!stopped) timer = setTimeout(loop, RENEW_EVERY_MS);
+    if (!stopped) timer = setTimeout(run, RENEW_EVERY_MS);
   };
-  timer = setTimeout(loop, 100);
+  // One tick at a time: a wake-up during a tick waits for it.
+  const run = () => {
+    ticking = (ticking ?? Promise.resolve()).then(loop).finally(() => (ticking = null));
+  };
+  timer = setTimeout(run, 100);
 
   return {
+    wake: () => {
+      if (!stopped) run();
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);
