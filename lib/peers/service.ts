@@ -121,9 +121,10 @@ export async function updatePeer(catalog: PrismaClient, name: string, input: unk
 
 /**
  * Validates a saved peer, with an unsaved edit applied when `input` has one (the edit form's
- * Validate button: an empty password there means the stored one). Without an edit, the result is
- * recorded on the peer (server version, last validation). Never refuses for what the server says:
- * that is in the result.
+ * Validate button: an empty password there means the stored one). Without an edit, a result that
+ * got as far as connecting is recorded on the peer (server version, last validation); a failed
+ * connection is only answered, so the stored facts stay those of the last time it worked. Never
+ * refuses for what the server says: that is in the result.
  */
 export async function revalidatePeer(catalog: PrismaClient, name: string, input: unknown = {}): Promise<PeerValidation> {
   const { row, details, changed } = await mergedDetails(catalog, name, input ?? {});
