@@ -112,7 +112,7 @@ describe("continuous replication through the worker", () => {
     await requestDelete(catalog.prisma, "live");
     await waitFor(async () => (await catalog.prisma.mirror.findUnique({ where: { name: "live" } })) === null, 60_000);
     const { rows } = await source.query(
-      "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%')::int AS slots, (SELECT count(*) FROM pg_publication)::int AS pubs",
+      "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%' AND database = current_database())::int AS slots, (SELECT count(*) FROM pg_publication)::int AS pubs",
     );
     expect(rows[0]).toEqual({ slots: 0, pubs: 0 });
     const schema = await target.query("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = '_pgferry'");

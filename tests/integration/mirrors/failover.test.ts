@@ -107,7 +107,7 @@ describe("CDC failover between workers", () => {
     ).catch(async (error: Error) => {
       throw new Error(`${error.message}\n${await difference()}\n${await describeMirror(catalog.prisma, "failover")}`);
     });
-    const { rows } = await source.query("SELECT count(*)::int AS n FROM pg_stat_replication WHERE application_name LIKE 'pgferry%'");
+    const { rows } = await source.query("SELECT count(*)::int AS n FROM pg_stat_replication WHERE application_name LIKE 'pgferry:cdc:failover%'");
     expect(rows[0].n).toBeLessThanOrEqual(1);
   }, 240_000);
 });

@@ -84,7 +84,7 @@ describe("initial load through the worker", () => {
     }
     const excluded = await target.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'Order "Items"' AND column_name = 'tags'`);
     expect(excluded.rows[0].n).toBe(0);
-    const leftovers = await source.query("SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%')::int + (SELECT count(*) FROM pg_publication)::int AS n");
+    const leftovers = await source.query("SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%' AND database = current_database())::int + (SELECT count(*) FROM pg_publication)::int AS n");
     expect(leftovers.rows[0].n).toBe(0);
   });
 
