@@ -5,6 +5,8 @@
  *
  *   npx tsx tests/integration/cdc/bench.ts            # scale 10 (1,000,000 rows), 30 s load at 4,800 tx/s
  *   BENCH_SCALE=1 BENCH_SECONDS=10 npx tsx tests/integration/cdc/bench.ts
+ *   BENCH_MODE=sequential ...   # each consumer alone instead of side by side
+ *   BENCH_ONLY=pgferry ...      # one consumer only (e.g. with node --cpu-prof --import tsx)
  *
  * 1. One UPDATE of every pgbench_accounts row in one transaction; time from its commit until the
  *    target has applied it.
@@ -252,7 +254,9 @@ async function main() {
     ];
     // Side by side by default: both consume the same changes at the same time, so load from
     // anything else on the machine hits both alike. BENCH_MODE=sequential measures each alone.
-    const groups = process.env.BENCH_MODE === "sequential" ? consumers.map((c) => [c]) : [consumers];
+    const only = process.env.BENCH_ONLY;
+    const chosen = consumers.filter(([c]) => !only || c.name === only);
+    const groups = process.env.BENCH_MODE === "sequential" ? chosen.map((c) => [c]) : [chosen];
     const results: Record<string, Record<string, string>> = {};
     for (const group of groups) {
       const members = group.map(([consumer]) => consumer);

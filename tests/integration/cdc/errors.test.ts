@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseLsn } from "@/lib/pg/lsn";
 import { readProgress } from "@/workers/cdc/progress";
 import { CdcFatalError } from "@/workers/cdc/stream";
+import { waitFor } from "@/tests/support/wait";
 import { createHarness, type Harness, startRun, waitForCatchUp } from "./harness";
 
 async function rejection(done: Promise<void>): Promise<CdcFatalError> {
@@ -76,8 +77,8 @@ describe("CDC errors", () => {
     await h.source.query("INSERT INTO a VALUES (1)");
     await waitForCatchUp(h, first);
     const second = startRun(h, { startLsn: h.slotLsn, retryInitialDelayMs: 50, retryMaxDelayMs: 200 });
-    for (let i = 0; i < 100 && !second.events.some((e) => /retrying/.test(e.message)); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(second.events.find((e) => /retrying/.test(e.message))?.message).toMatch(/is active for PID/);
+    const retry = await waitFor(() => second.events.find((e) => /retrying/.test(e.message)), 30_000, 50);
+    expect(retry.message).toMatch(/is active for PID/);
     await first.stop();
     await h.source.query("INSERT INTO a VALUES (2)");
     await waitForCatchUp(h, second);
