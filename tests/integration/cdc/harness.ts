@@ -4,7 +4,7 @@
  * the automatic DDL); the slot is created directly with pg_create_logical_replication_slot.
  */
 import { randomBytes } from "node:crypto";
-import type pg from "pg";
+import pg from "pg";
 import { expect } from "vitest";
 import type { QualifiedName, TableMapping } from "@/lib/mirrors/table-mapping";
 import { parseQualifiedName } from "@/lib/mirrors/table-mapping";
@@ -13,6 +13,7 @@ import { type Lsn, parseLsn } from "@/lib/pg/lsn";
 import { quoteIdent } from "@/lib/pg/quote";
 import { readProgress } from "@/workers/cdc/progress";
 import { type CdcBatchReport, type CdcEvent, type CdcOptions, type CdcRun, startCdc } from "@/workers/cdc/stream";
+import type { TestCluster } from "@/tests/support/clusters";
 import { tableChecksum } from "@/tests/support/compare";
 import { adminQuery, connect, createDatabase, peerConnection } from "@/tests/support/databases";
 
@@ -36,10 +37,27 @@ export interface Harness {
  * Creates both databases, runs `ddl` on both, publishes `tables` ("schema.table") and creates the
  * slot. `targetDdl` overrides the target's DDL when the sides must differ.
  */
-export async function createHarness(ddl: string, tables: string[], targetDdl = ddl): Promise<Harness> {
-  const sourceDb = await createDatabase("source", "cdc");
+export async function createHarness(ddl: string, tables: string[], targetDdl = ddl, options: { source?: TestCluster } = {}): Promise<Harness> {
+  let sourceDb: string;
+  let source: pg.Client;
+  let sourcePeer: PeerConnection;
+  if (options.source) {
+    // A server of its own (e.g. another PostgreSQL version) instead of the shared source.
+    const cluster = options.source;
+    sourceDb = `cdc_${randomBytes(6).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: cluster.url() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${quoteIdent(sourceDb)}`);
+    await admin.end();
+    source = new pg.Client({ connectionString: cluster.url(sourceDb) });
+    await source.connect();
+    sourcePeer = { host: cluster.host, port: cluster.port, database: sourceDb, user: cluster.user, password: cluster.password, tlsMode: "disable" };
+  } else {
+    sourceDb = await createDatabase("source", "cdc");
+    source = await connect("source", sourceDb);
+    sourcePeer = peerConnection("source", sourceDb);
+  }
   const targetDb = await createDatabase("target", "cdc");
-  const source = await connect("source", sourceDb);
   const target = await connect("target", targetDb);
   await source.query(ddl);
   if (targetDdl) await target.query(targetDdl);
@@ -59,7 +77,7 @@ export async function createHarness(ddl: string, tables: string[], targetDdl = d
     targetDb,
     source,
     target,
-    sourcePeer: peerConnection("source", sourceDb),
+    sourcePeer,
     targetPeer: peerConnection("target", targetDb),
     slotName,
     publicationName,
@@ -68,7 +86,9 @@ export async function createHarness(ddl: string, tables: string[], targetDdl = d
     close: async () => {
       await source.end().catch(() => {});
       await target.end().catch(() => {});
-      await adminQuery("source", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active", [slotName]).catch(() => {});
+      if (!options.source) {
+        await adminQuery("source", "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active", [slotName]).catch(() => {});
+      }
     },
   };
 }
