@@ -16,7 +16,7 @@
  * Not a test: run by hand, it prints a table. Each consumer runs alone while measured.
  */
 import { execFile as execFileCb } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -229,6 +229,7 @@ async function main() {
   const start = process.env.BENCH_PG === "18" ? (name: string) => startCluster(name) : (name: string) => startPg15(name);
   const [source, target] = await Promise.all([start("bench-source"), start("bench-target")]);
   const clients: pg.Client[] = [];
+  const dir = await mkdtemp(path.join(tmpdir(), "pgferry-cdc-bench-"));
   try {
     const admin = await client(source, "postgres");
     await admin.query("CREATE DATABASE bench");
@@ -244,7 +245,6 @@ async function main() {
     const ferryClient = await client(target, "ferry");
     clients.push(sourceClient, nativeClient, ferryClient);
     await sourceClient.query("CREATE PUBLICATION bench_pub FOR TABLE pgbench_accounts");
-    const dir = await mkdtemp(path.join(tmpdir(), "pgferry-bench-"));
     const script = path.join(dir, "update.sql");
     await writeFile(script, `\\set aid random(1, ${100_000 * SCALE})\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n`);
 
@@ -288,6 +288,7 @@ async function main() {
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
     await Promise.all([source.stop(), target.stop()]);
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
