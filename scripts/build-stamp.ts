@@ -24,7 +24,9 @@ async function addToHash(hash: ReturnType<typeof createHash>, root: string, rela
   hash.update(`${relative}\0${info.size}\0${info.mtimeMs}\0`);
 }
 
-/** The hash the current .next build was made from, if any. */
+/** The hash the current .next build was made from; null when there is no complete production build. */
 export async function builtFromHash(root: string): Promise<string | null> {
+  // `next dev` reuses .next without a BUILD_ID: a stamp alone does not prove a production build.
+  if (!(await stat(path.join(root, ".next", "BUILD_ID")).catch(() => null))) return null;
   return readFile(path.join(root, ".next", "pgferry-build-stamp"), "utf8").catch(() => null);
 }

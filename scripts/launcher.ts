@@ -37,13 +37,21 @@ export async function launch(options: LaunchOptions): Promise<void> {
     process.env.DATABASE_URL = catalog.url;
   }
   const url = process.env.DATABASE_URL as string;
-  const applied = await migrateCatalog(url);
-  if (applied.length) log.info(`applied catalog migrations: ${applied.join(", ")}`);
-  const password = await ensureSignInPassword();
-  await options.beforeServe?.(url);
-  await db().$disconnect();
+  let password: Awaited<ReturnType<typeof ensureSignInPassword>>;
+  try {
+    const applied = await migrateCatalog(url);
+    if (applied.length) log.info(`applied catalog migrations: ${applied.join(", ")}`);
+    password = await ensureSignInPassword();
+    await options.beforeServe?.(url);
+    await db().$disconnect();
+    if (options.mode === "start") await buildIfStale();
+  } catch (error) {
+    // The embedded catalog runs in its own process group: it would outlive us.
+    await options.extraShutdown?.().catch(() => {});
+    await catalog?.stop().catch(() => {});
+    throw error;
+  }
 
-  if (options.mode === "start") await buildIfStale();
   const children = new Set<ChildProcess>();
   let shuttingDown = false;
 
