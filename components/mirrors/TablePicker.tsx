@@ -9,8 +9,10 @@ import { type RowActions, TablePickerRow } from "./TablePickerRow";
 
 /** Rows rendered per schema before "Show more": keeps a 1000-table schema quick to draw and to type into. */
 export const ROWS_PER_PAGE = 200;
-/** Schemas start open when the source has at most this many tables (or a single schema). */
+/** Schemas start open when the source has at most this many tables (or a single schema)… */
 const OPEN_ALL_UP_TO = 500;
+/** …and otherwise only the small ones, so a huge schema does not bury the rest. */
+const OPEN_SCHEMA_UP_TO = 50;
 
 interface Props {
   listing: TableListing;
@@ -31,8 +33,11 @@ export function TablePicker({ listing, mode, selection, onChange, rowErrors }: P
   // Typing stays responsive: the filter over thousands of tables runs on the deferred value.
   const search = useDeferredValue(query);
   const groups = useMemo(() => groupBySchema(listing.tables), [listing]);
-  const startOpen = listing.tables.length <= OPEN_ALL_UP_TO || groups.size === 1;
-  const [toggledSchemas, setToggledSchemas] = useState<ReadonlySet<string>>(new Set());
+  const openAll = listing.tables.length <= OPEN_ALL_UP_TO || groups.size === 1;
+  // Schemas opened or closed by hand: one record while browsing, another for the current search
+  // (reset as the search changes, when every schema with matches opens again).
+  const [browseOpen, setBrowseOpen] = useState<ReadonlyMap<string, boolean>>(new Map());
+  const [searchOpen, setSearchOpen] = useState<ReadonlyMap<string, boolean>>(new Map());
   const [limits, setLimits] = useState<ReadonlyMap<string, number>>(new Map());
   const [openColumns, setOpenColumns] = useState<ReadonlySet<string>>(new Set());
 
@@ -85,7 +90,10 @@ export function TablePicker({ listing, mode, selection, onChange, rowErrors }: P
           aria-label="Search tables"
           placeholder="Search schema.table…"
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setSearchOpen(new Map());
+          }}
           className="min-w-48 flex-1 rounded-md border border-slate-300 px-2.5 py-1 text-sm"
         />
         <span className="text-sm text-slate-600" data-testid="picker-selected-count">
@@ -104,7 +112,8 @@ export function TablePicker({ listing, mode, selection, onChange, rowErrors }: P
       ) : (
         <div className="max-h-[36rem] overflow-y-auto">
           {filtered.map(({ schema, tables }) => {
-            const open = (searching || startOpen) !== toggledSchemas.has(schema);
+            const open = searching ? (searchOpen.get(schema) ?? true) : (browseOpen.get(schema) ?? (openAll || groups.get(schema)!.length <= OPEN_SCHEMA_UP_TO));
+            const setOpen = searching ? setSearchOpen : setBrowseOpen;
             const limit = limits.get(schema) ?? ROWS_PER_PAGE;
             const selectable = tables.filter((t) => !reasons.has(t.key)).map((t) => t.key);
             return (
@@ -114,7 +123,7 @@ export function TablePicker({ listing, mode, selection, onChange, rowErrors }: P
                   <button
                     type="button"
                     aria-expanded={open}
-                    onClick={() => setToggledSchemas((s) => toggleIn(s, schema))}
+                    onClick={() => setOpen((m) => new Map(m).set(schema, !open))}
                     className="flex flex-1 items-center gap-2 text-left text-sm font-semibold text-slate-800"
                   >
                     <span aria-hidden className="w-3 text-slate-500">

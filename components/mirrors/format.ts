@@ -26,9 +26,14 @@ export function formatBytes(value: number | null | undefined): string {
   return `${amount.toFixed(digits)} ${BYTE_UNITS[unit]}`;
 }
 
-/** Megabytes with one decimal, for the paused-mirror WAL warning where one fixed unit reads best. */
+/**
+ * Megabytes with one decimal, for the paused-mirror WAL warning where one fixed unit reads best;
+ * under 0.1 MB it says so rather than "0.0 MB", which would read as "nothing retained".
+ */
 export function formatMegabytes(value: number): string {
-  return `${(Math.max(0, value) / (1024 * 1024)).toLocaleString(LOCALE, { maximumFractionDigits: 1, minimumFractionDigits: 1 })} MB`;
+  const mb = Math.max(0, value) / (1024 * 1024);
+  if (mb < 0.1) return "< 0.1 MB";
+  return `${mb.toLocaleString(LOCALE, { maximumFractionDigits: 1, minimumFractionDigits: 1 })} MB`;
 }
 
 /** "850 ms", "42 s", "3 min 5 s", "2 h 10 min", "3 d 4 h". */
