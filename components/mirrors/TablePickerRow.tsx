@@ -79,6 +79,7 @@ export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, ch
               aria-label={`Target schema for ${tableKey}`}
               className="w-24 rounded border border-slate-300 px-1.5 py-0.5 text-xs disabled:bg-transparent"
               value={edit?.targetSchema ?? table.schema}
+              placeholder={table.schema}
               disabled={disabled}
               onChange={(e) => actions.edit(tableKey, { targetSchema: e.target.value })}
             />
@@ -87,6 +88,7 @@ export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, ch
               aria-label={`Target table for ${tableKey}`}
               className="w-32 rounded border border-slate-300 px-1.5 py-0.5 text-xs disabled:bg-transparent"
               value={edit?.targetName ?? table.name}
+              placeholder={table.name}
               disabled={disabled}
               onChange={(e) => actions.edit(tableKey, { targetName: e.target.value })}
             />
