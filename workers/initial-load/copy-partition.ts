@@ -135,6 +135,11 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
       return { skipped: true, rows: await recordedRows(target, mirror, key), bytes: 0, format, durationMs: Date.now() - started };
     }
 
+    // Take the target table's write lock before joining the snapshot. A load restart truncates the
+    // target after closing the old snapshot: the TRUNCATE either waits for this copy (and then removes
+    // its rows) or comes first (and then joining the old snapshot fails). No old row lands after it.
+    await target.query(`LOCK TABLE ${quoteQualified(table.target.schema, table.target.name)} IN ROW EXCLUSIVE MODE`);
+
     const source = await connectPeer(options.source, purpose);
     clients.push(source);
     await source.query(SOURCE_SETTINGS);
