@@ -131,7 +131,9 @@ function SlotPanel({ slot, retainedBytes, updatedAt }: { slot: SlotState | null;
   const lost = slot.walStatus === "lost" || !!slot.invalidationReason;
   return (
     <dl className="grid gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3 lg:grid-cols-6" data-testid="slot-state">
-      <Field label="Active">{slot.active ? `yes (pid ${slot.activePid ?? "?"})` : "no"}</Field>
+      <Field label="Active" testId="slot-active">
+        {slot.active ? `yes (pid ${slot.activePid ?? "?"})` : "no"}
+      </Field>
       <Field label="wal_status">
         <span className={lost ? "font-medium text-red-700" : slot.walStatus === "unreserved" || slot.walStatus === "extended" ? "text-amber-700" : ""}>{slot.walStatus ?? "—"}</span>
         {slot.invalidationReason && <span className="ml-1 text-red-700">({slot.invalidationReason})</span>}
@@ -155,11 +157,13 @@ function Card({ label, children, testId }: { label: string; children: ReactNode;
   );
 }
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
+function Field({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
     <div>
       <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd className="mt-0.5">{children}</dd>
+      <dd className="mt-0.5" data-testid={testId}>
+        {children}
+      </dd>
     </div>
   );
 }

@@ -62,6 +62,7 @@ export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; ini
             Paused: the source is retaining WAL for this mirror&apos;s slot ({mirror.cdc?.retainedBytes == null ? "measuring…" : formatMegabytes(mirror.cdc.retainedBytes)})
           </span>
           . It grows with every write on the source until you resume or delete the mirror; left long enough it can fill the source&apos;s disk.
+          {slotActive(mirror) && " The worker is still stopping the stream: changes it already received may yet be applied."}
         </p>
       )}
       {mirror.status === "failed" && mirror.errorMessage && (
@@ -100,4 +101,10 @@ export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; ini
       </div>
     </>
   );
+}
+
+/** Whether the last slot measurement saw the slot in use (a pause takes effect within seconds, not at once). */
+function slotActive(mirror: MirrorDetail): boolean {
+  const slot = mirror.cdc?.slot as { active?: boolean } | null | undefined;
+  return slot?.active === true;
 }
