@@ -1,0 +1,47 @@
+/**
+ * What one `npm run bench` measures, from the environment:
+ *
+ * - BENCH_QUICK=1: smoke run, scale 5 (500,000 rows) and a 10 s pgbench load.
+ * - BENCH_SCALE: pgbench scale of the source (100,000 pgbench_accounts rows each). Default: 50, quick 5.
+ * - BENCH_SECONDS: length of the pgbench load in the CDC part. Default: 30, quick 10.
+ * - BENCH_TIMEOUT_MINUTES: the whole run is stopped (and cleaned up) after this. Default: 45, quick 15.
+ */
+export interface BenchConfig {
+  quick: boolean;
+  scale: number;
+  /** Rows of pgbench_accounts: 100,000 per scale unit. */
+  rows: number;
+  /** Rows the single-transaction UPDATE of the CDC part changes: 1,000,000, or every row of a smaller table. */
+  bulkUpdateRows: number;
+  pgbenchSeconds: number;
+  /** pgbench clients and threads of the CDC load (-c / -j). */
+  pgbenchClients: number;
+  pgbenchThreads: number;
+  timeoutMs: number;
+}
+
+/** The single-transaction UPDATE of issue 5 changes this many rows (when the table has them). */
+export const BULK_UPDATE_ROWS = 1_000_000;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const quick = env.BENCH_QUICK === "1" || env.BENCH_QUICK === "true";
+  const scale = positiveInt(env.BENCH_SCALE, quick ? 5 : 50, "BENCH_SCALE");
+  const rows = scale * 100_000;
+  return {
+    quick,
+    scale,
+    rows,
+    bulkUpdateRows: Math.min(BULK_UPDATE_ROWS, rows),
+    pgbenchSeconds: positiveInt(env.BENCH_SECONDS, quick ? 10 : 30, "BENCH_SECONDS"),
+    pgbenchClients: 4,
+    pgbenchThreads: 2,
+    timeoutMs: positiveInt(env.BENCH_TIMEOUT_MINUTES, quick ? 15 : 45, "BENCH_TIMEOUT_MINUTES") * 60_000,
+  };
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, not ${JSON.stringify(value)}`);
+  return n;
+}

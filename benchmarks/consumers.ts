@@ -1,0 +1,65 @@
+import type pg from "pg";
+import { pauseMirror, resumeMirror } from "@/lib/mirrors/actions";
+import type { Lsn } from "@/lib/pg/lsn";
+import { readProgress } from "@/workers/cdc/progress";
+import { nativeAppliedLsn, NATIVE_SUBSCRIPTION, setNativeEnabled } from "./native";
+import { waitUntil } from "./pg";
+import { type Pgferry, waitForStatus } from "./pgferry";
+
+/**
+ * One CDC consumer of the source's pgbench_accounts: pgferry's mirror or the native subscription.
+ * Each is measured alone (the other switched off), so neither competes with the other for the
+ * two cores, and each then catches up what it missed before its own turn.
+ */
+export interface Consumer {
+  name: "pgferry" | "native";
+  /** Connection to the consumer's target database. */
+  target: pg.Client;
+  /** End of the last source commit the target has applied. */
+  applied(): Promise<Lsn | null>;
+  enable(): Promise<void>;
+  /** Returns once the consumer's walsender is gone from the source. */
+  disable(): Promise<void>;
+}
+
+export function pgferryConsumer(ferry: Pgferry, mirror: string, slot: string, source: pg.Client, target: pg.Client, timeoutMs: number): Consumer {
+  return {
+    name: "pgferry",
+    target,
+    applied: () => readProgress(target, mirror),
+    enable: async () => {
+      await resumeMirror(ferry.catalog, mirror);
+      await waitForStatus(ferry, mirror, "running", timeoutMs);
+    },
+    disable: async () => {
+      await pauseMirror(ferry.catalog, mirror);
+      await waitForSlotIdle(source, slot, timeoutMs);
+    },
+  };
+}
+
+export function nativeConsumer(source: pg.Client, target: pg.Client, timeoutMs: number): Consumer {
+  return {
+    name: "native",
+    target,
+    applied: () => nativeAppliedLsn(target),
+    enable: () => setNativeEnabled(target, true),
+    disable: async () => {
+      await setNativeEnabled(target, false);
+      // A subscription's slot is named after it.
+      await waitForSlotIdle(source, NATIVE_SUBSCRIPTION, timeoutMs);
+    },
+  };
+}
+
+async function waitForSlotIdle(source: pg.Client, slot: string, timeoutMs: number): Promise<void> {
+  await waitUntil(
+    `slot ${slot} to be released`,
+    async () => {
+      const { rows } = await source.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [slot]);
+      return rows.length === 1 && !rows[0].active;
+    },
+    timeoutMs,
+    100,
+  );
+}

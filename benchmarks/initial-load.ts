@@ -1,0 +1,110 @@
+import type pg from "pg";
+import { createMirror } from "@/lib/mirrors/create";
+import type { Cleanup } from "./cleanup";
+import { watchIndexBuilds, type IndexBuildWindow } from "./index-watch";
+import { createNativePublication, createNativeSubscription, nativeTablesReady } from "./native";
+import { accountsChecksum, createDatabase, dropDatabase, hasPrimaryKey, seconds, waitUntil, withClient, type BenchServer, type TableChecksum } from "./pg";
+import { addPeer, type Pgferry, waitForStatus } from "./pgferry";
+import { loadPhases, type LoadPhases } from "./load-phases";
+import { dumpInto } from "./tools";
+
+export const SOURCE_DB = "bench";
+export const SOURCE_PEER = "bench_source";
+/** The target database the native method loads; the CDC part keeps its subscription running. */
+export const NATIVE_DB = "load_native";
+
+export interface LoadResult {
+  method: "pgferry" | "pg_dump | psql" | "native logical replication";
+  seconds: number;
+  rows: number;
+  checksumMatches: boolean;
+  primaryKey: boolean;
+  /** Seconds spent building indexes on the target, as sampled from pg_stat_progress_create_index (null: none seen). */
+  indexBuildSeconds: number | null;
+  /** pgferry only: where its time went. */
+  phases?: LoadPhases;
+}
+
+export interface LoadContext {
+  cleanup: Cleanup;
+  source: BenchServer;
+  target: BenchServer;
+  ferry: Pgferry;
+  sourceChecksum: TableChecksum;
+  timeoutMs: number;
+}
+
+/** (a) pgferry: createMirror "initial_load_only" with default settings, until the mirror is "completed". */
+export async function loadWithPgferry(ctx: LoadContext): Promise<LoadResult> {
+  const database = "load_pgferry";
+  await prepare(ctx, database);
+  await addPeer(ctx.ferry.catalog, "bench_load_target", ctx.target, database);
+  const watch = await watchIndexBuilds(ctx.target, database);
+  const started = Date.now();
+  await createMirror(ctx.ferry.catalog, {
+    name: "bench_load",
+    source: SOURCE_PEER,
+    target: "bench_load_target",
+    mode: "initial_load_only",
+    tables: [{ source: "public.pgbench_accounts" }],
+  });
+  await waitForStatus(ctx.ferry, "bench_load", "completed", ctx.timeoutMs);
+  const finished = Date.now();
+  const window = await watch.stop();
+  const result = await verify(ctx, database, "pgferry", seconds(started, finished), window);
+  result.phases = await loadPhases(ctx.ferry.catalog, "bench_load", started, finished, window);
+  await dropDatabase(ctx.target, database);
+  return result;
+}
+
+/** (b) `pg_dump -t pgbench_accounts | psql` into an empty database: table, rows, then the primary key build. */
+export async function loadWithPgDump(ctx: LoadContext): Promise<LoadResult> {
+  const database = "load_dump";
+  await prepare(ctx, database);
+  const watch = await watchIndexBuilds(ctx.target, database);
+  const started = Date.now();
+  await dumpInto(ctx.cleanup, ctx.source, SOURCE_DB, ["-t", "pgbench_accounts"], ctx.target, database);
+  const finished = Date.now();
+  const result = await verify(ctx, database, "pg_dump | psql", seconds(started, finished), await watch.stop());
+  await dropDatabase(ctx.target, database);
+  return result;
+}
+
+/**
+ * (c) Native initial sync: the table (with its primary key) is created first, untimed, as
+ * native replication requires; timed from CREATE PUBLICATION until pg_subscription_rel says 'r'.
+ * The subscription stays for the CDC part.
+ */
+export async function loadWithNative(ctx: LoadContext): Promise<LoadResult> {
+  await prepare(ctx, NATIVE_DB);
+  await dumpInto(ctx.cleanup, ctx.source, SOURCE_DB, ["-t", "pgbench_accounts", "--schema-only"], ctx.target, NATIVE_DB);
+  const watch = await watchIndexBuilds(ctx.target, NATIVE_DB);
+  const started = Date.now();
+  await withClient(ctx.source, SOURCE_DB, "native-setup", createNativePublication);
+  await withClient(ctx.target, NATIVE_DB, "native-setup", async (target) => {
+    await createNativeSubscription(target, ctx.source, SOURCE_DB);
+    await waitUntil("the native subscription's initial sync", () => nativeTablesReady(target), ctx.timeoutMs, 100);
+  });
+  const finished = Date.now();
+  return verify(ctx, NATIVE_DB, "native logical replication", seconds(started, finished), await watch.stop());
+}
+
+/** A fresh target database, and no dirty buffers left from the previous method on either server. */
+async function prepare(ctx: LoadContext, database: string): Promise<void> {
+  await createDatabase(ctx.target, database);
+  await Promise.all([ctx.source, ctx.target].map((server) => withClient(server, "postgres", "checkpoint", (c: pg.Client) => c.query("CHECKPOINT"))));
+}
+
+async function verify(ctx: LoadContext, database: string, method: LoadResult["method"], elapsed: number, window: IndexBuildWindow): Promise<LoadResult> {
+  return withClient(ctx.target, database, "verify", async (client) => {
+    const [sum, primaryKey] = await Promise.all([accountsChecksum(client), hasPrimaryKey(client)]);
+    return {
+      method,
+      seconds: elapsed,
+      rows: sum.rows,
+      checksumMatches: sum.rows === ctx.sourceChecksum.rows && sum.hash === ctx.sourceChecksum.hash,
+      primaryKey,
+      indexBuildSeconds: window.firstSeenMs === null ? null : seconds(window.firstSeenMs, window.lastSeenMs!),
+    };
+  });
+}

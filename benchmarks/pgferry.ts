@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient } from "@/lib/catalog/db";
+import type { PrismaClient } from "@/lib/catalog/generated/client";
+import { migrateCatalog } from "@/lib/catalog/migrate";
+import { encryptPeerPassword } from "@/lib/catalog/peers";
+import type { Cleanup } from "./cleanup";
+import type { BenchServer } from "./pg";
+
+/**
+ * pgferry as a user runs it: a migrated catalog, peers stored with encrypted passwords, and one
+ * real worker process (`node --import tsx workers/main.ts`). A fresh random key per run encrypts
+ * the peer passwords; the worker gets the same key.
+ */
+export interface Pgferry {
+  catalog: PrismaClient;
+  worker: ChildProcess;
+  /** The last lines the worker wrote, for failure messages. */
+  workerLogTail(): Promise<string>;
+}
+
+export async function startPgferry(cleanup: Cleanup, catalogUrl: string, root: string): Promise<Pgferry> {
+  const secretKey = randomBytes(32).toString("hex");
+  // This process encrypts the peer passwords (encryptPeerPassword reads the key on first use).
+  process.env.PGFERRY_SECRET_KEY = secretKey;
+  await migrateCatalog(catalogUrl);
+  const catalog = createClient(catalogUrl);
+  cleanup.add("close catalog client", () => catalog.$disconnect());
+
+  const logFile = path.join(root, "worker.log");
+  const log = createWriteStream(logFile);
+  const worker = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    env: { ...process.env, DATABASE_URL: catalogUrl, PGFERRY_SECRET_KEY: secretKey },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  worker.stdout!.pipe(log, { end: false });
+  worker.stderr!.pipe(log, { end: false });
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  cleanup.add("stop worker", async () => {
+    if (worker.exitCode === null && worker.signalCode === null) {
+      worker.kill("SIGTERM");
+      // A worker that does not stop within 20 s (a copy in flight) is killed.
+      const timer = setTimeout(() => worker.kill("SIGKILL"), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    log.end();
+  });
+  return {
+    catalog,
+    worker,
+    workerLogTail: async () => (await readFile(logFile, "utf8").catch(() => "")).split("\n").slice(-30).join("\n"),
+  };
+}
+
+/** Stores a peer as the API would (password encrypted for this peer row). */
+export async function addPeer(catalog: PrismaClient, name: string, server: BenchServer, database: string): Promise<void> {
+  const id = randomUUID();
+  await catalog.peer.create({
+    data: {
+      id,
+      name,
+      host: server.host,
+      port: server.port,
+      database,
+      user: server.user,
+      passwordEncrypted: encryptPeerPassword(id, server.password),
+      tlsMode: "disable",
+    },
+  });
+}
+
+/**
+ * Polls the mirror's status every 100 ms until it is `status`. Fails at once, with the mirror's
+ * events, if it failed; fails when the worker process died.
+ */
+export async function waitForStatus(ferry: Pgferry, name: string, status: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mirror = await ferry.catalog.mirror.findUnique({ where: { name }, select: { id: true, status: true, errorMessage: true } });
+    if (mirror?.status === status) return;
+    if (mirror?.status === "failed" || ferry.worker.exitCode !== null || Date.now() > deadline) {
+      const events = mirror ? await ferry.catalog.mirrorEvent.findMany({ where: { mirrorId: mirror.id }, orderBy: { id: "asc" } }) : [];
+      const why = mirror?.status === "failed" ? `failed: ${mirror.errorMessage}` : ferry.worker.exitCode !== null ? "worker exited" : `timed out (status ${mirror?.status})`;
+      throw new Error(
+        `mirror ${name} did not reach ${status}: ${why}\n${events.map((e) => `  ${e.level}: ${e.message}`).join("\n")}\nworker log:\n${await ferry.workerLogTail()}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,172 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { CdcResult, ConsumerResult } from "./cdc";
+import type { BenchConfig } from "./config";
+import type { LoadResult } from "./initial-load";
+import type { LoadAverage, MachineInfo } from "./machine";
+
+export interface BenchReport {
+  date: string;
+  config: BenchConfig;
+  machine: MachineInfo;
+  loadAverage: LoadAverage;
+  versions: { source: string; target: string; catalog: string };
+  source: { rows: number; heapBytes: number };
+  initialLoad: LoadResult[];
+  cdc: CdcResult;
+  targets: TargetCheck[];
+  /** Every result checked: row counts, checksums, primary keys. */
+  verified: boolean;
+  durationSeconds: number;
+}
+
+export interface TargetCheck {
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+export function loadResult(report: Pick<BenchReport, "initialLoad">, method: LoadResult["method"]): LoadResult {
+  const found = report.initialLoad.find((r) => r.method === method);
+  if (!found) throw new Error(`no result for ${method}`);
+  return found;
+}
+
+export function consumerResult(cdc: CdcResult, name: ConsumerResult["name"]): ConsumerResult {
+  const found = cdc.consumers.find((c) => c.name === name);
+  if (!found) throw new Error(`no CDC result for ${name}`);
+  return found;
+}
+
+/** The goals of issues 4 and 5, judged on this run's numbers. They belong here, never in timed tests. */
+export function checkTargets(report: Pick<BenchReport, "initialLoad" | "cdc">): TargetCheck[] {
+  const ferry = loadResult(report, "pgferry");
+  const dump = loadResult(report, "pg_dump | psql");
+  const ferryCdc = consumerResult(report.cdc, "pgferry");
+  const nativeCdc = consumerResult(report.cdc, "native");
+  return [
+    {
+      goal: "initial load no slower than pg_dump | psql",
+      measured: `${s(ferry.seconds)} vs ${s(dump.seconds)} (x${ratio(ferry.seconds, dump.seconds)})`,
+      met: ferry.seconds <= dump.seconds,
+    },
+    {
+      goal: `${ferryCdc.bulk.rows.toLocaleString("en-US")}-row UPDATE applied at least as fast as native`,
+      measured: `${s(ferryCdc.bulk.applySeconds)} vs ${s(nativeCdc.bulk.applySeconds)} (x${ratio(ferryCdc.bulk.applySeconds, nativeCdc.bulk.applySeconds)})`,
+      met: ferryCdc.bulk.applySeconds <= nativeCdc.bulk.applySeconds,
+    },
+    {
+      goal: "under 1 s of lag at the end of the pgbench load",
+      measured: `${s(ferryCdc.load.lagAtEnd.seconds)} (caught up ${s(ferryCdc.load.catchUpSeconds)} after the load; native ${s(nativeCdc.load.lagAtEnd.seconds)})`,
+      met: ferryCdc.load.lagAtEnd.seconds < 1,
+    },
+  ];
+}
+
+export function isVerified(report: Pick<BenchReport, "initialLoad" | "cdc">): boolean {
+  return report.initialLoad.every((r) => r.checksumMatches && r.primaryKey) && report.cdc.pgferryMatches && report.cdc.nativeMatches;
+}
+
+const s = (x: number) => `${x.toFixed(2)} s`;
+const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "-");
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+export function formatReport(report: BenchReport): string {
+  const out: string[] = [];
+  const { config, machine, loadAverage } = report;
+  out.push(
+    `pgferry benchmark, ${report.date}: pgbench scale ${config.scale} (${report.source.rows.toLocaleString("en-US")} rows, ${mb(report.source.heapBytes)} heap)${config.quick ? ", QUICK" : ""}`,
+    `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB; load average ${loadAverage.start.toFixed(1)} at start, ${loadAverage.min.toFixed(1)}-${loadAverage.max.toFixed(1)} (avg ${loadAverage.avg.toFixed(1)}) during the run`,
+    `servers: source ${report.versions.source}, target ${report.versions.target}, catalog ${report.versions.catalog}; all on 127.0.0.1`,
+    "",
+    "Initial load of pgbench_accounts (each into a fresh target database, one after the other)",
+  );
+  const ferry = loadResult(report, "pgferry");
+  const dump = loadResult(report, "pg_dump | psql");
+  const native = loadResult(report, "native logical replication");
+  out.push(
+    table(
+      ["method", "seconds", "x pgferry", "rows", "checksum", "primary key", "index build"],
+      report.initialLoad.map((r) => [
+        r.method,
+        r.seconds.toFixed(2),
+        ratio(ferry.seconds, r.seconds),
+        r.rows.toLocaleString("en-US"),
+        r.checksumMatches ? "= source" : "DIFFERS",
+        r.primaryKey ? "yes" : "MISSING",
+        r.indexBuildSeconds === null ? "-" : `${r.indexBuildSeconds.toFixed(1)} s`,
+      ]),
+    ),
+    `pgferry / pg_dump = ${ratio(ferry.seconds, dump.seconds)}, pgferry / native = ${ratio(ferry.seconds, native.seconds)}`,
+  );
+  if (ferry.phases) {
+    const p = ferry.phases;
+    const opt = (x: number | null) => (x === null ? "-" : x.toFixed(2));
+    out.push(
+      `pgferry phases (s): create ${p.create.toFixed(2)}, setup ${p.setup.toFixed(2)}, queue ${p.queue.toFixed(2)}, copy ${p.copy.toFixed(2)}, ` +
+        `detect done ${opt(p.detectDone)}, primary key ${opt(p.primaryKey)}, finish ${p.finish.toFixed(2)}, observed ${p.observed.toFixed(2)}`,
+      `  ${p.partitions} partitions, ${p.partitionSeconds.min.toFixed(2)}/${p.partitionSeconds.avg.toFixed(2)}/${p.partitionSeconds.max.toFixed(2)} s each (min/avg/max), ` +
+        `${p.copyConcurrency.toFixed(1)} at once on average, ${Math.round(p.copyRowsPerSecond).toLocaleString("en-US")} rows/s while copying`,
+    );
+  }
+
+  const ferryCdc = consumerResult(report.cdc, "pgferry");
+  const nativeCdc = consumerResult(report.cdc, "native");
+  out.push(
+    "",
+    `CDC of pgbench_accounts, measured one consumer at a time (the other switched off; it catches up afterwards). pgferry CDC mirror set up (initial load included) in ${s(report.cdc.pgferrySetupSeconds)}`,
+  );
+  const row = (label: string, get: (c: ConsumerResult) => number, fmt: (x: number) => string = (x) => x.toFixed(2)) => [
+    label,
+    fmt(get(ferryCdc)),
+    fmt(get(nativeCdc)),
+    ratio(get(ferryCdc), get(nativeCdc)),
+  ];
+  out.push(
+    table(
+      ["measure", "pgferry", "native", "pgferry / native"],
+      [
+        row(`${ferryCdc.bulk.rows.toLocaleString("en-US")}-row UPDATE: applied after commit, s`, (c) => c.bulk.applySeconds),
+        row("  (the UPDATE itself on the source, s)", (c) => c.bulk.statementSeconds),
+        row(`pgbench -N -c ${config.pgbenchClients} -T ${config.pgbenchSeconds}: tx/s`, (c) => c.load.tps, (x) => x.toFixed(0)),
+        row("  lag max, s", (c) => c.load.lag.maxSeconds),
+        row("  lag avg, s", (c) => c.load.lag.avgSeconds),
+        row("  lag max, MB", (c) => c.load.lag.maxBytes / 2 ** 20, (x) => x.toFixed(1)),
+        row("  lag avg, MB", (c) => c.load.lag.avgBytes / 2 ** 20, (x) => x.toFixed(1)),
+        row("  lag at the end of the load, s", (c) => c.load.lagAtEnd.seconds),
+        row("  caught up after the load ended, s", (c) => c.load.catchUpSeconds),
+      ],
+    ),
+    `targets equal to the source at the end (checksum): pgferry ${report.cdc.pgferryMatches ? "yes" : "NO"}, native ${report.cdc.nativeMatches ? "yes" : "NO"}`,
+  );
+  for (const [label, batches] of [
+    ["UPDATE", ferryCdc.bulk.batches],
+    ["pgbench load", ferryCdc.load.batches],
+  ] as const) {
+    if (!batches) continue;
+    out.push(
+      `pgferry batches during the ${label}: ${batches.batches} batches, ${batches.rows.toLocaleString("en-US")} rows, ` +
+        `${Math.round(batches.avgRowsPerBatch)} rows/batch, longest ${batches.maxSeconds.toFixed(2)} s, ${batches.totalSeconds.toFixed(1)} s in total`,
+    );
+  }
+
+  out.push("", "Targets");
+  for (const t of report.targets) out.push(`  ${t.met ? "MET    " : "NOT MET"}  ${t.goal}: ${t.measured}`);
+  out.push(`  ${report.verified ? "MET    " : "NOT MET"}  every result verified (row counts, checksums, primary keys)`);
+  out.push("", `finished in ${Math.round(report.durationSeconds)} s`);
+  return out.join("\n");
+}
+
+/** Writes the report as JSON to .bench/last-run.json (gitignored); returns the path. */
+export async function writeReport(report: BenchReport, folder = ".bench"): Promise<string> {
+  await mkdir(folder, { recursive: true });
+  const file = path.join(folder, "last-run.json");
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}

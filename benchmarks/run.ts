@@ -1,0 +1,104 @@
+/**
+ * `npm run bench` (BENCH_QUICK=1 for a smoke run; see config.ts for every setting).
+ *
+ * One run, on its own throwaway servers (temp folders, free ports, 127.0.0.1 only): PostgreSQL 15
+ * source and target from the system binaries, pgferry's catalog on the embedded PostgreSQL 18, one
+ * real worker process. Measures issue 4 (initial load: pgferry vs pg_dump | psql vs native initial
+ * sync) and issue 5 (CDC: a 1,000,000-row transaction and a pgbench load, pgferry vs a native
+ * subscription), checks every result against the source, prints a table and the targets, and writes
+ * .bench/last-run.json. Everything it started is stopped and removed at the end, on errors, on
+ * Ctrl-C and at the time limit.
+ */
+import { runCdcPart } from "./cdc";
+import { Cleanup, cleanUpOnInterrupt } from "./cleanup";
+import { readConfig } from "./config";
+import { type LoadContext, loadWithNative, loadWithPgDump, loadWithPgferry, type LoadResult, SOURCE_DB, SOURCE_PEER } from "./initial-load";
+import { machineInfo, watchLoadAverage } from "./machine";
+import { accountsChecksum, createDatabase, withClient, type BenchServer } from "./pg";
+import { addPeer, startPgferry } from "./pgferry";
+import { type BenchReport, checkTargets, formatReport, isVerified, writeReport } from "./report";
+import { startServers } from "./servers";
+import { runTool } from "./tools";
+
+const startedAt = Date.now();
+const log = (line: string) => console.log(`[${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+async function main(): Promise<number> {
+  const config = readConfig();
+  const cleanup = new Cleanup();
+  const disarm = cleanUpOnInterrupt(cleanup, config.timeoutMs);
+  const loadAverage = watchLoadAverage();
+  try {
+    log(`starting source and target (PostgreSQL 15) and the catalog (PostgreSQL 18)...`);
+    const servers = await startServers(cleanup);
+    const { source, target } = servers;
+    log(`pgbench -i -s ${config.scale} on the source...`);
+    await createDatabase(source, SOURCE_DB);
+    await runTool(cleanup, "pgbench", source, SOURCE_DB, ["-i", "-q", "-s", String(config.scale)]);
+    const { heapBytes, sourceChecksum, sourceVersion } = await withClient(source, SOURCE_DB, "prepare", async (c) => {
+      await c.query("VACUUM ANALYZE pgbench_accounts");
+      const size = await c.query<{ bytes: string; version: string }>("SELECT pg_relation_size('pgbench_accounts') AS bytes, current_setting('server_version') AS version");
+      return { heapBytes: Number(size.rows[0].bytes), sourceChecksum: await accountsChecksum(c), sourceVersion: size.rows[0].version };
+    });
+    if (sourceChecksum.rows !== config.rows) throw new Error(`pgbench created ${sourceChecksum.rows} rows, expected ${config.rows}`);
+
+    log("starting the catalog migration and one pgferry worker...");
+    const ferry = await startPgferry(cleanup, servers.catalogUrl, servers.root);
+    await addPeer(ferry.catalog, SOURCE_PEER, source, SOURCE_DB);
+
+    const ctx: LoadContext = { cleanup, source, target, ferry, sourceChecksum, timeoutMs: config.timeoutMs };
+    const initialLoad: LoadResult[] = [];
+    for (const [label, method] of [
+      ["pgferry (initial_load_only mirror, default settings)", loadWithPgferry],
+      ["pg_dump -t pgbench_accounts | psql", loadWithPgDump],
+      ["native logical replication initial sync", loadWithNative],
+    ] as const) {
+      log(`initial load: ${label}...`);
+      const result = await method(ctx);
+      initialLoad.push(result);
+      log(`  ${result.seconds.toFixed(2)} s, ${result.rows.toLocaleString("en-US")} rows, checksum ${result.checksumMatches ? "= source" : "DIFFERS"}, primary key ${result.primaryKey ? "yes" : "MISSING"}`);
+    }
+
+    const cdc = await runCdcPart({ cleanup, source, target, ferry, config, log });
+
+    const partial = { initialLoad, cdc };
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      config,
+      machine: machineInfo(),
+      loadAverage: loadAverage.stop(),
+      versions: { source: sourceVersion, target: await version(target), catalog: await catalogVersion(ferry.catalog) },
+      source: { rows: sourceChecksum.rows, heapBytes },
+      initialLoad,
+      cdc,
+      targets: checkTargets(partial),
+      verified: isVerified(partial),
+      durationSeconds: (Date.now() - startedAt) / 1000,
+    };
+    console.log(`\n${formatReport(report)}`);
+    console.log(`\nresults written to ${await writeReport(report)}`);
+    // A wrong result is a failure; a missed target is a finding, reported above.
+    return report.verified ? 0 : 1;
+  } finally {
+    log("stopping the worker and the servers, removing temp folders...");
+    disarm();
+    await cleanup.runAll();
+  }
+}
+
+async function version(server: BenchServer): Promise<string> {
+  return withClient(server, "postgres", "version", async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0].v);
+}
+
+async function catalogVersion(catalog: Awaited<ReturnType<typeof startPgferry>>["catalog"]): Promise<string> {
+  const rows = await catalog.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
+  return rows[0].v;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`\nbenchmark failed: ${(error as Error)?.stack ?? error}`);
+    process.exit(1);
+  },
+);

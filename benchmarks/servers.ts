@@ -1,0 +1,42 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startEmbeddedServer } from "@/lib/catalog/embedded";
+import { startPg15 } from "@/tests/support/pg15";
+import type { Cleanup } from "./cleanup";
+import type { BenchServer } from "./pg";
+
+export interface BenchServers {
+  /** PostgreSQL 15 (system binaries): pg_dump 15 refuses newer servers, and the baselines are 15 -> 15. */
+  source: BenchServer;
+  target: BenchServer;
+  /** pgferry's catalog: embedded PostgreSQL 18 with default settings, as `npm start` runs it. */
+  catalogUrl: string;
+  /** Temp folder for the catalog, the worker's log and pgbench scripts. */
+  root: string;
+}
+
+/**
+ * Starts the three throwaway servers on loopback with free ports. Source and target use the test
+ * servers' settings (fsync off, wal_level logical): the same for every method measured.
+ */
+export async function startServers(cleanup: Cleanup): Promise<BenchServers> {
+  const root = await mkdtemp(path.join(tmpdir(), "pgferry-bench-"));
+  cleanup.add("remove temp folder", () => rm(root, { recursive: true, force: true }));
+  const settings = { max_wal_size: "4GB", max_replication_slots: 10, max_wal_senders: 10, max_logical_replication_workers: 8 };
+  const [source, target, catalog] = await Promise.all([
+    startPg15("bench-source", settings).then((server) => {
+      cleanup.add("stop source server", () => server.stop());
+      return server;
+    }),
+    startPg15("bench-target", settings).then((server) => {
+      cleanup.add("stop target server", () => server.stop());
+      return server;
+    }),
+    startEmbeddedServer(path.join(root, "catalog"), { database: "pgferry" }).then((server) => {
+      cleanup.add("stop catalog server", () => server.stop());
+      return server;
+    }),
+  ]);
+  return { source, target, catalogUrl: catalog.url, root };
+}
