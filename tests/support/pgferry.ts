@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import type pg from "pg";
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { encryptPeerPassword } from "@/lib/catalog/peers";
-import { type ClusterName, clusterInfo } from "./databases";
+import { createTestCatalog, type TestCatalog } from "./catalog";
+import { type ClusterName, clusterInfo, connect, createDatabase } from "./databases";
 import { waitFor } from "./wait";
 
 /** The secret key every test process uses, so workers decrypt what the test encrypted. */
@@ -96,3 +98,31 @@ async function waitUntilStatus(catalog: PrismaClient, name: string, status: stri
 
 /** An error that makes waitFor give up at once (see wait.ts). */
 export class StopWaiting extends Error {}
+
+/** A fresh catalog with peers "src" and "dst" on fresh databases of the shared source and target servers. */
+export interface MirrorTestbed {
+  catalog: TestCatalog;
+  source: pg.Client;
+  target: pg.Client;
+  sourceDatabase: string;
+  close(): Promise<void>;
+}
+
+export async function createMirrorTestbed(): Promise<MirrorTestbed> {
+  const catalog = await createTestCatalog();
+  const [sourceDatabase, targetDatabase] = await Promise.all([createDatabase("source"), createDatabase("target")]);
+  const source = await connect("source", sourceDatabase);
+  const target = await connect("target", targetDatabase);
+  await createPeerRow(catalog.prisma, "src", "source", sourceDatabase);
+  await createPeerRow(catalog.prisma, "dst", "target", targetDatabase);
+  return {
+    catalog,
+    source,
+    target,
+    sourceDatabase,
+    close: async () => {
+      await Promise.all([source.end(), target.end()]);
+      await catalog.close();
+    },
+  };
+}

@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pauseMirror, requestDelete, resumeMirror } from "@/lib/mirrors/actions";
 import { createMirror } from "@/lib/mirrors/create";
 import { getMirror, mirrorBatches } from "@/lib/mirrors/views";
-import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
+import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
-import { connect, createDatabase } from "@/tests/support/databases";
-import { createPeerRow, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
 
 const TABLES = [
@@ -16,6 +15,7 @@ const TABLES = [
 
 /** A CDC mirror end to end through a real worker: writes during and after the load, pause, resume, delete. */
 describe("continuous replication through the worker", () => {
+  let bed: MirrorTestbed;
   let catalog: TestCatalog;
   let source: pg.Client;
   let target: pg.Client;
@@ -30,12 +30,8 @@ describe("continuous replication through the worker", () => {
   };
 
   beforeAll(async () => {
-    catalog = await createTestCatalog();
-    const [sourceDb, targetDb] = await Promise.all([createDatabase("source"), createDatabase("target")]);
-    source = await connect("source", sourceDb);
-    target = await connect("target", targetDb);
-    await createPeerRow(catalog.prisma, "src", "source", sourceDb);
-    await createPeerRow(catalog.prisma, "dst", "target", targetDb);
+    bed = await createMirrorTestbed();
+    ({ catalog, source, target } = bed);
     await source.query(`
       CREATE TABLE public.items (id int PRIMARY KEY, name text, qty int);
       INSERT INTO public.items SELECT g, 'item ' || g, g FROM generate_series(1, 50000) g;
@@ -49,8 +45,7 @@ describe("continuous replication through the worker", () => {
 
   afterAll(async () => {
     await worker?.stop();
-    await Promise.all([source?.end(), target?.end()]);
-    await catalog?.close();
+    await bed?.close();
   });
 
   it("applies writes made during and after the initial load exactly once", async () => {

@@ -1,10 +1,10 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMirror } from "@/lib/mirrors/create";
-import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
+import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
-import { connect, createDatabase } from "@/tests/support/databases";
-import { createPeerRow, describeMirror, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { connect } from "@/tests/support/databases";
+import { createMirrorTestbed, type MirrorTestbed, describeMirror, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
 
 const TABLE = { schema: "public", name: "accounts" };
@@ -16,18 +16,15 @@ const COLUMNS = ["id", "balance", "note"];
  * caught up the target must equal the source: nothing lost, nothing applied twice.
  */
 describe("CDC failover between workers", () => {
+  let bed: MirrorTestbed;
   let catalog: TestCatalog;
   let source: pg.Client;
   let target: pg.Client;
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    catalog = await createTestCatalog();
-    const [sourceDb, targetDb] = await Promise.all([createDatabase("source"), createDatabase("target")]);
-    source = await connect("source", sourceDb);
-    target = await connect("target", targetDb);
-    await createPeerRow(catalog.prisma, "src", "source", sourceDb);
-    await createPeerRow(catalog.prisma, "dst", "target", targetDb);
+    bed = await createMirrorTestbed();
+    ({ catalog, source, target } = bed);
     await source.query(`
       CREATE TABLE public.accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);
       INSERT INTO public.accounts SELECT g, 0, null FROM generate_series(1, 5000) g;
@@ -48,8 +45,7 @@ describe("CDC failover between workers", () => {
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
-    await Promise.all([source?.end(), target?.end()]);
-    await catalog?.close();
+    await bed?.close();
   });
 
   it("hands the stream to another worker within 30 s, several times, losing and duplicating nothing", async () => {

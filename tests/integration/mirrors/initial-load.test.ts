@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMirror } from "@/lib/mirrors/create";
 import { requestDelete } from "@/lib/mirrors/actions";
 import { getMirror } from "@/lib/mirrors/views";
-import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
+import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
-import { connect, createDatabase } from "@/tests/support/databases";
-import { createPeerRow, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { connect } from "@/tests/support/databases";
+import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
 
 /**
@@ -14,18 +14,15 @@ import { waitFor } from "@/tests/support/wait";
  * partitions copied as jobs, progress in the catalog, and the target compared with the source.
  */
 describe("initial load through the worker", () => {
+  let bed: MirrorTestbed;
   let catalog: TestCatalog;
   let source: pg.Client;
   let target: pg.Client;
   let worker: WorkerProcess;
 
   beforeAll(async () => {
-    catalog = await createTestCatalog();
-    const [sourceDb, targetDb] = await Promise.all([createDatabase("source"), createDatabase("target")]);
-    source = await connect("source", sourceDb);
-    target = await connect("target", targetDb);
-    await createPeerRow(catalog.prisma, "src", "source", sourceDb);
-    await createPeerRow(catalog.prisma, "dst", "target", targetDb);
+    bed = await createMirrorTestbed();
+    ({ catalog, source, target } = bed);
     await source.query(`
       CREATE SCHEMA "Sales Data";
       CREATE TYPE "Sales Data".mood AS ENUM ('sad', 'ok', 'happy');
@@ -45,8 +42,7 @@ describe("initial load through the worker", () => {
 
   afterAll(async () => {
     await worker?.stop();
-    await Promise.all([source?.end(), target?.end()]);
-    await catalog?.close();
+    await bed?.close();
   });
 
   it("copies every table exactly, reports progress, and ends completed with nothing left on the source", async () => {

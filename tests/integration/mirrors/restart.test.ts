@@ -1,26 +1,22 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMirror } from "@/lib/mirrors/create";
-import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
+import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
-import { connect, createDatabase } from "@/tests/support/databases";
-import { createPeerRow, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
 
 /** kill -9 of the worker in the middle of a multi-partition load: the load restarts cleanly and ends exact. */
 describe("worker killed during an initial load", () => {
+  let bed: MirrorTestbed;
   let catalog: TestCatalog;
   let source: pg.Client;
   let target: pg.Client;
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    catalog = await createTestCatalog();
-    const [sourceDb, targetDb] = await Promise.all([createDatabase("source"), createDatabase("target")]);
-    source = await connect("source", sourceDb);
-    target = await connect("target", targetDb);
-    await createPeerRow(catalog.prisma, "src", "source", sourceDb);
-    await createPeerRow(catalog.prisma, "dst", "target", targetDb);
+    bed = await createMirrorTestbed();
+    ({ catalog, source, target } = bed);
     await source.query(`
       CREATE TABLE public.big (id bigint PRIMARY KEY, payload text NOT NULL, n numeric);
       INSERT INTO public.big SELECT g, repeat(md5(g::text), 8), g / 7.0 FROM generate_series(1, 300000) g;
@@ -30,8 +26,7 @@ describe("worker killed during an initial load", () => {
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
-    await Promise.all([source?.end(), target?.end()]);
-    await catalog?.close();
+    await bed?.close();
   });
 
   it("ends with the target equal to the source, nothing duplicated, and says why it restarted", async () => {
