@@ -9,8 +9,10 @@ import { sleep } from "./sleep";
 import { tableMappings } from "./load-setup";
 import { refreshSlotStats } from "./slot-stats";
 
-/** How often lag is measured and the mirror's status re-read while streaming. Default: 2 s. */
-const WATCH_INTERVAL_MS = 2_000;
+/** How often the mirror's status is re-read while streaming, so a pause or delete takes effect quickly. Default: 500 ms. */
+const STATUS_CHECK_INTERVAL_MS = 500;
+/** How often lag is measured while streaming. Default: 2 s. */
+const LAG_INTERVAL_MS = 2_000;
 /** How often the slot's state is read from the source while streaming. Default: 10 s. */
 const SLOT_STATS_INTERVAL_MS = 10_000;
 
@@ -43,15 +45,20 @@ export async function streamChanges(ctx: RunnerContext, mirror: Mirror & { table
   await recordMirrorEvent(ctx.catalog, mirror.id, "info", "Continuous replication started.");
 
   let lastSlotStats = 0;
+  let lastLag = 0;
+  let stoppedFor: string | null = null;
   const watch = (async () => {
     while (!stop.signal.aborted && !signal.aborted) {
-      await sleep(WATCH_INTERVAL_MS, stop.signal);
+      await sleep(STATUS_CHECK_INTERVAL_MS, stop.signal);
       try {
         const current = await ctx.catalog.mirror.findUnique({ where: { id: mirror.id }, select: { status: true } });
         if (current?.status !== "running") {
+          stoppedFor = current?.status ?? "deleting";
           stop.abort();
           return;
         }
+        if (Date.now() - lastLag < LAG_INTERVAL_MS) continue;
+        lastLag = Date.now();
         const lag = await run.lag();
         await ctx.catalog.mirror.update({
           where: { id: mirror.id },
@@ -71,6 +78,9 @@ export async function streamChanges(ctx: RunnerContext, mirror: Mirror & { table
   } finally {
     stop.abort();
     await watch;
+  }
+  if (stoppedFor === "paused") {
+    await recordMirrorEvent(ctx.catalog, mirror.id, "info", "Replication stopped: nothing is applied until the mirror is resumed.");
   }
 }
 
