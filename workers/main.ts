@@ -28,14 +28,14 @@ async function main() {
   const shutdown = new AbortController();
 
   const runner: Runner = await run({
-    connectionString: url,
+    connectionString: withApplicationName(url, "pgferry:worker:jobs"),
     concurrency: CONCURRENCY,
     noHandleSignals: true,
     pollInterval: 1000,
     taskList: taskList({ catalog, workerId: registration.workerId, signal: shutdown.signal }),
     crontab: "0 * * * * prune-catalog ?jobKey=prune-catalog",
   });
-  const utils = await makeWorkerUtils({ connectionString: url });
+  const utils = await makeWorkerUtils({ connectionString: withApplicationName(url, "pgferry:worker:queue") });
   const supervisor = startMirrorSupervisor({
     catalog,
     workerId: registration.workerId,
@@ -65,6 +65,13 @@ async function main() {
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
   await runner.promise;
+}
+
+/** Names the job queue's own catalog sessions, so they are recognisable in pg_stat_activity. */
+function withApplicationName(connectionString: string, name: string): string {
+  const url = new URL(connectionString);
+  url.searchParams.set("application_name", name);
+  return url.toString();
 }
 
 function taskList(base: Omit<JobContext, "logger" | "helpers">): TaskList {
