@@ -9,6 +9,7 @@ import { NATIVE_DB, SOURCE_DB, SOURCE_PEER } from "./initial-load";
 import { type LagSample, type LagSummary, startLagSampler, summarizeLag } from "./lag";
 import { accountsChecksum, connect, createDatabase, seconds, waitUntil, withClient, type BenchServer } from "./pg";
 import { addPeer, type Pgferry, waitForStatus } from "./pgferry";
+import { loadPhases, type LoadPhases } from "./load-phases";
 import { runTool } from "./tools";
 
 const MIRROR = "bench_cdc";
@@ -49,6 +50,8 @@ export interface ConsumerResult {
 export interface CdcResult {
   /** pgferry CDC mirror: createMirror until "running" (its initial load included). */
   pgferrySetupSeconds: number;
+  /** Where that time went (as for the initial-load-only mirror; no index-build samples here). */
+  pgferrySetupPhases: LoadPhases;
   consumers: ConsumerResult[];
   /** Both targets equal to the source at the end (checksum of every row). */
   pgferryMatches: boolean;
@@ -94,6 +97,7 @@ export async function runCdcPart(ctx: CdcContext): Promise<CdcResult> {
     await createMirror(ctx.ferry.catalog, { name: MIRROR, source: SOURCE_PEER, target: "bench_cdc_target", mode: "cdc", tables: [{ source: "public.pgbench_accounts" }] });
     await waitForStatus(ctx.ferry, MIRROR, "running", config.timeoutMs);
     const pgferrySetupSeconds = seconds(setupStarted);
+    const pgferrySetupPhases = await loadPhases(ctx.ferry.catalog, MIRROR, setupStarted, Date.now(), { firstSeenMs: null, lastSeenMs: null });
     const pgferryTarget = await open(ctx.target, PGFERRY_DB, "pgferry-target");
     const pgferry = pgferryConsumer(ctx.ferry, MIRROR, resolveSettings(MIRROR, {}).slotName, watcher, pgferryTarget, config.timeoutMs);
 
@@ -125,6 +129,7 @@ export async function runCdcPart(ctx: CdcContext): Promise<CdcResult> {
     const [sourceSum, pgferrySum, nativeSum] = await Promise.all([accountsChecksum(watcher), accountsChecksum(pgferryTarget), accountsChecksum(nativeTarget)]);
     return {
       pgferrySetupSeconds,
+      pgferrySetupPhases,
       consumers,
       pgferryMatches: JSON.stringify(pgferrySum) === JSON.stringify(sourceSum),
       nativeMatches: JSON.stringify(nativeSum) === JSON.stringify(sourceSum),

@@ -24,6 +24,7 @@ export class Cleanup {
     this.running ??= (async () => {
       while (this.actions.length > 0) {
         const action = this.actions.pop()!;
+        if (process.env.BENCH_DEBUG) console.error(`cleanup: ${action.label}`);
         try {
           await action.run();
         } catch (error) {

@@ -2,10 +2,17 @@ import pg from "pg";
 import type { PeerConnection } from "@/lib/peers/connection";
 import { clientConfig } from "@/lib/peers/connection";
 import { quoteIdent } from "@/lib/pg/quote";
-import type { TestCluster } from "@/tests/support/clusters";
 
-/** A throwaway server of the benchmark (PostgreSQL 15 from the system binaries). */
-export type BenchServer = TestCluster;
+/** A throwaway server of the benchmark (PostgreSQL 15 from the system binaries, see pg15-server.ts). */
+export interface BenchServer {
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  url(database?: string): string;
+  stop(): Promise<void>;
+}
 
 export function peerOf(server: BenchServer, database: string): PeerConnection {
   return { host: server.host, port: server.port, database, user: server.user, password: server.password, tlsMode: "disable" };

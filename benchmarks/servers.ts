@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedServer } from "@/lib/catalog/embedded";
-import { startPg15 } from "@/tests/support/pg15";
 import type { Cleanup } from "./cleanup";
 import type { BenchServer } from "./pg";
+import { startPg15Server } from "./pg15-server";
 
 export interface BenchServers {
   /** PostgreSQL 15 (system binaries): pg_dump 15 refuses newer servers, and the baselines are 15 -> 15. */
@@ -23,13 +23,15 @@ export interface BenchServers {
 export async function startServers(cleanup: Cleanup): Promise<BenchServers> {
   const root = await mkdtemp(path.join(tmpdir(), "pgferry-bench-"));
   cleanup.add("remove temp folder", () => rm(root, { recursive: true, force: true }));
+  // The servers run as the postgres user when we are root: it must be able to enter this folder.
+  await chmod(root, 0o755);
   const settings = { max_wal_size: "4GB", max_replication_slots: 10, max_wal_senders: 10, max_logical_replication_workers: 8 };
   const [source, target, catalog] = await Promise.all([
-    startPg15("bench-source", settings).then((server) => {
+    startPg15Server(path.join(root, "source"), settings).then((server) => {
       cleanup.add("stop source server", () => server.stop());
       return server;
     }),
-    startPg15("bench-target", settings).then((server) => {
+    startPg15Server(path.join(root, "target"), settings).then((server) => {
       cleanup.add("stop target server", () => server.stop());
       return server;
     }),

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { pg15BinDir } from "@/tests/support/pg15";
 import type { Cleanup } from "./cleanup";
 import type { BenchServer } from "./pg";
+import { pg15BinDir } from "./pg15-server";
 
 /** Connection arguments for PostgreSQL's own tools; the password goes through the environment, never argv. */
 function connectionArgs(tool: string, server: BenchServer, database: string): string[] {
