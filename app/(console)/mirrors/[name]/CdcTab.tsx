@@ -1,5 +1,6 @@
 "use client";
 
+import { DetailItem } from "@/components/mirrors/DetailItem";
 import type { ReactNode } from "react";
 import { formatBytes, formatCount, formatDuration, formatLag, formatTime } from "@/components/mirrors/format";
 import { usePolling } from "@/components/usePolling";
@@ -131,17 +132,17 @@ function SlotPanel({ slot, retainedBytes, updatedAt }: { slot: SlotState | null;
   const lost = slot.walStatus === "lost" || !!slot.invalidationReason;
   return (
     <dl className="grid gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3 lg:grid-cols-6" data-testid="slot-state">
-      <Field label="Active" testId="slot-active">
+      <DetailItem label="Active" testId="slot-active">
         {slot.active ? `yes (pid ${slot.activePid ?? "?"})` : "no"}
-      </Field>
-      <Field label="wal_status">
+      </DetailItem>
+      <DetailItem label="wal_status">
         <span className={lost ? "font-medium text-red-700" : slot.walStatus === "unreserved" || slot.walStatus === "extended" ? "text-amber-700" : ""}>{slot.walStatus ?? "—"}</span>
         {slot.invalidationReason && <span className="ml-1 text-red-700">({slot.invalidationReason})</span>}
-      </Field>
-      <Field label="Retained WAL">{formatBytes(retainedBytes ?? slot.restartLagBytes ?? null)}</Field>
-      <Field label="Unconfirmed">{formatBytes(slot.confirmedLagBytes ?? null)}</Field>
-      <Field label="Safe WAL size">{slot.safeWalSize == null ? "unlimited" : formatBytes(slot.safeWalSize)}</Field>
-      <Field label="Measured">{formatTime(updatedAt)}</Field>
+      </DetailItem>
+      <DetailItem label="Retained WAL">{formatBytes(retainedBytes ?? slot.restartLagBytes ?? null)}</DetailItem>
+      <DetailItem label="Unconfirmed">{formatBytes(slot.confirmedLagBytes ?? null)}</DetailItem>
+      <DetailItem label="Safe WAL size">{slot.safeWalSize == null ? "unlimited" : formatBytes(slot.safeWalSize)}</DetailItem>
+      <DetailItem label="Measured">{formatTime(updatedAt)}</DetailItem>
     </dl>
   );
 }
@@ -157,13 +158,3 @@ function Card({ label, children, testId }: { label: string; children: ReactNode;
   );
 }
 
-function Field({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd className="mt-0.5" data-testid={testId}>
-        {children}
-      </dd>
-    </div>
-  );
-}

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ReactNode } from "react";
+import { DetailItem } from "@/components/mirrors/DetailItem";
 import { formatCount, formatDuration, formatPercent, formatRate, formatTime } from "@/components/mirrors/format";
 import { ProgressBar } from "@/components/ProgressBar";
 import type { MirrorDetail, MirrorTableView } from "@/lib/mirrors/views";
@@ -38,18 +38,18 @@ export function InitialLoadTab({ mirror }: { mirror: MirrorDetail }) {
         </div>
         <ProgressBar percent={p.percent} label="Overall progress" tone={finished ? "emerald" : mirror.status === "failed" ? "red" : "sky"} />
         <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3 lg:grid-cols-6">
-          <Stat label="Rows copied" testId="overall-rows-copied">
+          <DetailItem numeric label="Rows copied" testId="overall-rows-copied">
             {formatCount(p.rowsCopied)} / {formatCount(p.rowsEstimated)}
-          </Stat>
-          <Stat label="Partitions" testId="overall-partitions">
+          </DetailItem>
+          <DetailItem numeric label="Partitions" testId="overall-partitions">
             {formatCount(p.partitionsDone)} / {formatCount(p.partitionsTotal)}
-          </Stat>
-          <Stat label="Throughput">{formatRate(p.rowsPerSecond)}</Stat>
-          <Stat label="ETA" testId="overall-eta">
+          </DetailItem>
+          <DetailItem numeric label="Throughput">{formatRate(p.rowsPerSecond)}</DetailItem>
+          <DetailItem numeric label="ETA" testId="overall-eta">
             {finished ? "finished" : p.etaSeconds !== null ? formatDuration(p.etaSeconds * 1000) : started ? "estimating…" : "not started"}
-          </Stat>
-          <Stat label="Started">{formatTime(mirror.loadStartedAt)}</Stat>
-          <Stat label={finished ? "Took" : "Running for"}>{formatDuration(elapsed)}</Stat>
+          </DetailItem>
+          <DetailItem numeric label="Started">{formatTime(mirror.loadStartedAt)}</DetailItem>
+          <DetailItem numeric label={finished ? "Took" : "Running for"}>{formatDuration(elapsed)}</DetailItem>
         </dl>
         {!started && mirror.status === "setup" && <p className="mt-3 text-sm text-slate-600">Setting up: a worker is creating the snapshot and planning partitions.</p>}
       </section>
@@ -106,13 +106,3 @@ export function InitialLoadTab({ mirror }: { mirror: MirrorDetail }) {
   );
 }
 
-function Stat({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd className="mt-0.5 tabular-nums" data-testid={testId}>
-        {children}
-      </dd>
-    </div>
-  );
-}

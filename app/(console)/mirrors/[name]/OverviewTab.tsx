@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { DetailItem } from "@/components/mirrors/DetailItem";
 import { formatCount, formatLag, formatTime } from "@/components/mirrors/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
@@ -18,11 +18,11 @@ export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
   return (
     <div className="space-y-6">
       <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
-        <Item label="Status">
+        <DetailItem label="Status">
           <StatusBadge status={mirror.status} />
-        </Item>
-        <Item label="Mode">{cdc ? "Continuous replication (CDC)" : "Initial copy only"}</Item>
-        <Item label="Source → target">
+        </DetailItem>
+        <DetailItem label="Mode">{cdc ? "Continuous replication (CDC)" : "Initial copy only"}</DetailItem>
+        <DetailItem label="Source → target">
           <Link href={`/peers/${encodeURIComponent(mirror.source)}`} className="text-sky-700 hover:underline">
             {mirror.source}
           </Link>{" "}
@@ -30,11 +30,11 @@ export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
           <Link href={`/peers/${encodeURIComponent(mirror.target)}`} className="text-sky-700 hover:underline">
             {mirror.target}
           </Link>
-        </Item>
-        <Item label="Rows synced">{formatCount(mirror.rowsSynced)}</Item>
-        {cdc && <Item label="Lag">{formatLag(mirror.lagBytes, mirror.lagSeconds)}</Item>}
-        <Item label="Created">{formatTime(mirror.createdAt)}</Item>
-        <Item label="Owner worker">
+        </DetailItem>
+        <DetailItem label="Rows synced">{formatCount(mirror.rowsSynced)}</DetailItem>
+        {cdc && <DetailItem label="Lag">{formatLag(mirror.lagBytes, mirror.lagSeconds)}</DetailItem>}
+        <DetailItem label="Created">{formatTime(mirror.createdAt)}</DetailItem>
+        <DetailItem label="Owner worker">
           {mirror.owner ? (
             <span className="inline-flex items-center gap-1.5" data-testid="owner-worker">
               <span className={`h-2 w-2 rounded-full ${mirror.owner.online ? "bg-emerald-500" : "bg-amber-500"}`} aria-hidden />
@@ -44,15 +44,15 @@ export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
           ) : (
             <span className="text-slate-500">{mirror.status === "completed" || mirror.status === "failed" ? "none (nothing left to run)" : "waiting for a worker"}</span>
           )}
-        </Item>
+        </DetailItem>
         {cdc && (
           <>
-            <Item label="Publication">
+            <DetailItem label="Publication">
               <code className="text-xs">{mirror.publicationName}</code>
-            </Item>
-            <Item label="Replication slot">
+            </DetailItem>
+            <DetailItem label="Replication slot">
               <code className="text-xs">{mirror.slotName}</code>
-            </Item>
+            </DetailItem>
           </>
         )}
       </dl>
@@ -68,10 +68,10 @@ export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
         <h2 className="mb-2 text-base font-semibold">Settings</h2>
         <dl className="grid gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
           {SETTING_LABELS.filter(([key]) => cdc || !key.startsWith("cdc")).map(([key, label]) => (
-            <Item key={key} label={label}>
+            <DetailItem key={key} label={label}>
               {formatCount(Number(mirror.settings[key]))}
               {mirror.settings[key] === SETTINGS_DEFAULTS[key as keyof typeof SETTINGS_DEFAULTS] && <span className="ml-1 text-xs text-slate-500">(default)</span>}
-            </Item>
+            </DetailItem>
           ))}
         </dl>
       </section>
@@ -106,11 +106,3 @@ export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
   );
 }
 
-function Item({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd className="mt-0.5 text-slate-900">{children}</dd>
-    </div>
-  );
-}
