@@ -1,5 +1,7 @@
+import { mkdir, writeFile } from "node:fs/promises";
 import type pg from "pg";
 import { createMirror } from "@/lib/mirrors/create";
+import { formatTrace, startActivityTrace } from "./activity-trace";
 import type { Cleanup } from "./cleanup";
 import { watchIndexBuilds, type IndexBuildWindow } from "./index-watch";
 import { createNativePublication, createNativeSubscription, nativeTablesReady } from "./native";
@@ -30,6 +32,7 @@ export interface LoadContext {
   source: BenchServer;
   target: BenchServer;
   ferry: Pgferry;
+  catalogUrl: string;
   sourceChecksum: TableChecksum;
   timeoutMs: number;
 }
@@ -40,6 +43,7 @@ export async function loadWithPgferry(ctx: LoadContext): Promise<LoadResult> {
   await prepare(ctx, database);
   await addPeer(ctx.ferry.catalog, "bench_load_target", ctx.target, database);
   const watch = await watchIndexBuilds(ctx.target, database);
+  const trace = process.env.BENCH_TRACE ? await startActivityTrace({ source: ctx.source.url(), target: ctx.target.url(), catalog: ctx.catalogUrl }) : null;
   const started = Date.now();
   await createMirror(ctx.ferry.catalog, {
     name: "bench_load",
@@ -51,6 +55,11 @@ export async function loadWithPgferry(ctx: LoadContext): Promise<LoadResult> {
   await waitForStatus(ctx.ferry, "bench_load", "completed", ctx.timeoutMs);
   const finished = Date.now();
   const window = await watch.stop();
+  if (trace) {
+    // Started just before createMirror, so its times are (nearly) seconds since the create.
+    await mkdir(".bench", { recursive: true });
+    await writeFile(".bench/trace-initial-load.txt", `${formatTrace(await trace.stop())}\n`);
+  }
   const result = await verify(ctx, database, "pgferry", seconds(started, finished), window);
   result.phases = await loadPhases(ctx.ferry.catalog, "bench_load", started, finished, window);
   await dropDatabase(ctx.target, database);

@@ -51,11 +51,36 @@ export async function startPgferry(cleanup: Cleanup, catalogUrl: string, root: s
     }
     log.end();
   });
+  // Timed runs start once the worker is up (registered, job queue and wake-ups listening): a user's
+  // worker is already running when they create a mirror, and node + tsx take seconds to start here.
+  await workerStarted(worker, exited, 120_000).catch(async (error: Error) => {
+    throw new Error(`${error.message}\nworker log:\n${(await readFile(logFile, "utf8").catch(() => "")).slice(-3000)}`);
+  });
   return {
     catalog,
     worker,
     workerLogTail: async () => (await readFile(logFile, "utf8").catch(() => "")).split("\n").slice(-30).join("\n"),
   };
+}
+
+/** Resolves when the worker logs "worker started"; rejects if it exits first or takes longer than timeoutMs. */
+function workerStarted(worker: ChildProcess, exited: Promise<void>, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`the pgferry worker did not start within ${timeoutMs / 1000} s`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-4096);
+      if (!seen.includes("worker started")) return;
+      worker.stdout!.off("data", onData);
+      clearTimeout(timer);
+      resolve();
+    };
+    worker.stdout!.on("data", onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error("the pgferry worker exited at start"));
+    });
+  });
 }
 
 /** Stores a peer as the API would (password encrypted for this peer row). */

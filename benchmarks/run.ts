@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     const ferry = await startPgferry(cleanup, servers.catalogUrl, servers.root);
     await addPeer(ferry.catalog, SOURCE_PEER, source, SOURCE_DB);
 
-    const ctx: LoadContext = { cleanup, source, target, ferry, sourceChecksum, timeoutMs: config.timeoutMs };
+    const ctx: LoadContext = { cleanup, source, target, ferry, catalogUrl: servers.catalogUrl, sourceChecksum, timeoutMs: config.timeoutMs };
     const initialLoad: LoadResult[] = [];
     for (const [label, method] of [
       ["pgferry (initial_load_only mirror, default settings)", loadWithPgferry],
