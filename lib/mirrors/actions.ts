@@ -2,6 +2,7 @@ import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
+import { RESYNCABLE_STATUSES } from "./status";
 import { notFound } from "./views";
 
 /**
@@ -43,4 +44,23 @@ async function transition(catalog: PrismaClient, name: string, from: string, to:
   }
   await signalMirrorsChanged(catalog);
   await recordMirrorEvent(catalog, mirror.id, "info", message);
+}
+
+/**
+ * Copies the mirror's tables again from a new snapshot: the owner truncates the target tables,
+ * replaces the slot (CDC) and runs a new initial load, after which CDC continues from the new
+ * snapshot's end. The way out of a diverged target or an invalidated slot.
+ */
+export async function resyncMirror(catalog: PrismaClient, name: string): Promise<void> {
+  const mirror = await catalog.mirror.findUnique({ where: { name } });
+  if (!mirror) throw notFound(name);
+  const { count } = await catalog.mirror.updateMany({
+    where: { id: mirror.id, status: { in: RESYNCABLE_STATUSES } },
+    data: { status: "setup", errorMessage: null, snapshotName: null },
+  });
+  if (count === 0) {
+    throw new UserFacingError(`Mirror ${name} is ${mirror.status.replace("_", " ")}; it cannot be resynced now.`, "invalid_transition", undefined, 409);
+  }
+  await signalMirrorsChanged(catalog);
+  await recordMirrorEvent(catalog, mirror.id, "warn", "Resync requested: the target tables are emptied and copied again from a new snapshot.");
 }

@@ -33,3 +33,10 @@ export function canPause(status: string): boolean {
 export function canResume(status: string): boolean {
   return status === "paused";
 }
+
+/** A resync may start unless the mirror is being set up or deleted. */
+export const RESYNCABLE_STATUSES: MirrorStatus[] = ["running", "paused", "failed", "completed", "initial_load"];
+
+export function canResync(status: string): boolean {
+  return (RESYNCABLE_STATUSES as string[]).includes(status);
+}

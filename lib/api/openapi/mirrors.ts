@@ -121,6 +121,11 @@ export const mirrorsApi: ApiSection = {
     },
     "/mirrors/{name}/pause": lifecycle("Pause a mirror", "pauseMirror", "Stops applying changes; the source keeps WAL meanwhile."),
     "/mirrors/{name}/resume": lifecycle("Resume a mirror", "resumeMirror", "Continues applying changes where they stopped."),
+    "/mirrors/{name}/resync": lifecycle(
+      "Resync a mirror",
+      "resyncMirror",
+      "Empties the target tables and copies them again from a new snapshot; CDC then continues from its end. For a diverged target or an invalidated slot.",
+    ),
     "/mirrors/{name}/events": {
       get: {
         summary: "A mirror's log",

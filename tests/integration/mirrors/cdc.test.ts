@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pauseMirror, requestDelete, resumeMirror } from "@/lib/mirrors/actions";
+import { pauseMirror, requestDelete, resumeMirror, resyncMirror } from "@/lib/mirrors/actions";
 import { createMirror } from "@/lib/mirrors/create";
 import { getMirror, mirrorBatches } from "@/lib/mirrors/views";
 import type { TestCatalog } from "@/tests/support/catalog";
@@ -101,6 +101,19 @@ describe("continuous replication through the worker", () => {
 
     await resumeMirror(catalog.prisma, "live");
     await waitFor(converged, 60_000, 500);
+  });
+
+  it("resyncs a diverged target from a new snapshot and keeps replicating", async () => {
+    await target.query("DELETE FROM public.items WHERE id % 2 = 0; UPDATE public.items SET name = 'diverged' WHERE id % 3 = 0");
+    expect(await converged()).toBe(false);
+    const slotBefore = await source.query("SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = 'pgferry_live'");
+    await resyncMirror(catalog.prisma, "live");
+    await waitFor(async () => (await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "live" } })).loadGeneration === 2, 30_000);
+    await waitForMirrorStatus(catalog.prisma, "live", "running");
+    await source.query("INSERT INTO public.items VALUES (500000, 'after resync', 1)");
+    await waitFor(converged, 60_000, 500);
+    const slotAfter = await source.query("SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = 'pgferry_live'");
+    expect(slotAfter.rows[0].restart_lsn).not.toBe(slotBefore.rows[0].restart_lsn);
   });
 
   it("leaves no slot, publication or bookkeeping behind when deleted", async () => {

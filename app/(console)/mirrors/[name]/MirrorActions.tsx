@@ -2,22 +2,23 @@
 
 import { useState } from "react";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
-import { canPause, canResume } from "@/lib/mirrors/status";
+import { canPause, canResume, canResync } from "@/lib/mirrors/status";
 import type { MirrorDetail } from "@/lib/mirrors/views";
 import { useGoneRedirect } from "./useGoneRedirect";
 
 const BUTTON = "rounded-md border px-3 py-1.5 text-sm font-medium disabled:opacity-50";
 
-/** Pause / Resume (CDC) and Delete with confirmation; after a delete, waits for the mirror to be gone. */
+/** Pause / Resume (CDC), Resync and Delete with confirmation; after a delete, waits for the mirror to be gone. */
 export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mirror: MirrorDetail; deleting: boolean; onDeleting: () => void; onChanged: () => Promise<void> | void }) {
   const url = `/api/v1/mirrors/${encodeURIComponent(mirror.name)}`;
-  const [busy, setBusy] = useState<"pause" | "resume" | "delete" | null>(null);
+  const [busy, setBusy] = useState<"pause" | "resume" | "resync" | "delete" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [confirmingResync, setConfirmingResync] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
   useGoneRedirect(url, deleting, "/mirrors");
 
-  async function lifecycle(action: "pause" | "resume") {
+  async function lifecycle(action: "pause" | "resume" | "resync") {
     setBusy(action);
     setError(null);
     try {
@@ -67,6 +68,11 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
             {busy === "resume" ? "Resuming…" : "Resume"}
           </button>
         )}
+        {canResync(mirror.status) && !deleting && (
+          <button type="button" onClick={() => setConfirmingResync(true)} disabled={busy !== null} className={`${BUTTON} border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}>
+            {busy === "resync" ? "Resyncing…" : "Resync"}
+          </button>
+        )}
         <button
           type="button"
           onClick={() => setConfirming(true)}
@@ -81,6 +87,25 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
           {error}
         </p>
       )}
+      <ConfirmDialog
+        open={confirmingResync}
+        title={`Resync mirror ${mirror.name}?`}
+        confirmLabel="Resync"
+        danger
+        busy={busy === "resync"}
+        error={null}
+        onConfirm={async () => {
+          await lifecycle("resync");
+          setConfirmingResync(false);
+        }}
+        onCancel={() => setConfirmingResync(false)}
+      >
+        <p>
+          pgferry empties the target tables of this mirror and copies them again from a new snapshot of the source
+          {mirror.mode === "cdc" ? `, replacing the replication slot ${mirror.slotName}; continuous replication then continues from the new snapshot's end` : ""}.
+        </p>
+        <p>Use it when the target has diverged from the source, or when the slot was invalidated.</p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={confirming}
         title={`Delete mirror ${mirror.name}?`}
