@@ -5,6 +5,9 @@
  * - BENCH_SCALE: pgbench scale of the source (100,000 pgbench_accounts rows each). Default: 50, quick 5.
  * - BENCH_SECONDS: length of the pgbench load in the CDC part. Default: 30, quick 10.
  * - BENCH_TIMEOUT_MINUTES: the whole run is stopped (and cleaned up) after this. Default: 45, quick 15.
+ * - BENCH_LOAD_VARIANTS: extra pgferry initial loads with other mirror settings, reported beside the
+ *   default one (never judged against the targets), e.g.
+ *   "parallelCopyWorkers=2;parallelCopyWorkers=2,rowsPerPartition=1000000". Default: none.
  */
 export interface BenchConfig {
   quick: boolean;
@@ -18,6 +21,7 @@ export interface BenchConfig {
   pgbenchClients: number;
   pgbenchThreads: number;
   timeoutMs: number;
+  loadVariants: Record<string, number>[];
 }
 
 /** The single-transaction UPDATE of issue 5 changes this many rows (when the table has them). */
@@ -36,7 +40,25 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     pgbenchClients: 4,
     pgbenchThreads: 2,
     timeoutMs: positiveInt(env.BENCH_TIMEOUT_MINUTES, quick ? 15 : 45, "BENCH_TIMEOUT_MINUTES") * 60_000,
+    loadVariants: parseVariants(env.BENCH_LOAD_VARIANTS ?? ""),
   };
+}
+
+/** "a=1,b=2;c=3" -> [{ a: 1, b: 2 }, { c: 3 }]; createMirror checks the names and values. */
+function parseVariants(text: string): Record<string, number>[] {
+  return text
+    .split(";")
+    .map((variant) => variant.trim())
+    .filter(Boolean)
+    .map((variant) =>
+      Object.fromEntries(
+        variant.split(",").map((pair) => {
+          const [key, value] = pair.split("=").map((x) => x.trim());
+          if (!key || value === undefined || !Number.isFinite(Number(value))) throw new Error(`BENCH_LOAD_VARIANTS: "${pair}" is not name=number`);
+          return [key, Number(value)];
+        }),
+      ),
+    );
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {

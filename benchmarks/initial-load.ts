@@ -7,6 +7,7 @@ import { watchIndexBuilds, type IndexBuildWindow } from "./index-watch";
 import { createNativePublication, createNativeSubscription, nativeTablesReady } from "./native";
 import { accountsChecksum, createDatabase, dropDatabase, hasPrimaryKey, seconds, waitUntil, withClient, type BenchServer, type TableChecksum } from "./pg";
 import { addPeer, type Pgferry, waitForStatus } from "./pgferry";
+import { processCpuSeconds } from "./process-cpu";
 import { loadPhases, type LoadPhases } from "./load-phases";
 import { dumpInto } from "./tools";
 
@@ -16,7 +17,8 @@ export const SOURCE_PEER = "bench_source";
 export const NATIVE_DB = "load_native";
 
 export interface LoadResult {
-  method: "pgferry" | "pg_dump | psql" | "native logical replication";
+  /** "pgferry", "pg_dump | psql", "native logical replication", or "pgferry <settings>" for a variant. */
+  method: string;
   seconds: number;
   rows: number;
   checksumMatches: boolean;
@@ -25,6 +27,8 @@ export interface LoadResult {
   indexBuildSeconds: number | null;
   /** pgferry only: where its time went. */
   phases?: LoadPhases;
+  /** pgferry only: CPU seconds the worker process (one JS thread doing the piping) used during the load. */
+  workerCpuSeconds?: number | null;
 }
 
 export interface LoadContext {
@@ -37,31 +41,40 @@ export interface LoadContext {
   timeoutMs: number;
 }
 
-/** (a) pgferry: createMirror "initial_load_only" with default settings, until the mirror is "completed". */
-export async function loadWithPgferry(ctx: LoadContext): Promise<LoadResult> {
-  const database = "load_pgferry";
+/**
+ * (a) pgferry: createMirror "initial_load_only", until the mirror is "completed". Default settings
+ * unless `variant` gives some (BENCH_LOAD_VARIANTS: extra runs to see what the settings change).
+ */
+export async function loadWithPgferry(ctx: LoadContext, variant?: { index: number; settings: Record<string, number> }): Promise<LoadResult> {
+  const suffix = variant ? `_v${variant.index}` : "";
+  const [database, mirror, peer] = [`load_pgferry${suffix}`, `bench_load${suffix}`, `bench_load_target${suffix}`];
   await prepare(ctx, database);
-  await addPeer(ctx.ferry.catalog, "bench_load_target", ctx.target, database);
+  await addPeer(ctx.ferry.catalog, peer, ctx.target, database);
   const watch = await watchIndexBuilds(ctx.target, database);
   const trace = process.env.BENCH_TRACE ? await startActivityTrace({ source: ctx.source.url(), target: ctx.target.url(), catalog: ctx.catalogUrl }) : null;
+  const cpuBefore = processCpuSeconds(ctx.ferry.worker.pid);
   const started = Date.now();
   await createMirror(ctx.ferry.catalog, {
-    name: "bench_load",
+    name: mirror,
     source: SOURCE_PEER,
-    target: "bench_load_target",
+    target: peer,
     mode: "initial_load_only",
     tables: [{ source: "public.pgbench_accounts" }],
+    ...(variant ? { settings: variant.settings } : {}),
   });
-  await waitForStatus(ctx.ferry, "bench_load", "completed", ctx.timeoutMs);
+  await waitForStatus(ctx.ferry, mirror, "completed", ctx.timeoutMs);
   const finished = Date.now();
+  const cpuAfter = processCpuSeconds(ctx.ferry.worker.pid);
   const window = await watch.stop();
   if (trace) {
     // Started just before createMirror, so its times are (nearly) seconds since the create.
     await mkdir(".bench", { recursive: true });
-    await writeFile(".bench/trace-initial-load.txt", `${formatTrace(await trace.stop())}\n`);
+    await writeFile(`.bench/trace-${mirror}.txt`, `${formatTrace(await trace.stop())}\n`);
   }
-  const result = await verify(ctx, database, "pgferry", seconds(started, finished), window);
-  result.phases = await loadPhases(ctx.ferry.catalog, "bench_load", started, finished, window);
+  const label = variant ? `pgferry ${Object.entries(variant.settings).map(([k, v]) => `${k}=${v}`).join(" ")}` : "pgferry";
+  const result = await verify(ctx, database, label, seconds(started, finished), window);
+  result.phases = await loadPhases(ctx.ferry.catalog, mirror, started, finished, window);
+  result.workerCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   await dropDatabase(ctx.target, database);
   return result;
 }
@@ -104,7 +117,7 @@ async function prepare(ctx: LoadContext, database: string): Promise<void> {
   await Promise.all([ctx.source, ctx.target].map((server) => withClient(server, "postgres", "checkpoint", (c: pg.Client) => c.query("CHECKPOINT"))));
 }
 
-async function verify(ctx: LoadContext, database: string, method: LoadResult["method"], elapsed: number, window: IndexBuildWindow): Promise<LoadResult> {
+async function verify(ctx: LoadContext, database: string, method: string, elapsed: number, window: IndexBuildWindow): Promise<LoadResult> {
   return withClient(ctx.target, database, "verify", async (client) => {
     const [sum, primaryKey] = await Promise.all([accountsChecksum(client), hasPrimaryKey(client)]);
     return {

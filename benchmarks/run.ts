@@ -49,14 +49,20 @@ async function main(): Promise<number> {
     const ctx: LoadContext = { cleanup, source, target, ferry, catalogUrl: servers.catalogUrl, sourceChecksum, timeoutMs: config.timeoutMs };
     const initialLoad: LoadResult[] = [];
     for (const [label, method] of [
-      ["pgferry (initial_load_only mirror, default settings)", loadWithPgferry],
+      ["pgferry (initial_load_only mirror, default settings)", (c: LoadContext) => loadWithPgferry(c)],
       ["pg_dump -t pgbench_accounts | psql", loadWithPgDump],
       ["native logical replication initial sync", loadWithNative],
     ] as const) {
       log(`initial load: ${label}...`);
       const result = await method(ctx);
       initialLoad.push(result);
-      log(`  ${result.seconds.toFixed(2)} s, ${result.rows.toLocaleString("en-US")} rows, checksum ${result.checksumMatches ? "= source" : "DIFFERS"}, primary key ${result.primaryKey ? "yes" : "MISSING"}`);
+      logLoad(result);
+    }
+    for (const [index, settings] of config.loadVariants.entries()) {
+      log(`initial load, variant: pgferry with ${JSON.stringify(settings)}...`);
+      const result = await loadWithPgferry(ctx, { index: index + 1, settings });
+      initialLoad.push(result);
+      logLoad(result);
     }
 
     const cdc = await runCdcPart({ cleanup, source, target, ferry, config, log });
@@ -84,6 +90,10 @@ async function main(): Promise<number> {
     disarm();
     await cleanup.runAll();
   }
+}
+
+function logLoad(result: LoadResult): void {
+  log(`  ${result.seconds.toFixed(2)} s, ${result.rows.toLocaleString("en-US")} rows, checksum ${result.checksumMatches ? "= source" : "DIFFERS"}, primary key ${result.primaryKey ? "yes" : "MISSING"}`);
 }
 
 async function version(server: BenchServer): Promise<string> {
