@@ -26,7 +26,7 @@ export interface TargetCheck {
   met: boolean;
 }
 
-export function loadResult(report: Pick<BenchReport, "initialLoad">, method: LoadResult["method"]): LoadResult {
+export function loadResult(report: Pick<BenchReport, "initialLoad">, method: string): LoadResult {
   const found = report.initialLoad.find((r) => r.method === method);
   if (!found) throw new Error(`no result for ${method}`);
   return found;
@@ -115,81 +115,6 @@ export function formatReport(report: BenchReport): string {
       `  ${p.partitions} partitions, ${p.partitionSeconds.min.toFixed(2)}/${p.partitionSeconds.avg.toFixed(2)}/${p.partitionSeconds.max.toFixed(2)} s each (min/avg/max), ` +
         `${p.copyConcurrency.toFixed(1)} at once on average, ${Math.round(p.copyRowsPerSecond).toLocaleString("en-US")} rows/s while copying` +
         (r.workerCpuSeconds == null ? "" : `; worker process CPU ${r.workerCpuSeconds.toFixed(1)} s (${((100 * r.workerCpuSeconds) / r.seconds).toFixed(0)} % of one core)`),
-    );
-  }
-
-  const ferryCdc = consumerResult(report.cdc, "pgferry");
-  const nativeCdc = consumerResult(report.cdc, "native");
-  return [
-    {
-      goal: "initial load no slower than pg_dump | psql",
-      measured: `${s(ferry.seconds)} vs ${s(dump.seconds)} (x${ratio(ferry.seconds, dump.seconds)})`,
-      met: ferry.seconds <= dump.seconds,
-    },
-    {
-      goal: `${ferryCdc.bulk.rows.toLocaleString("en-US")}-row UPDATE applied at least as fast as native`,
-      measured: `${s(ferryCdc.bulk.applySeconds)} vs ${s(nativeCdc.bulk.applySeconds)} (x${ratio(ferryCdc.bulk.applySeconds, nativeCdc.bulk.applySeconds)})`,
-      met: ferryCdc.bulk.applySeconds <= nativeCdc.bulk.applySeconds,
-    },
-    {
-      goal: "under 1 s of lag at the end of the pgbench load",
-      measured: `${s(ferryCdc.load.lagAtEnd.seconds)} (caught up ${s(ferryCdc.load.catchUpSeconds)} after the load; native ${s(nativeCdc.load.lagAtEnd.seconds)})`,
-      met: ferryCdc.load.lagAtEnd.seconds < 1,
-    },
-  ];
-}
-
-export function isVerified(report: Pick<BenchReport, "initialLoad" | "cdc">): boolean {
-  return report.initialLoad.every((r) => r.checksumMatches && r.primaryKey) && report.cdc.pgferryMatches && report.cdc.nativeMatches;
-}
-
-const s = (x: number) => `${x.toFixed(2)} s`;
-const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "-");
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
-
-export function formatReport(report: BenchReport): string {
-  const out: string[] = [];
-  const { config, machine, loadAverage } = report;
-  out.push(
-    `pgferry benchmark, ${report.date}: pgbench scale ${config.scale} (${report.source.rows.toLocaleString("en-US")} rows, ${mb(report.source.heapBytes)} heap)${config.quick ? ", QUICK" : ""}`,
-    `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB; load average ${loadAverage.start.toFixed(1)} at start, ${loadAverage.min.toFixed(1)}-${loadAverage.max.toFixed(1)} (avg ${loadAverage.avg.toFixed(1)}) during the run`,
-    `servers: source ${report.versions.source}, target ${report.versions.target}, catalog ${report.versions.catalog}; all on 127.0.0.1`,
-    "",
-    "Initial load of pgbench_accounts (each into a fresh target database, one after the other)",
-  );
-  const ferry = loadResult(report, "pgferry");
-  const dump = loadResult(report, "pg_dump | psql");
-  const native = loadResult(report, "native logical replication");
-  out.push(
-    table(
-      ["method", "seconds", "x pgferry", "rows", "checksum", "primary key", "index build"],
-      report.initialLoad.map((r) => [
-        r.method,
-        r.seconds.toFixed(2),
-        ratio(ferry.seconds, r.seconds),
-        r.rows.toLocaleString("en-US"),
-        r.checksumMatches ? "= source" : "DIFFERS",
-        r.primaryKey ? "yes" : "MISSING",
-        r.indexBuildSeconds === null ? "-" : `${r.indexBuildSeconds.toFixed(1)} s`,
-      ]),
-    ),
-    `pgferry / pg_dump = ${ratio(ferry.seconds, dump.seconds)}, pgferry / native = ${ratio(ferry.seconds, native.seconds)}`,
-  );
-  if (ferry.phases) {
-    const p = ferry.phases;
-    const opt = (x: number | null) => (x === null ? "-" : x.toFixed(2));
-    out.push(
-      `pgferry phases (s): create ${p.create.toFixed(2)}, setup ${p.setup.toFixed(2)}, queue ${p.queue.toFixed(2)}, copy ${p.copy.toFixed(2)}, ` +
-        `detect done ${opt(p.detectDone)}, primary key ${opt(p.primaryKey)}, finish ${p.finish.toFixed(2)}, observed ${p.observed.toFixed(2)}`,
-      `  ${p.partitions} partitions, ${p.partitionSeconds.min.toFixed(2)}/${p.partitionSeconds.avg.toFixed(2)}/${p.partitionSeconds.max.toFixed(2)} s each (min/avg/max), ` +
-        `${p.copyConcurrency.toFixed(1)} at once on average, ${Math.round(p.copyRowsPerSecond).toLocaleString("en-US")} rows/s while copying` +
-        (ferry.workerCpuSeconds == null ? "" : `; worker process CPU ${ferry.workerCpuSeconds.toFixed(1)} s (${((100 * ferry.workerCpuSeconds) / ferry.seconds).toFixed(0)} % of one core)`),
     );
   }
 
