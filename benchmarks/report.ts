@@ -92,7 +92,7 @@ export function formatReport(report: BenchReport): string {
   const native = loadResult(report, "native logical replication");
   out.push(
     table(
-      ["method", "seconds", "x pgferry", "rows", "checksum", "primary key", "index build"],
+      ["method", "seconds", "pgferry / this", "rows", "checksum", "primary key", "index build"],
       report.initialLoad.map((r) => [
         r.method,
         r.seconds.toFixed(2),
