@@ -52,7 +52,7 @@ const TOTALS_SQL = `SELECT (SELECT count(*) FROM public.items) AS items, (SELECT
   (SELECT string_agg(id || ':' || payload::text, ',' ORDER BY id) FROM "Mixed Case"."Événements") AS events,
   (SELECT string_agg(k || ':' || v, ',' ORDER BY k, v) FROM public.log_full) AS full`;
 
-test("replicate changes continuously, pause and resume, delete without leaving a slot", async ({ page }) => {
+test("replicate changes continuously, pause and resume, resync, delete without leaving a slot", async ({ page }) => {
   test.setTimeout(300_000);
   await signIn(page, "/mirrors/new");
   await page.getByLabel("Name", { exact: true }).fill(MIRROR);
@@ -134,6 +134,15 @@ test("replicate changes continuously, pause and resume, delete without leaving a
   await page.getByRole("tab", { name: "Logs" }).click();
   await expect(page.getByTestId("events")).toContainText("Paused");
   await expect(page.getByTestId("events")).toContainText("Resumed");
+
+  // Resync: a target that diverged is emptied and copied again; replication goes on afterwards.
+  await sql("target", targetDb, "DELETE FROM public.items WHERE id % 2 = 0");
+  expect(await targetTotals()).not.toEqual(await sourceTotals());
+  await page.getByRole("button", { name: "Resync" }).click();
+  await page.getByRole("dialog", { name: `Resync mirror ${MIRROR}?` }).getByRole("button", { name: "Resync" }).click();
+  await expect(page.getByTestId("events")).toContainText("Resync requested");
+  await expectStatus(page, api, MIRROR, "Replicating", 60_000);
+  await expect.poll(async () => JSON.stringify(await targetTotals()), { timeout: 30_000 }).toEqual(JSON.stringify(await sourceTotals()));
 
   // Delete: slot and publication go away with the mirror.
   expect((await pgferryLeftovers(sourceDb)).slots).toEqual([`pgferry_${MIRROR}`]);
