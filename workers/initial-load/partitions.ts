@@ -1,3 +1,4 @@
+import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
 import type { QualifiedName } from "@/lib/mirrors/table-mapping";
 import type { Queryable } from "@/lib/pg/describe-session";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
@@ -22,8 +23,8 @@ export interface Partition {
   estimatedRows: number;
 }
 
-/** Default rows per partition. */
-export const DEFAULT_ROWS_PER_PARTITION = 250_000;
+/** Default rows per partition: the mirror setting's default (lib/mirrors/settings.ts). */
+export const DEFAULT_ROWS_PER_PARTITION = SETTINGS_DEFAULTS.rowsPerPartition;
 
 /** TID Range Scan arrived in PostgreSQL 14; before it a ctid range would scan the whole heap. */
 const TID_RANGE_SCAN_VERSION = 140000;

@@ -21,7 +21,7 @@ export interface RunLocalOptions {
   /** "cdc" creates publication + slot and reads the slot's snapshot; "initial_load_only" creates nothing on the source. */
   mode: "cdc" | "initial_load_only";
   mirrorName: string;
-  /** Default: DEFAULT_ROWS_PER_PARTITION (250,000). */
+  /** Default: DEFAULT_ROWS_PER_PARTITION. */
   rowsPerPartition?: number;
   /** Default: DEFAULT_PARALLELISM. */
   parallelism?: number;

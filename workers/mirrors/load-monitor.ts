@@ -33,10 +33,16 @@ export async function checkLoad(ctx: RunnerContext, mirror: Mirror): Promise<Loa
 
 type PartitionSummary = { id: string; mirrorTableId: string; status: string; workerId: string | null; startedAt: Date | null; finishedAt: Date | null; attempts: number };
 
+/** Writes each table's status and times, derived from its partitions; only rows that changed are written. */
 async function rollUpTables(ctx: RunnerContext, partitions: PartitionSummary[]): Promise<void> {
   const byTable = new Map<string, PartitionSummary[]>();
   for (const p of partitions) byTable.set(p.mirrorTableId, [...(byTable.get(p.mirrorTableId) ?? []), p]);
-  for (const [tableId, parts] of byTable) {
+  const current = await ctx.catalog.mirrorTable.findMany({
+    where: { id: { in: [...byTable.keys()] } },
+    select: { id: true, status: true, loadStartedAt: true, loadFinishedAt: true },
+  });
+  for (const table of current) {
+    const parts = byTable.get(table.id) ?? [];
     const status = parts.some((p) => p.status === "failed")
       ? "failed"
       : parts.every((p) => p.status === "done")
@@ -46,14 +52,12 @@ async function rollUpTables(ctx: RunnerContext, partitions: PartitionSummary[]):
           : "pending";
     const started = parts.map((p) => p.startedAt?.getTime()).filter((t): t is number => t !== undefined);
     const finished = parts.map((p) => p.finishedAt?.getTime() ?? Infinity);
-    await ctx.catalog.mirrorTable.update({
-      where: { id: tableId },
-      data: {
-        status,
-        loadStartedAt: started.length ? new Date(Math.min(...started)) : null,
-        loadFinishedAt: status === "done" ? new Date(Math.max(...finished)) : null,
-      },
-    });
+    const loadStartedAt = started.length ? new Date(Math.min(...started)) : null;
+    const loadFinishedAt = status === "done" ? new Date(Math.max(...finished)) : null;
+    const unchanged =
+      table.status === status && table.loadStartedAt?.getTime() === loadStartedAt?.getTime() && table.loadFinishedAt?.getTime() === loadFinishedAt?.getTime();
+    if (unchanged) continue;
+    await ctx.catalog.mirrorTable.update({ where: { id: table.id }, data: { status, loadStartedAt, loadFinishedAt } });
   }
 }
 

@@ -13,8 +13,8 @@ import { finishInitialLoad, startInitialLoad } from "./load-setup";
 import { refreshSlotStats } from "./slot-stats";
 import { deleteMirror } from "./teardown";
 
-/** How often a load in progress is checked. Default: 1 s. */
-const LOAD_CHECK_INTERVAL_MS = 1_000;
+/** How often a load in progress is checked; also how long a finished load may wait to be noticed. Default: 250 ms. */
+const LOAD_CHECK_INTERVAL_MS = 250;
 /** How often a paused mirror's slot is measured. Default: 5 s. */
 const PAUSED_CHECK_INTERVAL_MS = 5_000;
 /** Retry delays after transient failures: 1 s doubling to at most 30 s. */
