@@ -29,6 +29,18 @@ export function copyQueue(mirrorId: string, generation: number, lane: number | s
   return `copy:${mirrorId}:g${generation}:${lane}`;
 }
 
+/**
+ * Rows per partition for one table: the setting, shrunk so that a table split at all is split into a
+ * multiple of the copy lanes. 5 partitions on 4 lanes would leave the fifth running alone at the end;
+ * 8 smaller ones keep every lane busy until the table is done.
+ */
+export function rowsPerPartitionFor(estimatedRows: number, settings: Pick<MirrorSettings, "rowsPerPartition" | "parallelCopyWorkers">): number {
+  const partitions = Math.ceil(estimatedRows / settings.rowsPerPartition);
+  if (partitions <= 1) return settings.rowsPerPartition;
+  const lanes = settings.parallelCopyWorkers;
+  return Math.ceil(estimatedRows / (Math.ceil(partitions / lanes) * lanes));
+}
+
 export function tableMappings(tables: MirrorTable[]): TableMapping[] {
   return tables.map((t) => ({
     source: { schema: t.sourceSchema, name: t.sourceTable },
@@ -81,7 +93,7 @@ export async function startInitialLoad(ctx: RunnerContext, mirror: Mirror & { ta
 
     const partitionsByTable: Partition[][] = [];
     for (const plan of plans) {
-      partitionsByTable.push(await planPartitions(source, plan, { rowsPerPartition: settings.rowsPerPartition }));
+      partitionsByTable.push(await planPartitions(source, plan, { rowsPerPartition: rowsPerPartitionFor(plan.estimatedRows, settings) }));
     }
     const generation = mirror.loadGeneration + 1;
     const partitionIds = await ctx.catalog.$transaction(async (tx) => {
