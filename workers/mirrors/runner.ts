@@ -171,6 +171,10 @@ async function handleFailure(ctx: RunnerContext, mirror: Mirror, error: unknown,
 
 /** A peer that cannot be reached right now is a passing problem; wrong credentials are not. */
 function classifyFailure(error: unknown): ClassifiedError {
+  // The catalog's own hiccups (a restart, a lost connection, a row changed under us) pass; the next step re-reads.
+  if (/^PrismaClient/.test((error as Error)?.constructor?.name ?? "")) {
+    return { kind: "transient", code: "catalog", message: `The catalog could not be read or written: ${(error as Error).message.split("\n").pop()}` };
+  }
   if (error instanceof PeerConnectError) {
     return { kind: error.stage === "reachable" ? "transient" : "fatal", code: error.code, message: error.message };
   }
