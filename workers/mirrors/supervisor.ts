@@ -1,5 +1,5 @@
 import type { RunnerContext } from "./context";
-import { claimOneMirror, releaseLeases, renewLeases, RENEW_EVERY_MS } from "./lease";
+import { claimOneMirror, LEASE_MS, releaseLeases, renewLeases, RENEW_EVERY_MS } from "./lease";
 import { runMirror } from "./runner";
 
 /**
@@ -20,8 +20,17 @@ export function startMirrorSupervisor(ctx: RunnerContext): MirrorSupervisor {
   const runners = new Map<string, { abort: AbortController; done: Promise<void> }>();
   let stopped = false;
 
+  let renewedAt = Date.now();
   const tick = async () => {
-    const owned = await renewLeases(ctx.catalog, ctx.workerId);
+    let owned: Set<string>;
+    try {
+      owned = await renewLeases(ctx.catalog, ctx.workerId);
+      renewedAt = Date.now();
+    } catch (error) {
+      // Without renewals our leases lapse and another worker may take the mirrors over: stop driving them first.
+      if (Date.now() - renewedAt > LEASE_MS - RENEW_EVERY_MS) for (const runner of runners.values()) runner.abort.abort();
+      throw error;
+    }
     for (const [id, runner] of runners) {
       if (!owned.has(id)) runner.abort.abort();
     }
