@@ -10,6 +10,7 @@ import { type LagSample, type LagSummary, startLagSampler, summarizeLag } from "
 import { accountsChecksum, connect, createDatabase, seconds, waitUntil, withClient, type BenchServer } from "./pg";
 import { addPeer, type Pgferry, waitForStatus } from "./pgferry";
 import { loadPhases, type LoadPhases } from "./load-phases";
+import { processCpuSeconds } from "./process-cpu";
 import { runTool } from "./tools";
 
 const MIRROR = "bench_cdc";
@@ -22,8 +23,19 @@ export interface BulkUpdateResult {
   /** From the COMMIT's return (synchronous_commit = on: flushed) until the target showed the new values. */
   applySeconds: number;
   commitLsn: string;
+  /** CPU seconds used between the commit and the target having it, by process (null: not measurable here). */
+  cpu: CpuUse;
   /** pgferry only: its batches in that window. */
   batches?: BatchSummary;
+}
+
+export interface CpuUse {
+  /** The source's walsender for this consumer's slot: decoding the WAL, pgoutput. */
+  walsender: number | null;
+  /** Target backends applying the changes. */
+  apply: number | null;
+  /** pgferry's worker process (one JS thread); null for native. */
+  worker: number | null;
 }
 
 export interface LoadLagResult {
@@ -168,6 +180,7 @@ async function waitForMarker(writer: pg.Client, consumers: readonly Consumer[], 
 
 async function bulkUpdate(ctx: CdcContext, writer: pg.Client, consumer: Consumer): Promise<BulkUpdateResult> {
   const rows = ctx.config.bulkUpdateRows;
+  const cpu = await cpuMeter(writer, consumer);
   const started = Date.now();
   await writer.query("BEGIN");
   await writer.query("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid <= $1", [rows]);
@@ -193,6 +206,7 @@ async function bulkUpdate(ctx: CdcContext, writer: pg.Client, consumer: Consumer
     statementSeconds: seconds(started, committed),
     applySeconds: seconds(committed, applied),
     commitLsn: after[0].lsn,
+    cpu: cpu.used(),
     ...(consumer.name === "pgferry" ? { batches: await summarizeBatches(ctx.ferry.catalog, MIRROR, committed, applied) } : {}),
   };
 }
@@ -224,5 +238,28 @@ async function pgbenchLoad(ctx: CdcContext, writer: pg.Client, sampleClient: pg.
     catchUpSeconds: seconds(ended, caughtUp),
     samples,
     ...(consumer.name === "pgferry" ? { batches: await summarizeBatches(ctx.ferry.catalog, MIRROR, started, caughtUp) } : {}),
+  };
+}
+
+/**
+ * CPU seconds the consumer's processes use from now until used() (from /proc): tells whether the
+ * source's decoding, the target's apply or pgferry's worker is the bottleneck. Both the decoding
+ * and the apply start at the commit, so CPU used during the UPDATE itself is ~0 for all three.
+ */
+async function cpuMeter(source: pg.Client, consumer: Consumer): Promise<{ used(): CpuUse }> {
+  const { rows } = await source.query<{ pid: number | null }>("SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1", [consumer.slot]);
+  const pids = { walsender: rows[0]?.pid ? [rows[0].pid] : [], apply: await consumer.applyPids(), worker: consumer.processPid ? [consumer.processPid] : [] };
+  const total = (list: number[]) => {
+    const values = list.map((pid) => processCpuSeconds(pid));
+    return list.length === 0 || values.some((v) => v === null) ? null : values.reduce((a, b) => a! + b!, 0);
+  };
+  const before = { walsender: total(pids.walsender), apply: total(pids.apply), worker: total(pids.worker) };
+  const delta = (now: number | null, then: number | null) => (now === null || then === null ? null : now - then);
+  return {
+    used: () => ({
+      walsender: delta(total(pids.walsender), before.walsender),
+      apply: delta(total(pids.apply), before.apply),
+      worker: delta(total(pids.worker), before.worker),
+    }),
   };
 }

@@ -20,12 +20,27 @@ export interface Consumer {
   enable(): Promise<void>;
   /** Returns once the consumer's walsender is gone from the source. */
   disable(): Promise<void>;
+  /** The consumer's replication slot on the source (its walsender decodes for it). */
+  slot: string;
+  /** Target backends that apply the changes (for CPU accounting). */
+  applyPids(): Promise<number[]>;
+  /** pgferry's worker process; native replication has none outside PostgreSQL. */
+  processPid?: number;
 }
 
 export function pgferryConsumer(ferry: Pgferry, mirror: string, slot: string, source: pg.Client, target: pg.Client, timeoutMs: number): Consumer {
   return {
     name: "pgferry",
     target,
+    slot,
+    processPid: ferry.worker.pid,
+    applyPids: async () => {
+      const { rows } = await target.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE $1",
+        [`pgferry:cdc:${mirror}%`],
+      );
+      return rows.map((r) => r.pid);
+    },
     applied: () => readProgress(target, mirror),
     enable: async () => {
       await resumeMirror(ferry.catalog, mirror);
@@ -42,11 +57,16 @@ export function nativeConsumer(source: pg.Client, target: pg.Client, timeoutMs: 
   return {
     name: "native",
     target,
+    // A subscription's slot is named after it.
+    slot: NATIVE_SUBSCRIPTION,
+    applyPids: async () => {
+      const { rows } = await target.query<{ pid: number }>("SELECT pid FROM pg_stat_subscription WHERE subname = $1 AND pid IS NOT NULL", [NATIVE_SUBSCRIPTION]);
+      return rows.map((r) => r.pid);
+    },
     applied: () => nativeAppliedLsn(target),
     enable: () => setNativeEnabled(target, true),
     disable: async () => {
       await setNativeEnabled(target, false);
-      // A subscription's slot is named after it.
       await waitForSlotIdle(source, NATIVE_SUBSCRIPTION, timeoutMs);
     },
   };

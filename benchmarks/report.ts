@@ -130,12 +130,14 @@ export function formatReport(report: BenchReport): string {
     fmt(get(nativeCdc)),
     ratio(get(ferryCdc), get(nativeCdc)),
   ];
+  const cpu = (x: number | null) => (x === null ? "-" : `${x.toFixed(1)} s`);
   out.push(
     table(
       ["measure", "pgferry", "native", "pgferry / native"],
       [
         row(`${ferryCdc.bulk.rows.toLocaleString("en-US")}-row UPDATE: applied after commit, s`, (c) => c.bulk.applySeconds),
         row("  (the UPDATE itself on the source, s)", (c) => c.bulk.statementSeconds),
+        ["  CPU meanwhile: source walsender / target apply / worker", ...[ferryCdc, nativeCdc].map((c) => `${cpu(c.bulk.cpu.walsender)} / ${cpu(c.bulk.cpu.apply)} / ${cpu(c.bulk.cpu.worker)}`), ""],
         row(`pgbench -N -c ${config.pgbenchClients} -T ${config.pgbenchSeconds}: tx/s`, (c) => c.load.tps, (x) => x.toFixed(0)),
         row("  lag max, s", (c) => c.load.lag.maxSeconds),
         row("  lag avg, s", (c) => c.load.lag.avgSeconds),
