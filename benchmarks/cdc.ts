@@ -7,7 +7,7 @@ import type { BenchConfig } from "./config";
 import { type Consumer, nativeConsumer, pgferryConsumer } from "./consumers";
 import { NATIVE_DB, SOURCE_DB, SOURCE_PEER } from "./initial-load";
 import { type LagSample, type LagSummary, startLagSampler, summarizeLag } from "./lag";
-import { accountsChecksum, connect, createDatabase, seconds, waitUntil, withClient, type BenchServer } from "./pg";
+import { accountsChecksum, connect, createDatabase, seconds, sleep, waitUntil, withClient, type BenchServer } from "./pg";
 import { addPeer, type Pgferry, waitForStatus } from "./pgferry";
 import { loadPhases, type LoadPhases } from "./load-phases";
 import { processCpuSeconds } from "./process-cpu";
@@ -36,6 +36,8 @@ export interface CpuUse {
   apply: number | null;
   /** pgferry's worker process (one JS thread); null for native. */
   worker: number | null;
+  /** pgferry's catalog server backends (batch records, progress, stats); a lower bound (connections opened meanwhile are not counted); null for native. */
+  catalog: number | null;
 }
 
 export interface LoadLagResult {
@@ -47,6 +49,8 @@ export interface LoadLagResult {
   lagAtEnd: LagSample;
   /** From pgbench's exit until a marker row written right after it was on the target. */
   catchUpSeconds: number;
+  /** CPU seconds used from the load's start until caught up. */
+  cpu: CpuUse;
   samples: LagSample[];
   batches?: BatchSummary;
 }
@@ -64,6 +68,8 @@ export interface CdcResult {
   pgferrySetupSeconds: number;
   /** Where that time went (as for the initial-load-only mirror; no index-build samples here). */
   pgferrySetupPhases: LoadPhases;
+  /** CPU seconds per second that pgferry's worker and catalog use while its CDC mirror streams with no changes. */
+  pgferryIdleCpuPerSecond: { worker: number | null; catalog: number | null };
   consumers: ConsumerResult[];
   /** Both targets equal to the source at the end (checksum of every row). */
   pgferryMatches: boolean;
@@ -112,6 +118,8 @@ export async function runCdcPart(ctx: CdcContext): Promise<CdcResult> {
     const pgferrySetupPhases = await loadPhases(ctx.ferry.catalog, MIRROR, setupStarted, Date.now(), { firstSeenMs: null, lastSeenMs: null });
     const pgferryTarget = await open(ctx.target, PGFERRY_DB, "pgferry-target");
     const pgferry = pgferryConsumer(ctx.ferry, MIRROR, resolveSettings(MIRROR, {}).slotName, watcher, pgferryTarget, config.timeoutMs);
+    await waitForMarker(writer, [pgferry], config.timeoutMs);
+    const pgferryIdleCpuPerSecond = await idleCpu(watcher, pgferry, IDLE_SAMPLE_MS);
 
     const consumers: ConsumerResult[] = [];
     for (const [consumer, other] of [
@@ -142,6 +150,7 @@ export async function runCdcPart(ctx: CdcContext): Promise<CdcResult> {
     return {
       pgferrySetupSeconds,
       pgferrySetupPhases,
+      pgferryIdleCpuPerSecond,
       consumers,
       pgferryMatches: JSON.stringify(pgferrySum) === JSON.stringify(sourceSum),
       nativeMatches: JSON.stringify(nativeSum) === JSON.stringify(sourceSum),
@@ -149,6 +158,17 @@ export async function runCdcPart(ctx: CdcContext): Promise<CdcResult> {
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
   }
+}
+
+/** How long pgferry's idle CPU use is measured. */
+const IDLE_SAMPLE_MS = 5_000;
+
+/** CPU per second of the worker and the catalog while the mirror streams and nothing changes: the baseline under every CPU figure. */
+async function idleCpu(source: pg.Client, consumer: Consumer, ms: number): Promise<CdcResult["pgferryIdleCpuPerSecond"]> {
+  const meter = await cpuMeter(source, consumer);
+  await sleep(ms);
+  const used = meter.used();
+  return { worker: used.worker === null ? null : used.worker / (ms / 1000), catalog: used.catalog === null ? null : used.catalog / (ms / 1000) };
 }
 
 /** Same starting point for every measurement: no dead rows from the last one, no dirty buffers. */
@@ -213,6 +233,7 @@ async function bulkUpdate(ctx: CdcContext, writer: pg.Client, consumer: Consumer
 
 async function pgbenchLoad(ctx: CdcContext, writer: pg.Client, sampleClient: pg.Client, consumer: Consumer): Promise<LoadLagResult> {
   const { config } = ctx;
+  const cpu = await cpuMeter(writer, consumer);
   const sampler = startLagSampler(sampleClient, consumer.applied);
   const started = Date.now();
   const output = await runTool(ctx.cleanup, "pgbench", ctx.source, SOURCE_DB, [
@@ -224,11 +245,13 @@ async function pgbenchLoad(ctx: CdcContext, writer: pg.Client, sampleClient: pg.
     String(config.pgbenchThreads),
     "-T",
     String(config.pgbenchSeconds),
+    ...(config.pgbenchRate ? ["-R", String(config.pgbenchRate)] : []),
   ]);
   const ended = Date.now();
   const lagAtEnd = await sampler.sampleNow();
   await waitForMarker(writer, [consumer], config.timeoutMs);
   const caughtUp = Date.now();
+  const cpuUsed = cpu.used();
   const samples = await sampler.stop();
   return {
     tps: Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? 0),
@@ -236,6 +259,7 @@ async function pgbenchLoad(ctx: CdcContext, writer: pg.Client, sampleClient: pg.
     lag: summarizeLag(samples.filter((s) => s.at < lagAtEnd.at)),
     lagAtEnd,
     catchUpSeconds: seconds(ended, caughtUp),
+    cpu: cpuUsed,
     samples,
     ...(consumer.name === "pgferry" ? { batches: await summarizeBatches(ctx.ferry.catalog, MIRROR, started, caughtUp) } : {}),
   };
@@ -248,18 +272,22 @@ async function pgbenchLoad(ctx: CdcContext, writer: pg.Client, sampleClient: pg.
  */
 async function cpuMeter(source: pg.Client, consumer: Consumer): Promise<{ used(): CpuUse }> {
   const { rows } = await source.query<{ pid: number | null }>("SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1", [consumer.slot]);
-  const pids = { walsender: rows[0]?.pid ? [rows[0].pid] : [], apply: await consumer.applyPids(), worker: consumer.processPid ? [consumer.processPid] : [] };
-  const total = (list: number[]) => {
-    const values = list.map((pid) => processCpuSeconds(pid));
-    return list.length === 0 || values.some((v) => v === null) ? null : values.reduce((a, b) => a! + b!, 0);
+  const pids = {
+    walsender: rows[0]?.pid ? [rows[0].pid] : [],
+    apply: await consumer.applyPids(),
+    worker: consumer.processPid ? [consumer.processPid] : [],
+    catalog: (await consumer.catalogPids?.()) ?? [],
   };
-  const before = { walsender: total(pids.walsender), apply: total(pids.apply), worker: total(pids.worker) };
-  const delta = (now: number | null, then: number | null) => (now === null || then === null ? null : now - then);
+  // Per process: a backend that exits meanwhile (a pool closing an idle connection) is left out.
+  const read = (list: number[]) => new Map(list.map((pid) => [pid, processCpuSeconds(pid)] as const).filter((e): e is readonly [number, number] => e[1] !== null));
+  const before = { walsender: read(pids.walsender), apply: read(pids.apply), worker: read(pids.worker), catalog: read(pids.catalog) };
+  const delta = (then: Map<number, number>) => {
+    if (then.size === 0) return null;
+    let sum = 0;
+    for (const [pid, cpu] of then) sum += (processCpuSeconds(pid) ?? cpu) - cpu;
+    return sum;
+  };
   return {
-    used: () => ({
-      walsender: delta(total(pids.walsender), before.walsender),
-      apply: delta(total(pids.apply), before.apply),
-      worker: delta(total(pids.worker), before.worker),
-    }),
+    used: () => ({ walsender: delta(before.walsender), apply: delta(before.apply), worker: delta(before.worker), catalog: delta(before.catalog) }),
   };
 }

@@ -4,6 +4,8 @@
  * - BENCH_QUICK=1: smoke run, scale 5 (500,000 rows) and a 10 s pgbench load.
  * - BENCH_SCALE: pgbench scale of the source (100,000 pgbench_accounts rows each). Default: 50, quick 5.
  * - BENCH_SECONDS: length of the pgbench load in the CDC part. Default: 30, quick 10.
+ * - BENCH_RATE: limit the pgbench load to this many transactions per second (pgbench -R), so both
+ *   consumers face the same rate. Default: unlimited (as fast as 4 clients go).
  * - BENCH_TIMEOUT_MINUTES: the whole run is stopped (and cleaned up) after this. Default: 45, quick 15.
  * - BENCH_LOAD_VARIANTS: extra pgferry initial loads with other mirror settings, reported beside the
  *   default one (never judged against the targets), e.g.
@@ -20,6 +22,8 @@ export interface BenchConfig {
   /** pgbench clients and threads of the CDC load (-c / -j). */
   pgbenchClients: number;
   pgbenchThreads: number;
+  /** pgbench -R; null: unlimited. */
+  pgbenchRate: number | null;
   timeoutMs: number;
   loadVariants: Record<string, number>[];
 }
@@ -39,6 +43,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     pgbenchSeconds: positiveInt(env.BENCH_SECONDS, quick ? 10 : 30, "BENCH_SECONDS"),
     pgbenchClients: 4,
     pgbenchThreads: 2,
+    pgbenchRate: env.BENCH_RATE ? positiveInt(env.BENCH_RATE, 0, "BENCH_RATE") : null,
     timeoutMs: positiveInt(env.BENCH_TIMEOUT_MINUTES, quick ? 15 : 45, "BENCH_TIMEOUT_MINUTES") * 60_000,
     loadVariants: parseVariants(env.BENCH_LOAD_VARIANTS ?? ""),
   };

@@ -26,6 +26,8 @@ export interface Consumer {
   applyPids(): Promise<number[]>;
   /** pgferry's worker process; native replication has none outside PostgreSQL. */
   processPid?: number;
+  /** pgferry only: the catalog's backends (progress, batches and stats are written there). */
+  catalogPids?(): Promise<number[]>;
 }
 
 export function pgferryConsumer(ferry: Pgferry, mirror: string, slot: string, source: pg.Client, target: pg.Client, timeoutMs: number): Consumer {
@@ -34,6 +36,10 @@ export function pgferryConsumer(ferry: Pgferry, mirror: string, slot: string, so
     target,
     slot,
     processPid: ferry.worker.pid,
+    catalogPids: async () => {
+      const rows = await ferry.catalog.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`;
+      return rows.map((r) => r.pid);
+    },
     applyPids: async () => {
       const { rows } = await target.query<{ pid: number }>(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE $1",

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { CdcResult, ConsumerResult } from "./cdc";
+import type { CdcResult, ConsumerResult, CpuUse } from "./cdc";
 import type { BenchConfig } from "./config";
 import type { LoadResult } from "./initial-load";
 import type { LoadAverage, MachineInfo } from "./machine";
@@ -130,23 +130,26 @@ export function formatReport(report: BenchReport): string {
     fmt(get(nativeCdc)),
     ratio(get(ferryCdc), get(nativeCdc)),
   ];
-  const cpu = (x: number | null) => (x === null ? "-" : `${x.toFixed(1)} s`);
+  const cpu = (x: number | null) => (x === null ? "-" : x.toFixed(1));
+  const cpuCells = (c: CpuUse) => `${cpu(c.walsender)} / ${cpu(c.apply)} / ${cpu(c.worker)} / ${cpu(c.catalog)} s`;
   out.push(
     table(
       ["measure", "pgferry", "native", "pgferry / native"],
       [
         row(`${ferryCdc.bulk.rows.toLocaleString("en-US")}-row UPDATE: applied after commit, s`, (c) => c.bulk.applySeconds),
         row("  (the UPDATE itself on the source, s)", (c) => c.bulk.statementSeconds),
-        ["  CPU meanwhile: source walsender / target apply / worker", ...[ferryCdc, nativeCdc].map((c) => `${cpu(c.bulk.cpu.walsender)} / ${cpu(c.bulk.cpu.apply)} / ${cpu(c.bulk.cpu.worker)}`), ""],
-        row(`pgbench -N -c ${config.pgbenchClients} -T ${config.pgbenchSeconds}: tx/s`, (c) => c.load.tps, (x) => x.toFixed(0)),
+        ["  CPU meanwhile: walsender / target apply / worker / catalog", ...[ferryCdc, nativeCdc].map((c) => cpuCells(c.bulk.cpu)), ""],
+        row(`pgbench -N -c ${config.pgbenchClients} -T ${config.pgbenchSeconds}${config.pgbenchRate ? ` -R ${config.pgbenchRate}` : ""}: tx/s`, (c) => c.load.tps, (x) => x.toFixed(0)),
         row("  lag max, s", (c) => c.load.lag.maxSeconds),
         row("  lag avg, s", (c) => c.load.lag.avgSeconds),
         row("  lag max, MB", (c) => c.load.lag.maxBytes / 2 ** 20, (x) => x.toFixed(1)),
         row("  lag avg, MB", (c) => c.load.lag.avgBytes / 2 ** 20, (x) => x.toFixed(1)),
         row("  lag at the end of the load, s", (c) => c.load.lagAtEnd.seconds),
         row("  caught up after the load ended, s", (c) => c.load.catchUpSeconds),
+        ["  CPU meanwhile: walsender / target apply / worker / catalog", ...[ferryCdc, nativeCdc].map((c) => cpuCells(c.load.cpu)), ""],
       ],
     ),
+    `pgferry idle (streaming, no changes): worker ${cpu(report.cdc.pgferryIdleCpuPerSecond.worker)} and catalog ${cpu(report.cdc.pgferryIdleCpuPerSecond.catalog)} CPU-seconds per second`,
     `targets equal to the source at the end (checksum): pgferry ${report.cdc.pgferryMatches ? "yes" : "NO"}, native ${report.cdc.nativeMatches ? "yes" : "NO"}`,
   );
   for (const [label, batches] of [
