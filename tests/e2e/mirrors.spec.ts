@@ -1,4 +1,5 @@
 import { type APIRequestContext, expect, test } from "@playwright/test";
+import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
 import { apiContext, createPeer, deleteMirrorIfAny, deletePeerIfAny, expectStatus, freshDatabase, pgferryLeftovers, sql } from "./mirror-helpers";
 import { signIn } from "./support";
@@ -114,7 +115,8 @@ test("pick tables, copy them once, watch the load reach 100 %, delete the mirror
 
   // Small partitions, so the table is copied in several parallel pieces.
   await page.getByText("Advanced settings").click();
-  await expect(page.getByLabel("Rows per partition")).toHaveAttribute("placeholder", "250,000");
+  // The form shows the documented default.
+  await expect(page.getByLabel("Rows per partition")).toHaveAttribute("placeholder", SETTINGS_DEFAULTS.rowsPerPartition.toLocaleString("en-US"));
   await expect(page.getByLabel("Replication slot name")).toHaveAttribute("placeholder", `pgferry_${MIRROR}`);
   await page.getByLabel("Rows per partition").fill("5000");
 
