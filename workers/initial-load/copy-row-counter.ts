@@ -56,38 +56,40 @@ export class BinaryFraming {
 
   feed(chunk: Buffer): void {
     let pos = 0;
-    while (pos < chunk.length && this.state !== "trailer") {
+    const end = chunk.length;
+    while (pos < end && this.state !== "trailer") {
       if (this.skip > 0) {
-        const n = Math.min(this.skip, chunk.length - pos);
+        const n = Math.min(this.skip, end - pos);
         this.skip -= n;
         pos += n;
         continue;
       }
       const size = this.state === "header" ? HEADER_BYTES : this.state === "tuple" ? 2 : 4;
-      let word: Buffer;
-      if (this.partial.length === 0 && chunk.length - pos >= size) {
-        word = chunk.subarray(pos, pos + size);
+      // Hot path: the word lies whole in this chunk; read it in place (no Buffer per field).
+      if (this.partial.length === 0 && end - pos >= size) {
+        this.step(chunk, pos);
         pos += size;
-      } else {
-        const n = Math.min(size - this.partial.length, chunk.length - pos);
-        this.partial = Buffer.concat([this.partial, chunk.subarray(pos, pos + n)]);
-        pos += n;
-        if (this.partial.length < size) return;
-        word = this.partial;
-        this.partial = Buffer.alloc(0);
+        continue;
       }
-      this.step(word);
+      const n = Math.min(size - this.partial.length, end - pos);
+      this.partial = Buffer.concat([this.partial, chunk.subarray(pos, pos + n)]);
+      pos += n;
+      if (this.partial.length < size) return;
+      const word = this.partial;
+      this.partial = Buffer.alloc(0);
+      this.step(word, 0);
     }
   }
 
-  private step(word: Buffer): void {
+  /** Consumes the word (header, field count or field length) that starts at `at` in `buffer`. */
+  private step(buffer: Buffer, at: number): void {
     switch (this.state) {
       case "header":
-        this.skip = word.readUInt32BE(15);
+        this.skip = buffer.readUInt32BE(at + 15);
         this.state = "tuple";
         break;
       case "tuple": {
-        const fields = word.readInt16BE(0);
+        const fields = buffer.readInt16BE(at);
         if (fields === -1) {
           this.state = "trailer";
           break;
@@ -98,7 +100,7 @@ export class BinaryFraming {
         break;
       }
       case "field": {
-        const length = word.readInt32BE(0);
+        const length = buffer.readInt32BE(at);
         if (length > 0) this.skip = length;
         if (--this.fieldsLeft === 0) this.state = "tuple";
         break;
