@@ -191,7 +191,10 @@ async function waitForMarker(writer: pg.Client, consumers: readonly Consumer[], 
     consumers.map((consumer) =>
       waitUntil(
         `${consumer.name} to apply marker ${markers}`,
-        async () => (await consumer.target.query("SELECT 1 FROM pgbench_accounts WHERE aid = 1 AND rtrim(filler) = $1", [marker])).rows.length === 1,
+        async () => {
+          consumer.assertAlive();
+          return (await consumer.target.query("SELECT 1 FROM pgbench_accounts WHERE aid = 1 AND rtrim(filler) = $1", [marker])).rows.length === 1;
+        },
         timeoutMs,
       ),
     ),
@@ -215,6 +218,7 @@ async function bulkUpdate(ctx: CdcContext, writer: pg.Client, consumer: Consumer
   await waitUntil(
     `${consumer.name} to apply the ${rows}-row UPDATE`,
     async () => {
+      consumer.assertAlive();
       const { rows: seen } = await consumer.target.query<{ got: number[] }>("SELECT array_agg(abalance ORDER BY aid) AS got FROM pgbench_accounts WHERE aid IN (1, $1)", [rows]);
       return JSON.stringify(seen[0].got) === expected;
     },
@@ -235,34 +239,39 @@ async function pgbenchLoad(ctx: CdcContext, writer: pg.Client, sampleClient: pg.
   const { config } = ctx;
   const cpu = await cpuMeter(writer, consumer);
   const sampler = startLagSampler(sampleClient, consumer.applied);
-  const started = Date.now();
-  const output = await runTool(ctx.cleanup, "pgbench", ctx.source, SOURCE_DB, [
-    "-n",
-    "-N",
-    "-c",
-    String(config.pgbenchClients),
-    "-j",
-    String(config.pgbenchThreads),
-    "-T",
-    String(config.pgbenchSeconds),
-    ...(config.pgbenchRate ? ["-R", String(config.pgbenchRate)] : []),
-  ]);
-  const ended = Date.now();
-  const lagAtEnd = await sampler.sampleNow();
-  await waitForMarker(writer, [consumer], config.timeoutMs);
-  const caughtUp = Date.now();
-  const cpuUsed = cpu.used();
-  const samples = await sampler.stop();
-  return {
-    tps: Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? 0),
-    transactions: Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? 0),
-    lag: summarizeLag(samples.filter((s) => s.at < lagAtEnd.at)),
-    lagAtEnd,
-    catchUpSeconds: seconds(ended, caughtUp),
-    cpu: cpuUsed,
-    samples,
-    ...(consumer.name === "pgferry" ? { batches: await summarizeBatches(ctx.ferry.catalog, MIRROR, started, caughtUp) } : {}),
-  };
+  try {
+    const started = Date.now();
+    const output = await runTool(ctx.cleanup, "pgbench", ctx.source, SOURCE_DB, [
+      "-n",
+      "-N",
+      "-c",
+      String(config.pgbenchClients),
+      "-j",
+      String(config.pgbenchThreads),
+      "-T",
+      String(config.pgbenchSeconds),
+      ...(config.pgbenchRate ? ["-R", String(config.pgbenchRate)] : []),
+    ]);
+    const ended = Date.now();
+    const lagAtEnd = await sampler.sampleNow();
+    await waitForMarker(writer, [consumer], config.timeoutMs);
+    const caughtUp = Date.now();
+    const cpuUsed = cpu.used();
+    const samples = await sampler.stop();
+    return {
+      tps: Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? 0),
+      transactions: Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? 0),
+      lag: summarizeLag(samples.filter((s) => s.at < lagAtEnd.at)),
+      lagAtEnd,
+      catchUpSeconds: seconds(ended, caughtUp),
+      cpu: cpuUsed,
+      samples,
+      ...(consumer.name === "pgferry" ? { batches: await summarizeBatches(ctx.ferry.catalog, MIRROR, started, caughtUp) } : {}),
+    };
+  } finally {
+    // Also when the load fails (e.g. pgbench killed at Ctrl-C): the sampler's client is closed next.
+    await sampler.stop().catch(() => {});
+  }
 }
 
 /**

@@ -53,13 +53,21 @@ export function cleanUpOnInterrupt(cleanup: Cleanup, timeoutMs: number): () => v
   };
   const onSigint = () => stop("interrupted", 130);
   const onSigterm = () => stop("terminated", 143);
+  // A stray rejection must not end the process before the servers are stopped.
+  const onUnhandled = (reason: unknown) => {
+    console.error(`\nunexpected error: ${(reason as Error)?.stack ?? String(reason)}`);
+    // While cleaning up already (e.g. a client closed under a running query), let it finish.
+    if (!interrupted) stop("unexpected error", 1);
+  };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
+  process.on("unhandledRejection", onUnhandled);
   const timer = setTimeout(() => stop(`time limit of ${Math.round(timeoutMs / 60_000)} min reached (BENCH_TIMEOUT_MINUTES)`, 124), timeoutMs);
   timer.unref();
   return () => {
     clearTimeout(timer);
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigterm);
+    process.off("unhandledRejection", onUnhandled);
   };
 }

@@ -28,6 +28,8 @@ export interface Consumer {
   processPid?: number;
   /** pgferry only: the catalog's backends (progress, batches and stats are written there). */
   catalogPids?(): Promise<number[]>;
+  /** Throws when the consumer can no longer make progress (pgferry's worker died), so waits fail at once. */
+  assertAlive(): void;
 }
 
 export function pgferryConsumer(ferry: Pgferry, mirror: string, slot: string, source: pg.Client, target: pg.Client, timeoutMs: number): Consumer {
@@ -36,6 +38,9 @@ export function pgferryConsumer(ferry: Pgferry, mirror: string, slot: string, so
     target,
     slot,
     processPid: ferry.worker.pid,
+    assertAlive: () => {
+      if (ferry.worker.exitCode !== null || ferry.worker.signalCode !== null) throw new Error("the pgferry worker process exited");
+    },
     catalogPids: async () => {
       const rows = await ferry.catalog.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`;
       return rows.map((r) => r.pid);
@@ -65,6 +70,8 @@ export function nativeConsumer(source: pg.Client, target: pg.Client, timeoutMs: 
     target,
     // A subscription's slot is named after it.
     slot: NATIVE_SUBSCRIPTION,
+    // The apply worker is PostgreSQL's: the launcher restarts it, and its errors are in the target's log.
+    assertAlive: () => {},
     applyPids: async () => {
       const { rows } = await target.query<{ pid: number }>("SELECT pid FROM pg_stat_subscription WHERE subname = $1 AND pid IS NOT NULL", [NATIVE_SUBSCRIPTION]);
       return rows.map((r) => r.pid);

@@ -55,11 +55,18 @@ export function startLagSampler(source: pg.Client, applied: () => Promise<Lsn | 
     samples.push(sample);
     return sample;
   };
+  let failure: unknown = null;
   const loop = (async () => {
     for (let tick = 1; running; tick++) {
       const t = Date.now();
-      if (tick % SAMPLE_EVERY === 0) await sampleNow();
-      else await readPosition();
+      try {
+        if (tick % SAMPLE_EVERY === 0) await sampleNow();
+        else await readPosition();
+      } catch (error) {
+        // Kept for stop(): a loop that rejects while nobody awaits it would end the process.
+        failure = error;
+        return;
+      }
       await sleep(Math.max(0, POSITION_INTERVAL_MS - (Date.now() - t)));
     }
   })();
@@ -68,6 +75,7 @@ export function startLagSampler(source: pg.Client, applied: () => Promise<Lsn | 
     stop: async () => {
       running = false;
       await loop;
+      if (failure) throw failure;
       return samples;
     },
   };

@@ -73,7 +73,7 @@ export async function hasPrimaryKey(client: pg.Client, table = "pgbench_accounts
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` until it returns true; throws after `timeoutMs` saying what it waited for. */
+/** Polls `check` until it returns true; throws after `timeoutMs` saying what it waited for, or at once when `check` throws. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

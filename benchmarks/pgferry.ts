@@ -106,12 +106,14 @@ export async function addPeer(catalog: PrismaClient, name: string, server: Bench
  */
 export async function waitForStatus(ferry: Pgferry, name: string, status: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // A killed process has a signalCode and no exitCode.
+  const workerGone = () => ferry.worker.exitCode !== null || ferry.worker.signalCode !== null;
   for (;;) {
     const mirror = await ferry.catalog.mirror.findUnique({ where: { name }, select: { id: true, status: true, errorMessage: true } });
     if (mirror?.status === status) return;
-    if (mirror?.status === "failed" || ferry.worker.exitCode !== null || Date.now() > deadline) {
+    if (mirror?.status === "failed" || workerGone() || Date.now() > deadline) {
       const events = mirror ? await ferry.catalog.mirrorEvent.findMany({ where: { mirrorId: mirror.id }, orderBy: { id: "asc" } }) : [];
-      const why = mirror?.status === "failed" ? `failed: ${mirror.errorMessage}` : ferry.worker.exitCode !== null ? "worker exited" : `timed out (status ${mirror?.status})`;
+      const why = mirror?.status === "failed" ? `failed: ${mirror.errorMessage}` : workerGone() ? "the worker process exited" : `timed out (status ${mirror?.status})`;
       throw new Error(
         `mirror ${name} did not reach ${status}: ${why}\n${events.map((e) => `  ${e.level}: ${e.message}`).join("\n")}\nworker log:\n${await ferry.workerLogTail()}`,
       );

@@ -87,8 +87,8 @@ async function main(): Promise<number> {
     return report.verified ? 0 : 1;
   } finally {
     log("stopping the worker and the servers, removing temp folders...");
-    disarm();
     await cleanup.runAll();
+    disarm();
   }
 }
 
