@@ -10,7 +10,7 @@ import { type LagSample, type LagSummary, startLagSampler, summarizeLag } from "
 import { accountsChecksum, connect, createDatabase, seconds, sleep, waitUntil, withClient, type BenchServer } from "./pg";
 import { addPeer, type Pgferry, waitForStatus } from "./pgferry";
 import { loadPhases, type LoadPhases } from "./load-phases";
-import { processCpuSeconds } from "./process-cpu";
+import { cpuMeter, type CpuUse } from "./cpu-meter";
 import { runTool } from "./tools";
 
 const MIRROR = "bench_cdc";
@@ -27,17 +27,6 @@ export interface BulkUpdateResult {
   cpu: CpuUse;
   /** pgferry only: its batches in that window. */
   batches?: BatchSummary;
-}
-
-export interface CpuUse {
-  /** The source's walsender for this consumer's slot: decoding the WAL, pgoutput. */
-  walsender: number | null;
-  /** Target backends applying the changes. */
-  apply: number | null;
-  /** pgferry's worker process (one JS thread); null for native. */
-  worker: number | null;
-  /** pgferry's catalog server backends (batch records, progress, stats); a lower bound (connections opened meanwhile are not counted); null for native. */
-  catalog: number | null;
 }
 
 export interface LoadLagResult {
@@ -272,31 +261,4 @@ async function pgbenchLoad(ctx: CdcContext, writer: pg.Client, sampleClient: pg.
     // Also when the load fails (e.g. pgbench killed at Ctrl-C): the sampler's client is closed next.
     await sampler.stop().catch(() => {});
   }
-}
-
-/**
- * CPU seconds the consumer's processes use from now until used() (from /proc): tells whether the
- * source's decoding, the target's apply or pgferry's worker is the bottleneck. Both the decoding
- * and the apply start at the commit, so CPU used during the UPDATE itself is ~0 for all three.
- */
-async function cpuMeter(source: pg.Client, consumer: Consumer): Promise<{ used(): CpuUse }> {
-  const { rows } = await source.query<{ pid: number | null }>("SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1", [consumer.slot]);
-  const pids = {
-    walsender: rows[0]?.pid ? [rows[0].pid] : [],
-    apply: await consumer.applyPids(),
-    worker: consumer.processPid ? [consumer.processPid] : [],
-    catalog: (await consumer.catalogPids?.()) ?? [],
-  };
-  // Per process: a backend that exits meanwhile (a pool closing an idle connection) is left out.
-  const read = (list: number[]) => new Map(list.map((pid) => [pid, processCpuSeconds(pid)] as const).filter((e): e is readonly [number, number] => e[1] !== null));
-  const before = { walsender: read(pids.walsender), apply: read(pids.apply), worker: read(pids.worker), catalog: read(pids.catalog) };
-  const delta = (then: Map<number, number>) => {
-    if (then.size === 0) return null;
-    let sum = 0;
-    for (const [pid, cpu] of then) sum += (processCpuSeconds(pid) ?? cpu) - cpu;
-    return sum;
-  };
-  return {
-    used: () => ({ walsender: delta(before.walsender), apply: delta(before.apply), worker: delta(before.worker), catalog: delta(before.catalog) }),
-  };
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { CdcResult, ConsumerResult, CpuUse } from "./cdc";
+import type { CdcResult, ConsumerResult } from "./cdc";
+import type { CpuUse } from "./cpu-meter";
 import type { BenchConfig } from "./config";
 import type { LoadResult } from "./initial-load";
 import type { LoadAverage, MachineInfo } from "./machine";
