@@ -54,12 +54,14 @@ async function main(): Promise<number> {
       ["native logical replication initial sync", loadWithNative],
     ] as const) {
       log(`initial load: ${label}...`);
+      await checkpoint(source, target);
       const result = await method(ctx);
       initialLoad.push(result);
       logLoad(result);
     }
     for (const [index, settings] of config.loadVariants.entries()) {
       log(`initial load, variant: pgferry with ${JSON.stringify(settings)}...`);
+      await checkpoint(source, target);
       const result = await loadWithPgferry(ctx, { index: index + 1, settings });
       initialLoad.push(result);
       logLoad(result);
@@ -112,3 +114,11 @@ main().then(
     process.exit(1);
   },
 );
+
+/**
+ * Every method starts from the same state: no checkpoint left over from the previous method's
+ * (or pgbench's) writes runs during the next one's timing.
+ */
+async function checkpoint(...servers: Parameters<typeof withClient>[0][]): Promise<void> {
+  for (const server of servers) await withClient(server, "postgres", "checkpoint", (c) => c.query("CHECKPOINT"));
+}
