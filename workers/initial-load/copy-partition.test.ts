@@ -107,6 +107,21 @@ describe("copyPartition", () => {
     expect(result.rows).toBeGreaterThan(5_000);
   });
 
+  it("fails with the target's error when it rejects a row midway, and leaves nothing", async () => {
+    const last = partitions.at(-1)!;
+    const before = await targetCount();
+    // A row in the middle of the partition breaks a target constraint after thousands have streamed.
+    await env.target.query("ALTER TABLE big ADD CONSTRAINT not_45000 CHECK (id <> 45000) NOT VALID");
+    try {
+      const error = await copyPartition(options(last, { mirror: "rejected" })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "23514", constraint: "not_45000" });
+    } finally {
+      await env.target.query("ALTER TABLE big DROP CONSTRAINT not_45000");
+    }
+    expect(await targetCount()).toBe(before);
+    expect(await listDonePartitions(env.target, "rejected")).toEqual([]);
+  });
+
   it("ends up with exactly the source rows once every partition is done", async () => {
     for (const partition of partitions) await copyPartition(options(partition));
     expect(await expectSameRows(env, big)).toBe(50_000);

@@ -1,17 +1,17 @@
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
-import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { formatQualifiedName, type QualifiedName } from "@/lib/mirrors/table-mapping";
 import { connectPeer } from "@/lib/peers/connect";
 import type { PeerConnection } from "@/lib/peers/connection";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 import { beginInSnapshot, lockUnchangedSinceSnapshot } from "@/lib/pg/snapshot";
 import { BOOKKEEPING_TABLE, claimPartition, completePartition, ensureBookkeeping } from "./bookkeeping";
-import { type CopyFormat, CopyRowCounter } from "./copy-row-counter";
 import { type Partition, partitionKey, partitionSelect } from "./partitions";
+import { RawCopyIn, RawCopyOut } from "./raw-copy-streams";
 
 export { isSnapshotGoneError, SnapshotGoneError, TableRewrittenError } from "@/lib/pg/snapshot";
-export type { CopyFormat } from "./copy-row-counter";
+/** COPY format; binary is fastest, text the portable fallback. */
+export type CopyFormat = "binary" | "text";
 
 /** Default: a partition copy waits up to 60 s for its shared lock on the source table. */
 export const SOURCE_LOCK_TIMEOUT_MS = 60_000;
@@ -22,7 +22,7 @@ export const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
 export interface CopyProgress {
   /** COPY bytes streamed so far. */
   bytes: number;
-  /** Rows streamed so far (counted from the stream framing); at `done`, the target's row count. */
+  /** Rows streamed so far (counted from the protocol messages); at `done`, the target's row count. */
   rows: number;
   done: boolean;
 }
@@ -64,8 +64,8 @@ export interface CopyPartitionResult {
  * Copies one partition from the exported snapshot into the target table, in ONE target
  * transaction that also records the partition as done in `_pgferry.load_partitions` — so a
  * partition is applied exactly once, however often it is retried, and an interrupted attempt
- * leaves nothing. Data flows source COPY TO -> target COPY FROM as raw COPY bytes (no decoding),
- * with stream backpressure bounding memory.
+ * leaves nothing. Data flows source COPY TO -> target COPY FROM as whole protocol messages (no
+ * decoding, see raw-copy-streams.ts), with stream backpressure bounding memory.
  *
  * Opens and closes its own source and target connections. Throws: a SnapshotGoneError (see
  * isSnapshotGoneError) when the snapshot can no longer be imported — the load must restart;
@@ -150,14 +150,14 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
     await lockUnchangedSinceSnapshot(source, partition.sourceRelation, options.snapshotName);
     signal?.throwIfAborted();
 
-    const counter = new CopyRowCounter(format);
-    const report = (done: boolean, rows = counter.rows) => options.onProgress?.({ bytes: counter.bytes, rows, done });
-    timer = setInterval(() => report(false), options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
-
     const columns = table.copyColumns.map(quoteIdent).join(", ");
-    const reader = source.query(copyTo(`COPY (${partitionSelect(partition, table.copyColumns)}) TO STDOUT (FORMAT ${format})`));
-    const writer = target.query(copyFrom(`COPY ${quoteQualified(table.target.schema, table.target.name)} (${columns}) FROM STDIN (FORMAT ${format})`));
-    await untilAborted(pipeline(reader, counter, writer), signal);
+    const reader = new RawCopyOut(`COPY (${partitionSelect(partition, table.copyColumns)}) TO STDOUT (FORMAT ${format})`, format === "binary");
+    const writer = new RawCopyIn(`COPY ${quoteQualified(table.target.schema, table.target.name)} (${columns}) FROM STDIN (FORMAT ${format})`);
+    const report = (done: boolean, rows = reader.rows) => options.onProgress?.({ bytes: reader.bytes, rows, done });
+    timer = setInterval(() => report(false), options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+    source.query(reader);
+    target.query(writer);
+    await untilAborted(pipeline(reader, writer), signal);
 
     const rows = writer.rowCount;
     await completePartition(target, mirror, key, rows);
@@ -165,7 +165,7 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
     await target.query("COMMIT");
     await source.query("COMMIT");
     report(true, rows);
-    return { skipped: false, rows, bytes: counter.bytes, format, durationMs: Date.now() - started };
+    return { skipped: false, rows, bytes: reader.bytes, format, durationMs: Date.now() - started };
   } catch (error) {
     // After an abort, whatever failed failed because we closed its connection.
     if (signal?.aborted) throw signal.reason;
