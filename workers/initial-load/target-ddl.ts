@@ -117,9 +117,6 @@ export function createTableSql(plan: TableLoadPlan, targetVersion = 180000, { pr
   return `CREATE TABLE ${quoteQualified(plan.target.schema, plan.target.name)} (\n  ${lines.join(",\n  ")}\n)`;
 }
 
-/** maintenance_work_mem for building a deferred primary key. */
-const PRIMARY_KEY_SORT_MEMORY = "256MB";
-
 /**
  * Adds the source's primary key to target tables that have none (see deferPrimaryKey).
  * Idempotent; tables without a source primary key are left alone. Throws PostgreSQL's error
@@ -132,13 +129,11 @@ export async function ensurePrimaryKeys(target: Queryable, plans: Pick<TableLoad
     const { rows } = await target.query("SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND indisprimary", [table]);
     if (rows.length > 0) continue;
     try {
-      // More sort memory than the 64 MB default: the index build sorts the whole table once.
-      await target.query("BEGIN");
-      await target.query(`SET LOCAL maintenance_work_mem = '${PRIMARY_KEY_SORT_MEMORY}'`);
+      // With the server's own maintenance_work_mem, as pg_dump's restore does: more is not faster
+      // (PostgreSQL 15, 5,000,000 rows: 64 MB and 1 GB 1.5 s, 256 MB 1.8 s — each parallel
+      // participant's share then just misses an in-memory sort), and the DBA chose that limit.
       await target.query(`ALTER TABLE ${table} ADD PRIMARY KEY (${plan.primaryKey.map(quoteIdent).join(", ")})`);
-      await target.query("COMMIT");
     } catch (error) {
-      await target.query("ROLLBACK").catch(() => {});
       throw new Error(`adding the primary key to target table ${formatQualifiedName(plan.target)} failed: ${(error as Error).message}`, { cause: error });
     }
   }

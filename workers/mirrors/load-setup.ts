@@ -180,7 +180,7 @@ export async function finishInitialLoad(ctx: RunnerContext, mirror: Mirror & { t
   const plans = mirror.tables.map((t) => t.loadPlan as unknown as TableLoadPlan | null).filter((p): p is TableLoadPlan => p !== null);
   const target = await connectPeer(await loadPeerConnection(ctx.catalog, mirror.targetPeerId), `finish:${mirror.name}`);
   try {
-    await target.query("SET statement_timeout = 0; SET maintenance_work_mem = '256MB'");
+    await target.query("SET statement_timeout = 0");
     await ensurePrimaryKeys(target, plans);
   } finally {
     await target.end().catch(() => {});
