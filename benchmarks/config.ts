@@ -10,6 +10,7 @@
  * - BENCH_LOAD_VARIANTS: extra pgferry initial loads with other mirror settings, reported beside the
  *   default one (never judged against the targets), e.g.
  *   "parallelCopyWorkers=2;parallelCopyWorkers=2,rowsPerPartition=1000000". Default: none.
+ * - BENCH_PARTS: which parts run, "load", "cdc" or "load,cdc" (default), for quicker iteration on one.
  */
 export interface BenchConfig {
   quick: boolean;
@@ -26,6 +27,7 @@ export interface BenchConfig {
   pgbenchRate: number | null;
   timeoutMs: number;
   loadVariants: Record<string, number>[];
+  parts: { load: boolean; cdc: boolean };
 }
 
 /** The single-transaction UPDATE of issue 5 changes this many rows (when the table has them). */
@@ -46,6 +48,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     pgbenchRate: env.BENCH_RATE ? positiveInt(env.BENCH_RATE, 0, "BENCH_RATE") : null,
     timeoutMs: positiveInt(env.BENCH_TIMEOUT_MINUTES, quick ? 15 : 45, "BENCH_TIMEOUT_MINUTES") * 60_000,
     loadVariants: parseVariants(env.BENCH_LOAD_VARIANTS ?? ""),
+    parts: parseParts(env.BENCH_PARTS ?? "load,cdc"),
   };
 }
 
@@ -64,6 +67,13 @@ function parseVariants(text: string): Record<string, number>[] {
         }),
       ),
     );
+}
+
+function parseParts(text: string): BenchConfig["parts"] {
+  const parts = text.split(",").map((part) => part.trim()).filter(Boolean);
+  const unknown = parts.filter((part) => part !== "load" && part !== "cdc");
+  if (unknown.length > 0 || parts.length === 0) throw new Error(`BENCH_PARTS must list "load" and/or "cdc", not ${JSON.stringify(text)}`);
+  return { load: parts.includes("load"), cdc: parts.includes("cdc") };
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {

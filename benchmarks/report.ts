@@ -14,7 +14,8 @@ export interface BenchReport {
   versions: { source: string; target: string; catalog: string };
   source: { rows: number; heapBytes: number };
   initialLoad: LoadResult[];
-  cdc: CdcResult;
+  /** Null when BENCH_PARTS leaves the CDC part out. */
+  cdc: CdcResult | null;
   targets: TargetCheck[];
   /** Every result checked: row counts, checksums, primary keys. */
   verified: boolean;
@@ -41,31 +42,38 @@ export function consumerResult(cdc: CdcResult, name: ConsumerResult["name"]): Co
 
 /** The goals of issues 4 and 5, judged on this run's numbers. They belong here, never in timed tests. */
 export function checkTargets(report: Pick<BenchReport, "initialLoad" | "cdc">): TargetCheck[] {
-  const ferry = loadResult(report, "pgferry");
-  const dump = loadResult(report, "pg_dump | psql");
-  const ferryCdc = consumerResult(report.cdc, "pgferry");
-  const nativeCdc = consumerResult(report.cdc, "native");
-  return [
-    {
+  const checks: TargetCheck[] = [];
+  if (report.initialLoad.length > 0) {
+    const ferry = loadResult(report, "pgferry");
+    const dump = loadResult(report, "pg_dump | psql");
+    checks.push({
       goal: "initial load no slower than pg_dump | psql",
       measured: `${s(ferry.seconds)} vs ${s(dump.seconds)} (x${ratio(ferry.seconds, dump.seconds)})`,
       met: ferry.seconds <= dump.seconds,
-    },
-    {
-      goal: `${ferryCdc.bulk.rows.toLocaleString("en-US")}-row UPDATE applied at least as fast as native`,
-      measured: `${s(ferryCdc.bulk.applySeconds)} vs ${s(nativeCdc.bulk.applySeconds)} (x${ratio(ferryCdc.bulk.applySeconds, nativeCdc.bulk.applySeconds)})`,
-      met: ferryCdc.bulk.applySeconds <= nativeCdc.bulk.applySeconds,
-    },
-    {
-      goal: "under 1 s of lag at the end of the pgbench load",
-      measured: `${s(ferryCdc.load.lagAtEnd.seconds)} (caught up ${s(ferryCdc.load.catchUpSeconds)} after the load; native ${s(nativeCdc.load.lagAtEnd.seconds)})`,
-      met: ferryCdc.load.lagAtEnd.seconds < 1,
-    },
-  ];
+    });
+  }
+  if (report.cdc) {
+    const ferryCdc = consumerResult(report.cdc, "pgferry");
+    const nativeCdc = consumerResult(report.cdc, "native");
+    checks.push(
+      {
+        goal: `${ferryCdc.bulk.rows.toLocaleString("en-US")}-row UPDATE applied at least as fast as native`,
+        measured: `${s(ferryCdc.bulk.applySeconds)} vs ${s(nativeCdc.bulk.applySeconds)} (x${ratio(ferryCdc.bulk.applySeconds, nativeCdc.bulk.applySeconds)})`,
+        met: ferryCdc.bulk.applySeconds <= nativeCdc.bulk.applySeconds,
+      },
+      {
+        goal: "under 1 s of lag at the end of the pgbench load",
+        measured: `${s(ferryCdc.load.lagAtEnd.seconds)} (caught up ${s(ferryCdc.load.catchUpSeconds)} after the load; native ${s(nativeCdc.load.lagAtEnd.seconds)})`,
+        met: ferryCdc.load.lagAtEnd.seconds < 1,
+      },
+    );
+  }
+  return checks;
 }
 
 export function isVerified(report: Pick<BenchReport, "initialLoad" | "cdc">): boolean {
-  return report.initialLoad.every((r) => r.checksumMatches && r.primaryKey) && report.cdc.pgferryMatches && report.cdc.nativeMatches;
+  const cdcMatches = !report.cdc || (report.cdc.pgferryMatches && report.cdc.nativeMatches);
+  return report.initialLoad.every((r) => r.checksumMatches && r.primaryKey) && cdcMatches;
 }
 
 const s = (x: number) => `${x.toFixed(2)} s`;
@@ -85,9 +93,19 @@ export function formatReport(report: BenchReport): string {
     `pgferry benchmark, ${report.date}: pgbench scale ${config.scale} (${report.source.rows.toLocaleString("en-US")} rows, ${mb(report.source.heapBytes)} heap)${config.quick ? ", QUICK" : ""}`,
     `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB; load average ${loadAverage.start.toFixed(1)} at start, ${loadAverage.min.toFixed(1)}-${loadAverage.max.toFixed(1)} (avg ${loadAverage.avg.toFixed(1)}) during the run`,
     `servers: source ${report.versions.source}, target ${report.versions.target}, catalog ${report.versions.catalog}; all on 127.0.0.1`,
-    "",
-    "Initial load of pgbench_accounts (each into a fresh target database, one after the other)",
   );
+  if (report.initialLoad.length > 0) out.push("", ...formatLoads(report));
+  if (report.cdc) out.push("", ...formatCdc(report.cdc, config));
+
+  out.push("", "Targets");
+  for (const t of report.targets) out.push(`  ${t.met ? "MET    " : "NOT MET"}  ${t.goal}: ${t.measured}`);
+  out.push(`  ${report.verified ? "MET    " : "NOT MET"}  every result verified (row counts, checksums, primary keys)`);
+  out.push("", `finished in ${Math.round(report.durationSeconds)} s`);
+  return out.join("\n");
+}
+
+function formatLoads(report: BenchReport): string[] {
+  const out = ["Initial load of pgbench_accounts (each into a fresh target database, one after the other)"];
   const ferry = loadResult(report, "pgferry");
   const dump = loadResult(report, "pg_dump | psql");
   const native = loadResult(report, "native logical replication");
@@ -119,11 +137,15 @@ export function formatReport(report: BenchReport): string {
     );
   }
 
-  const ferryCdc = consumerResult(report.cdc, "pgferry");
-  const nativeCdc = consumerResult(report.cdc, "native");
+  return out;
+}
+
+function formatCdc(cdc: CdcResult, config: BenchConfig): string[] {
+  const out: string[] = [];
+  const ferryCdc = consumerResult(cdc, "pgferry");
+  const nativeCdc = consumerResult(cdc, "native");
   out.push(
-    "",
-    `CDC of pgbench_accounts, measured one consumer at a time (the other switched off; it catches up afterwards). pgferry CDC mirror set up (initial load included) in ${s(report.cdc.pgferrySetupSeconds)}`,
+    `CDC of pgbench_accounts, measured one consumer at a time (the other switched off; it catches up afterwards). pgferry CDC mirror set up (initial load included) in ${s(cdc.pgferrySetupSeconds)}`,
   );
   const row = (label: string, get: (c: ConsumerResult) => number, fmt: (x: number) => string = (x) => x.toFixed(2)) => [
     label,
@@ -150,8 +172,8 @@ export function formatReport(report: BenchReport): string {
         ["  CPU meanwhile: walsender / target apply / worker / catalog", ...[ferryCdc, nativeCdc].map((c) => cpuCells(c.load.cpu)), ""],
       ],
     ),
-    `pgferry idle (streaming, no changes): worker ${cpu(report.cdc.pgferryIdleCpuPerSecond.worker)} and catalog ${cpu(report.cdc.pgferryIdleCpuPerSecond.catalog)} CPU-seconds per second`,
-    `targets equal to the source at the end (checksum): pgferry ${report.cdc.pgferryMatches ? "yes" : "NO"}, native ${report.cdc.nativeMatches ? "yes" : "NO"}`,
+    `pgferry idle (streaming, no changes): worker ${cpu(cdc.pgferryIdleCpuPerSecond.worker)} and catalog ${cpu(cdc.pgferryIdleCpuPerSecond.catalog)} CPU-seconds per second`,
+    `targets equal to the source at the end (checksum): pgferry ${cdc.pgferryMatches ? "yes" : "NO"}, native ${cdc.nativeMatches ? "yes" : "NO"}`,
   );
   for (const [label, batches] of [
     ["UPDATE", ferryCdc.bulk.batches],
@@ -163,12 +185,7 @@ export function formatReport(report: BenchReport): string {
         `${Math.round(batches.avgRowsPerBatch)} rows/batch, longest ${batches.maxSeconds.toFixed(2)} s, ${batches.totalSeconds.toFixed(1)} s in total`,
     );
   }
-
-  out.push("", "Targets");
-  for (const t of report.targets) out.push(`  ${t.met ? "MET    " : "NOT MET"}  ${t.goal}: ${t.measured}`);
-  out.push(`  ${report.verified ? "MET    " : "NOT MET"}  every result verified (row counts, checksums, primary keys)`);
-  out.push("", `finished in ${Math.round(report.durationSeconds)} s`);
-  return out.join("\n");
+  return out;
 }
 
 /** Writes the report as JSON to .bench/last-run.json (gitignored); returns the path. */
