@@ -126,6 +126,56 @@ export type PgoutputMessage =
   | TruncateMessage
   | LogicalMessage;
 
+/**
+ * Protocol 2 with `streaming 'on'` (PostgreSQL 14+): a transaction larger than the source's
+ * logical_decoding_work_mem is sent while it runs, in blocks between Stream Start and Stream
+ * Stop, and ends with Stream Commit or Stream Abort. Inside a block every change message carries
+ * the (sub)transaction's xid right after its tag (see streamedChange).
+ */
+export type StreamControlMessage =
+  | { tag: "stream_start"; xid: number; firstSegment: boolean }
+  | { tag: "stream_stop" }
+  | { tag: "stream_commit"; xid: number; flags: number; commitLsn: Lsn; endLsn: Lsn; commitTime: Date; commitTimeMicros: bigint }
+  /** subxid = xid: the whole transaction; otherwise one subtransaction (ROLLBACK TO SAVEPOINT). */
+  | { tag: "stream_abort"; xid: number; subxid: number };
+
+/** Decodes a Stream Start/Stop/Commit/Abort message; null for any other message. */
+export function decodeStreamControl(buffer: Buffer): StreamControlMessage | null {
+  const reader = new Reader(buffer);
+  switch (reader.byte()) {
+    case "S":
+      return { tag: "stream_start", xid: reader.uint32(), firstSegment: reader.int8() === 1 };
+    case "E":
+      return { tag: "stream_stop" };
+    case "c": {
+      const xid = reader.uint32();
+      const flags = reader.int8();
+      const commitLsn = reader.lsn();
+      const endLsn = reader.lsn();
+      const commitTimeMicros = reader.int64();
+      return { tag: "stream_commit", xid, flags, commitLsn, endLsn, commitTimeMicros, commitTime: pgTimestampToDate(commitTimeMicros) };
+    }
+    case "A":
+      // Protocol 4 (streaming 'parallel') adds the abort's LSN and time; pgferry asks for 'on'.
+      return { tag: "stream_abort", xid: reader.uint32(), subxid: reader.uint32() };
+    default:
+      return null;
+  }
+}
+
+/** Messages that carry an xid after their tag inside a streamed block. */
+const STREAMED_CHANGE_TAGS = new Set(["R", "Y", "I", "U", "D", "T", "M"].map((tag) => tag.charCodeAt(0)));
+
+/**
+ * Splits a change message received inside a streamed block into the xid of the (sub)transaction
+ * that made it and the message in protocol-1 form (tag + body, which decodePgoutput reads).
+ */
+export function streamedChange(buffer: Buffer): { xid: number; tag: number; body: Buffer } {
+  const tag = buffer[0];
+  if (!STREAMED_CHANGE_TAGS.has(tag)) throw new PgoutputDecodeError(`unexpected message ${JSON.stringify(String.fromCharCode(tag))} inside a streamed transaction`);
+  return { xid: buffer.readUInt32BE(1), tag, body: buffer.subarray(5) };
+}
+
 /** Microseconds between the Unix epoch and PostgreSQL's epoch (2000-01-01 00:00:00 UTC). */
 const PG_EPOCH_MICROS = 946_684_800_000_000n;
 
@@ -232,8 +282,8 @@ export class PgoutputDecodeError extends Error {
 
 /**
  * Decodes one pgoutput message (the payload of an XLogData message, after its 25-byte header).
- * Throws PgoutputDecodeError on malformed input or on protocol-2+ streaming messages, which
- * pgferry does not request.
+ * Throws PgoutputDecodeError on malformed input or on a streaming control message (see
+ * decodeStreamControl).
  */
 export function decodePgoutput(buffer: Buffer): PgoutputMessage {
   const reader = new Reader(buffer);
@@ -322,7 +372,7 @@ export function decodePgoutput(buffer: Buffer): PgoutputMessage {
     case "E":
     case "c":
     case "A":
-      throw new PgoutputDecodeError(`streamed-transaction message '${tag}' received, but pgferry uses protocol version 1 without streaming`);
+      throw new PgoutputDecodeError(`streamed-transaction message '${tag}' must go to decodeStreamControl`);
     default:
       throw new PgoutputDecodeError(`unknown message type ${JSON.stringify(tag)}`);
   }

@@ -20,13 +20,19 @@
 import type pg from "pg";
 import type { PeerConnection } from "@/lib/peers/connection";
 import { formatLsn, type Lsn, maxLsn, readLsn, writeLsn } from "@/lib/pg/lsn";
-import { dateToPgTimestamp, decodePgoutput, type PgoutputMessage } from "@/lib/pg/pgoutput";
+import { dateToPgTimestamp, decodePgoutput, decodeStreamControl, type PgoutputMessage, type StreamControlMessage, streamedChange } from "@/lib/pg/pgoutput";
 import { quoteIdent, quoteLiteral } from "@/lib/pg/quote";
 import { connectForCdc } from "@/workers/cdc/connect";
+import { createSpoolFolder, TransactionSpool } from "@/workers/cdc/spool";
 
 export type StreamItem =
   | { kind: "data"; walStart: Lsn; walEnd: Lsn; message: PgoutputMessage; bytes: number }
-  | { kind: "keepalive"; walEnd: Lsn; replyRequested: boolean };
+  | { kind: "keepalive"; walEnd: Lsn; replyRequested: boolean }
+  /**
+   * A large transaction the source streamed while it ran, now committed: its changes are in
+   * `spool`, to be applied in order between a Begin and a Commit. The consumer discards the spool.
+   */
+  | { kind: "streamed"; commit: StreamControlMessage & { tag: "stream_commit" }; spool: TransactionSpool };
 
 export interface ReplicationStreamOptions {
   peer: PeerConnection;
@@ -42,11 +48,17 @@ export interface ReplicationStreamOptions {
   statusIntervalMs?: number;
   /** Queued bytes above which the socket is paused. Default: 16 MiB. */
   highWaterBytes?: number;
+  /**
+   * Protocol 2 with streaming (source PostgreSQL 14+): large transactions arrive while they run and
+   * wait in a local spool (see spool.ts), so their commit is followed by apply work only. Default: false.
+   */
+  streaming?: boolean;
 }
 
 const XLOG_DATA = 0x77; // 'w'
 const KEEPALIVE = 0x6b; // 'k'
 const XLOG_HEADER = 25;
+const STREAM_STOP = 0x45; // 'E'
 
 export class ReplicationStream {
   private readonly items: StreamItem[] = [];
@@ -60,6 +72,10 @@ export class ReplicationStream {
   /** End of the last WAL position the server told us about (data or keepalive). */
   lastReceivedLsn: Lsn = 0n;
   private readonly highWaterBytes: number;
+  /** Streamed transactions in progress, by xid, and the one whose block is open. */
+  private readonly spools = new Map<number, TransactionSpool>();
+  private openSpool: TransactionSpool | null = null;
+  private spoolFolder: ReturnType<typeof createSpoolFolder> | null = null;
 
   private constructor(
     private readonly client: pg.Client,
@@ -95,12 +111,13 @@ export class ReplicationStream {
   }
 
   private begin(): Promise<void> {
-    const { slotName, publicationName, startLsn } = this.options;
+    const { slotName, publicationName, startLsn, streaming } = this.options;
     // publication_names is parsed as a list of identifiers, so names are quoted twice: as
     // identifiers inside the list, and the list as a string literal.
     const sql =
       `START_REPLICATION SLOT ${quoteIdent(slotName)} LOGICAL ${formatLsn(startLsn)} ` +
-      `(proto_version '1', publication_names ${quoteLiteral(quoteIdent(publicationName))})`;
+      `(proto_version '${streaming ? 2 : 1}', ${streaming ? "streaming 'on', " : ""}publication_names ${quoteLiteral(quoteIdent(publicationName))})`;
+    if (streaming) this.spoolFolder = createSpoolFolder(`spool-${slotName}`);
     const connection = this.connection();
     connection.on("copyData", (message: { chunk: Buffer }) => this.receive(message.chunk));
     this.client.on("error", (error: Error) => this.fail(error));
@@ -125,10 +142,11 @@ export class ReplicationStream {
       if (chunk[0] === XLOG_DATA) {
         const walStart = readLsn(chunk, 1);
         const walEnd = readLsn(chunk, 9);
-        const message = decodePgoutput(chunk.subarray(XLOG_HEADER));
+        const payload = chunk.subarray(XLOG_HEADER);
         // walEnd of XLogData is the server's current end of WAL, not this message's position.
         this.lastReceivedLsn = maxLsn(this.lastReceivedLsn, walStart);
-        this.push({ kind: "data", walStart, walEnd, message, bytes: chunk.length });
+        if (this.spoolFolder && this.spoolStreamed(payload)) return;
+        this.push({ kind: "data", walStart, walEnd, message: decodePgoutput(payload), bytes: chunk.length });
       } else if (chunk[0] === KEEPALIVE) {
         const walEnd = readLsn(chunk, 1);
         const replyRequested = chunk[17] === 1;
@@ -141,6 +159,51 @@ export class ReplicationStream {
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  /**
+   * Handles the messages of streamed transactions: changes go to their transaction's spool, a
+   * commit becomes a "streamed" item, an abort drops changes. False for any other message.
+   */
+  private spoolStreamed(payload: Buffer): boolean {
+    const folder = this.spoolFolder!;
+    if (this.openSpool && payload[0] !== STREAM_STOP) {
+      const change = streamedChange(payload);
+      this.openSpool.append(change.xid, change.tag, change.body);
+      return true;
+    }
+    const control = decodeStreamControl(payload);
+    if (!control) return false;
+    switch (control.tag) {
+      case "stream_start": {
+        let spool = this.spools.get(control.xid);
+        if (!spool) {
+          spool = new TransactionSpool(folder.path, control.xid);
+          this.spools.set(control.xid, spool);
+        }
+        this.openSpool = spool;
+        break;
+      }
+      case "stream_stop":
+        this.openSpool = null;
+        break;
+      case "stream_commit": {
+        const spool = this.spools.get(control.xid) ?? new TransactionSpool(folder.path, control.xid);
+        this.spools.delete(control.xid);
+        this.push({ kind: "streamed", commit: control, spool });
+        break;
+      }
+      case "stream_abort": {
+        const spool = this.spools.get(control.xid);
+        if (control.subxid !== control.xid) spool?.abortSubtransaction(control.subxid);
+        else {
+          spool?.discard();
+          this.spools.delete(control.xid);
+        }
+        break;
+      }
+    }
+    return true;
   }
 
   private push(item: StreamItem): void {
@@ -241,5 +304,9 @@ export class ReplicationStream {
     this.closing = true;
     this.wake();
     await this.client.end().catch(() => {});
+    // Spools of transactions still running on the source: the next session receives them again.
+    for (const spool of this.spools.values()) spool.discard();
+    this.spools.clear();
+    this.spoolFolder?.remove();
   }
 }

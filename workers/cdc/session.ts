@@ -10,7 +10,7 @@
 import type pg from "pg";
 import type { TableMapping } from "@/lib/mirrors/table-mapping";
 import { formatLsn, parseLsn } from "@/lib/pg/lsn";
-import type { PgoutputMessage } from "@/lib/pg/pgoutput";
+import { decodePgoutput, type PgoutputMessage } from "@/lib/pg/pgoutput";
 import { Applier } from "@/workers/cdc/applier";
 import { connectForCdc } from "@/workers/cdc/connect";
 import { EnumLabels } from "@/workers/cdc/enum-labels";
@@ -36,6 +36,9 @@ import {
 const MAX_STATEMENT_BYTES = 8 * 1024 * 1024;
 const MAX_IN_FLIGHT = 16;
 const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+
+/** pgoutput streams in-progress transactions from PostgreSQL 14 on (protocol 2). */
+const STREAMING_MIN_VERSION = 140000;
 
 function tableKey(schema: string, name: string): string {
   return `${schema}\u0000${name}`;
@@ -65,6 +68,7 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
     // type names read here are valid on the target whatever its search_path.
     await source.query("SELECT pg_catalog.set_config('search_path', '', false)");
     const slot = await readSlot(source, options.slotName, options.source.database);
+    const version = await source.query<{ v: number }>("SELECT pg_catalog.current_setting('server_version_num')::int AS v");
     const startLsn = options.startLsn === undefined ? null : typeof options.startLsn === "string" ? parseLsn(options.startLsn) : options.startLsn;
     const start = chooseStart(stored, startLsn, slot, options.slotName);
     // Store the start first: the slot is then never confirmed past what the target records.
@@ -116,6 +120,7 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
       startLsn: start,
       feedback: () => applier.committedLsn,
       statusIntervalMs: options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS,
+      streaming: options.streaming !== false && version.rows[0].v >= STREAMING_MIN_VERSION,
     });
     const live = stream;
     state.event({ level: "info", message: `Streaming from slot ${options.slotName} at ${formatLsn(start)}.`, detail: { lsn: formatLsn(start) } });
@@ -224,6 +229,16 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
           applier.notePosition(item.walEnd);
           await maybeCommit();
           await idleAck();
+        }
+      } else if (item.kind === "streamed") {
+        // Applied like any transaction, from the spool: Begin, its changes in order, Commit.
+        const { commit, spool } = item;
+        try {
+          await handle({ tag: "begin", finalLsn: commit.commitLsn, commitTime: commit.commitTime, commitTimeMicros: commit.commitTimeMicros, xid: commit.xid });
+          if (!skipping) for (const raw of spool.messages()) await handle(decodePgoutput(raw));
+          await handle({ tag: "commit", flags: commit.flags, commitLsn: commit.commitLsn, endLsn: commit.endLsn, commitTime: commit.commitTime, commitTimeMicros: commit.commitTimeMicros });
+        } finally {
+          spool.discard();
         }
       } else {
         await handle(item.message);

@@ -49,6 +49,12 @@ export interface CdcOptions {
    * other tables or databases write. Default: 10 s.
    */
   idleAckIntervalMs?: number;
+  /**
+   * Ask a PostgreSQL 14+ source to stream transactions larger than its logical_decoding_work_mem
+   * while they run (pgoutput protocol 2); they wait in a local spool file and are applied at their
+   * commit, which then costs the source nothing more. Default: true.
+   */
+  streaming?: boolean;
   /** How often the committed position is reported to the source while busy. Default: 10 s. */
   statusIntervalMs?: number;
   /** First retry delay after a transient error, doubled per attempt. Default: 1 s. */
