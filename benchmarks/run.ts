@@ -76,6 +76,11 @@ async function main(): Promise<number> {
       logLoad(result);
     }
 
+    if (config.parts.cdc && !config.parts.load) {
+      // The CDC part continues the native subscription that the load part's native sync creates.
+      log("native subscription for the CDC part (its initial sync, not reported)...");
+      await loadWithNative(ctx);
+    }
     const cdc = config.parts.cdc ? await runCdcPart({ cleanup, source, target, ferry, config, log }) : null;
 
     const partial = { initialLoad, cdc };

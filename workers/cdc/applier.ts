@@ -192,7 +192,8 @@ export class Applier {
   endSource(commit: CommitMessage): void {
     if (this.sourceTxnRows > 0) {
       this.batch.transactions++;
-      this.batch.firstLsn ??= this.sourceTxnBegin?.finalLsn ?? commit.commitLsn;
+      // A streamed transaction's Begin is made up before its commit LSN is known (finalLsn 0).
+      this.batch.firstLsn ??= this.sourceTxnBegin?.finalLsn || commit.commitLsn;
       this.batch.commitTime = commit.commitTime;
     }
     this.sourceTxnBegin = null;
@@ -351,6 +352,31 @@ export class Applier {
     });
     this.track(committed, 0);
     await this.throttle();
+  }
+
+  /**
+   * Abandons the open target transaction (a streamed source transaction that aborted): the
+   * pending run is dropped, what was sent is rolled back. Throws a failure of what was sent.
+   */
+  async rollback(): Promise<void> {
+    this.run = null;
+    if (this.txOpen) {
+      this.txOpen = false;
+      this.track(this.client.query("ROLLBACK"), 0);
+    }
+    this.batch = newBatch();
+    this.sourceTxnBegin = null;
+    await this.drain();
+  }
+
+  /**
+   * Moves the committed position to `lsn`, which another connection has just committed on the
+   * target (a streamed transaction applied as it arrived). Only while nothing here is open.
+   */
+  advanceTo(lsn: Lsn): void {
+    if (this.busy) throw new Error("advanceTo() while the applier has uncommitted work");
+    if (lsn > this.committedLsn) this.committedLsn = lsn;
+    this.notePosition(lsn);
   }
 
   /** Waits until everything sent has been answered; throws the first failure. */

@@ -29,8 +29,17 @@ export type StreamItem =
   | { kind: "data"; walStart: Lsn; walEnd: Lsn; message: PgoutputMessage; bytes: number }
   | { kind: "keepalive"; walEnd: Lsn; replyRequested: boolean }
   /**
-   * A large transaction the source streamed while it ran, now committed: its changes are in
-   * `spool`, to be applied in order between a Begin and a Commit. The consumer discards the spool.
+   * A large transaction streamed while it runs (protocol 2): a block of its changes starts, one
+   * change (of the transaction `xid` or its subtransaction `subxid`), the block ends, a
+   * (sub)transaction aborted. Every change is also kept in the transaction's spool.
+   */
+  | { kind: "streamStart"; xid: number }
+  | { kind: "streamChange"; xid: number; subxid: number; message: PgoutputMessage; bytes: number }
+  | { kind: "streamStop"; xid: number }
+  | { kind: "streamAbort"; xid: number; subxid: number }
+  /**
+   * A streamed transaction committed: all its changes are in `spool`, in order, to be applied
+   * between a Begin and a Commit unless they were applied as they came. The consumer discards the spool.
    */
   | { kind: "streamed"; commit: StreamControlMessage & { tag: "stream_commit" }; spool: TransactionSpool };
 
@@ -167,9 +176,15 @@ export class ReplicationStream {
    */
   private spoolStreamed(payload: Buffer): boolean {
     const folder = this.spoolFolder!;
-    if (this.openSpool && payload[0] !== STREAM_STOP) {
+    const open = this.openSpool;
+    if (open && payload[0] !== STREAM_STOP) {
       const change = streamedChange(payload);
-      this.openSpool.append(change.xid, change.tag, change.body);
+      open.append(change.xid, change.tag, change.body);
+      // The message in protocol-1 form starts 4 bytes in, where the xid ends: put the tag there
+      // (the xid is read, and this buffer is ours until we return).
+      payload[4] = change.tag;
+      const message = decodePgoutput(payload.subarray(4));
+      this.push({ kind: "streamChange", xid: open.xid, subxid: change.xid, message, bytes: payload.length });
       return true;
     }
     const control = decodeStreamControl(payload);
@@ -182,9 +197,11 @@ export class ReplicationStream {
           this.spools.set(control.xid, spool);
         }
         this.openSpool = spool;
+        this.push({ kind: "streamStart", xid: control.xid });
         break;
       }
       case "stream_stop":
+        if (this.openSpool) this.push({ kind: "streamStop", xid: this.openSpool.xid });
         this.openSpool = null;
         break;
       case "stream_commit": {
@@ -200,6 +217,7 @@ export class ReplicationStream {
           spool?.discard();
           this.spools.delete(control.xid);
         }
+        this.push({ kind: "streamAbort", xid: control.xid, subxid: control.subxid });
         break;
       }
     }
@@ -208,7 +226,7 @@ export class ReplicationStream {
 
   private push(item: StreamItem): void {
     this.items.push(item);
-    if (item.kind === "data") this.queuedBytes += item.bytes;
+    if ("bytes" in item) this.queuedBytes += item.bytes;
     if (!this.paused && this.queuedBytes > this.highWaterBytes) {
       this.paused = true;
       this.connection().stream.pause();
@@ -257,7 +275,7 @@ export class ReplicationStream {
     }
     const item = this.items[this.head];
     this.items[this.head++] = undefined as unknown as StreamItem;
-    if (item.kind === "data") this.queuedBytes -= item.bytes;
+    if ("bytes" in item) this.queuedBytes -= item.bytes;
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items.splice(0, this.head);
       this.head = 0;

@@ -18,6 +18,8 @@ import { ensureProgressTable, progressUpsert, readProgress } from "@/workers/cdc
 import { ReplicationStream } from "@/workers/cdc/replication-stream";
 import type { RunState } from "@/workers/cdc/run-state";
 import { SchemaSync } from "@/workers/cdc/schema-changes";
+import { type StreamCommit, StreamedTransactions } from "@/workers/cdc/streamed-transactions";
+import type { TransactionSpool } from "@/workers/cdc/spool";
 import type { SchemaContext } from "@/workers/cdc/schema-context";
 import { chooseStart, readSlot } from "@/workers/cdc/slot";
 import type { TablePlan } from "@/workers/cdc/table-plan";
@@ -76,20 +78,34 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
     state.source = source;
     state.appliedLsn = start;
 
-    const applier = new Applier(apply, {
+    const applierOptions = {
       mirror,
       committedLsn: start,
       maxStatementRows: maxBatchRows,
       maxStatementBytes: MAX_STATEMENT_BYTES,
       maxInFlight: MAX_IN_FLIGHT,
       maxInFlightBytes: MAX_IN_FLIGHT_BYTES,
+      onFailure: () => stream?.interrupt(),
+    };
+    const applier = new Applier(apply, {
+      ...applierOptions,
       onCommitted: (batch) => {
         // The slot may now be confirmed up to the batch's position.
         stream?.sendStatus();
         state.batch(batch);
       },
-      onFailure: () => stream?.interrupt(),
     });
+    // A second target connection for a large transaction applied while the source streams it.
+    let eagerApplier: Promise<Applier> | null = null;
+    const openEagerApplier = () => {
+      eagerApplier ??= connectForCdc(options.target, `cdc:${mirror}:stream`, { pipeline: true }).then(async (client) => {
+        clients.push(client);
+        await prepareApplySession(client, state);
+        // Its batches are reported once the main applier has moved past them (see StreamedTransactions).
+        return new Applier(client, { ...applierOptions, onCommitted: (batch) => state.batch(batch) });
+      });
+      return eagerApplier;
+    };
     const ctx: SchemaContext = {
       mirror,
       source,
@@ -151,7 +167,8 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
       if (found === undefined) throw new Error(`pgoutput: change for relation ${relationId} before its Relation message`);
       return found;
     };
-    const handle = async (message: PgoutputMessage) => {
+    /** Applies one message; changes go to `into` (the main applier, or the one of a streamed transaction). */
+    const handle = async (message: PgoutputMessage, into: Applier = applier) => {
       switch (message.tag) {
         case "begin":
           inTransaction = true;
@@ -188,26 +205,26 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
           const target = skipping ? null : plan(message.relationId);
           if (!target) return;
           if (target.enumColumns.length) await enums.ensure(target, message.newTuple);
-          await applier.insert(target, message.newTuple);
+          await into.insert(target, message.newTuple);
           return;
         }
         case "update": {
           const target = skipping ? null : plan(message.relationId);
           if (!target) return;
           if (target.enumColumns.length) await enums.ensure(target, message.newTuple);
-          await applier.update(target, message);
+          await into.update(target, message);
           return;
         }
         case "delete": {
           const target = skipping ? null : plan(message.relationId);
           if (!target) return;
-          await applier.delete(target, message);
+          await into.delete(target, message);
           return;
         }
         case "truncate": {
           if (skipping) return;
           const targets = message.relationIds.map(plan).filter((found): found is TablePlan => found !== null);
-          await applier.truncate(targets, message.restartIdentity);
+          await into.truncate(targets, message.restartIdentity);
           return;
         }
         default:
@@ -216,9 +233,38 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
       }
     };
 
+    /** A committed streamed transaction, from its spool: Begin, its changes in order, Commit. */
+    const replay = async (commit: StreamCommit, spool: TransactionSpool) => {
+      try {
+        await handle({ tag: "begin", finalLsn: commit.commitLsn, commitTime: commit.commitTime, commitTimeMicros: commit.commitTimeMicros, xid: commit.xid });
+        if (!skipping) for (const raw of spool.messages()) await handle(decodePgoutput(raw));
+        await handle({ tag: "commit", flags: commit.flags, commitLsn: commit.commitLsn, endLsn: commit.endLsn, commitTime: commit.commitTime, commitTimeMicros: commit.commitTimeMicros });
+      } finally {
+        spool.discard();
+      }
+    };
+    const streamed = new StreamedTransactions(
+      {
+        main: applier,
+        eagerApplier: openEagerApplier,
+        changesSchema: (message) => {
+          const previous = relations.get(message.relationId);
+          return mappings.has(tableKey(message.namespace, message.name)) && !(previous && sameShape(previous, message));
+        },
+        apply: handle,
+        replay,
+        committed: () => {
+          state.appliedLsn = applier.committedLsn;
+          live.sendStatus();
+        },
+      },
+      start,
+    );
+
     const pollMs = Math.min(1_000, idleAckInterval);
     while (!signal.aborted) {
       applier.throwIfFailed();
+      streamed.throwIfFailed();
       const item = await live.next(pollMs);
       state.receivedLsn = live.lastReceivedLsn;
       if (item === null) {
@@ -230,17 +276,15 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
           await maybeCommit();
           await idleAck();
         }
+      } else if (item.kind === "streamStart") {
+        await streamed.blockStarts(item.xid);
+      } else if (item.kind === "streamChange") {
+        await streamed.change(item.xid, item.subxid, item.message);
+      } else if (item.kind === "streamAbort") {
+        await streamed.aborted(item.xid, item.subxid);
       } else if (item.kind === "streamed") {
-        // Applied like any transaction, from the spool: Begin, its changes in order, Commit.
-        const { commit, spool } = item;
-        try {
-          await handle({ tag: "begin", finalLsn: commit.commitLsn, commitTime: commit.commitTime, commitTimeMicros: commit.commitTimeMicros, xid: commit.xid });
-          if (!skipping) for (const raw of spool.messages()) await handle(decodePgoutput(raw));
-          await handle({ tag: "commit", flags: commit.flags, commitLsn: commit.commitLsn, endLsn: commit.endLsn, commitTime: commit.commitTime, commitTimeMicros: commit.commitTimeMicros });
-        } finally {
-          spool.discard();
-        }
-      } else {
+        await streamed.committed(item.commit, item.spool);
+      } else if (item.kind === "data") {
         await handle(item.message);
       }
     }

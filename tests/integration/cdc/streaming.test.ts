@@ -32,6 +32,15 @@ describe("CDC of streamed transactions", () => {
     await h?.close();
   });
 
+  /** Target sessions of the mirror's streamed-transaction connection with an open, writing transaction. */
+  async function writingStreamSessions(): Promise<number> {
+    const { rows } = await h.target.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1 AND backend_xid IS NOT NULL",
+      [`%cdc:${h.mirror}:stream`],
+    );
+    return rows[0].n;
+  }
+
   /** Transactions the source has streamed from this slot so far (its cumulative statistics). */
   async function streamedTransactions(): Promise<number> {
     const { rows } = await h.source.query<{ n: string }>("SELECT stream_txns AS n FROM pg_stat_replication_slots WHERE slot_name = $1", [h.slotName]);
@@ -88,6 +97,8 @@ describe("CDC of streamed transactions", () => {
     const long = await connect("source", h.sourceDb);
     try {
       await long.query(`BEGIN; INSERT INTO big SELECT g, 'long', ${FILLER} FROM generate_series(600001, 610000) g`);
+      // Applied as it arrives: a second target session already writes it, in a transaction of its own.
+      await expect.poll(writingStreamSessions, { timeout: 10_000 }).toBe(1);
       // Committed while the long transaction is open (and being streamed)...
       await h.source.query("INSERT INTO big VALUES (700001, 'small', 'x')");
       await h.source.query("UPDATE big SET v = 'small again' WHERE id = 101");
@@ -103,6 +114,46 @@ describe("CDC of streamed transactions", () => {
     expect(rows.rows).toEqual([
       { id: 101, v: "changed by long" },
       { id: 700001, v: "changed by long" },
+    ]);
+  });
+
+  it("applies two large transactions streamed at the same time, each once, in commit order", async () => {
+    const [a, b] = [await connect("source", h.sourceDb), await connect("source", h.sourceDb)];
+    try {
+      await a.query(`BEGIN; INSERT INTO big SELECT g, 'a', ${FILLER} FROM generate_series(900001, 905000) g`);
+      await b.query(`BEGIN; INSERT INTO big SELECT g, 'b', ${FILLER} FROM generate_series(910001, 915000) g`);
+      await a.query(`INSERT INTO big SELECT g, 'a', ${FILLER} FROM generate_series(905001, 908000) g`);
+      await b.query("UPDATE big SET v = 'b' WHERE id = 102");
+      await b.query("COMMIT");
+      // Committed after b: its change to row 102 must win on the target too.
+      await a.query("UPDATE big SET v = 'a' WHERE id BETWEEN 102 AND 103");
+      await a.query("COMMIT");
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
+    await waitForCatchUp(h, run, 120_000);
+    await expectSameData(h);
+    const rows = await h.target.query("SELECT id, v FROM big WHERE id IN (102, 103) ORDER BY id");
+    expect(rows.rows).toEqual([
+      { id: 102, v: "a" },
+      { id: 103, v: "a" },
+    ]);
+  });
+
+  it("applies a streamed transaction that changes the shape of a table it wrote to", async () => {
+    await h.source.query(`
+      BEGIN;
+      INSERT INTO big SELECT g, 'before ddl', ${FILLER} FROM generate_series(1000001, 1004000) g;
+      ALTER TABLE big ADD COLUMN extra int DEFAULT 7;
+      INSERT INTO big SELECT g, 'after ddl', ${FILLER}, 8 FROM generate_series(1004001, 1008000) g;
+      COMMIT;
+    `);
+    await waitForCatchUp(h, run, 120_000);
+    await expectSameData(h);
+    const extra = await h.target.query<{ extra: number; n: string }>("SELECT extra, count(*) AS n FROM big WHERE id > 1000000 GROUP BY extra ORDER BY extra");
+    expect(extra.rows).toEqual([
+      { extra: 7, n: "4000" },
+      { extra: 8, n: "4000" },
     ]);
   });
 
@@ -123,7 +174,7 @@ describe("CDC of streamed transactions", () => {
     }
     await waitForCatchUp(h, run, 120_000);
     await expectSameData(h);
-    const count = await h.target.query<{ n: string }>("SELECT count(*) AS n FROM big WHERE id > 800000");
+    const count = await h.target.query<{ n: string }>("SELECT count(*) AS n FROM big WHERE id BETWEEN 800001 AND 810000");
     expect(count.rows[0].n).toBe("10000");
   });
 });
