@@ -156,7 +156,7 @@ const IDLE_SAMPLE_MS = 5_000;
 async function idleCpu(source: pg.Client, consumer: Consumer, ms: number): Promise<CdcResult["pgferryIdleCpuPerSecond"]> {
   const meter = await cpuMeter(source, consumer);
   await sleep(ms);
-  const used = meter.used();
+  const used = await meter.used();
   return { worker: used.worker === null ? null : used.worker / (ms / 1000), catalog: used.catalog === null ? null : used.catalog / (ms / 1000) };
 }
 
@@ -219,7 +219,7 @@ async function bulkUpdate(ctx: CdcContext, writer: pg.Client, consumer: Consumer
     statementSeconds: seconds(started, committed),
     applySeconds: seconds(committed, applied),
     commitLsn: after[0].lsn,
-    cpu: cpu.used(),
+    cpu: await cpu.used(),
     ...(consumer.name === "pgferry" ? { batches: await summarizeBatches(ctx.ferry.catalog, MIRROR, committed, applied) } : {}),
   };
 }
@@ -245,7 +245,7 @@ async function pgbenchLoad(ctx: CdcContext, writer: pg.Client, sampleClient: pg.
     const lagAtEnd = await sampler.sampleNow();
     await waitForMarker(writer, [consumer], config.timeoutMs);
     const caughtUp = Date.now();
-    const cpuUsed = cpu.used();
+    const cpuUsed = await cpu.used();
     const samples = await sampler.stop();
     return {
       tps: Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? 0),

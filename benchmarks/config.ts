@@ -11,6 +11,8 @@
  *   default one (never judged against the targets), e.g.
  *   "parallelCopyWorkers=2;parallelCopyWorkers=2,rowsPerPartition=1000000". Default: none.
  * - BENCH_PARTS: which parts run, "load", "cdc" or "load,cdc" (default), for quicker iteration on one.
+ * - BENCH_NATIVE_STREAMING: the native subscription's `streaming` option, "off" (PostgreSQL 15's
+ *   default, and the default here) or "on" (large transactions sent while they run, applied at commit).
  */
 export interface BenchConfig {
   quick: boolean;
@@ -28,6 +30,7 @@ export interface BenchConfig {
   timeoutMs: number;
   loadVariants: Record<string, number>[];
   parts: { load: boolean; cdc: boolean };
+  nativeStreaming: "off" | "on";
 }
 
 /** The single-transaction UPDATE of issue 5 changes this many rows (when the table has them). */
@@ -49,6 +52,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     timeoutMs: positiveInt(env.BENCH_TIMEOUT_MINUTES, quick ? 15 : 45, "BENCH_TIMEOUT_MINUTES") * 60_000,
     loadVariants: parseVariants(env.BENCH_LOAD_VARIANTS ?? ""),
     parts: parseParts(env.BENCH_PARTS ?? "load,cdc"),
+    nativeStreaming: parseOnOff(env.BENCH_NATIVE_STREAMING ?? "off", "BENCH_NATIVE_STREAMING"),
   };
 }
 
@@ -67,6 +71,11 @@ function parseVariants(text: string): Record<string, number>[] {
         }),
       ),
     );
+}
+
+function parseOnOff(text: string, name: string): "off" | "on" {
+  if (text !== "off" && text !== "on") throw new Error(`${name} must be "off" or "on", not ${JSON.stringify(text)}`);
+  return text;
 }
 
 function parseParts(text: string): BenchConfig["parts"] {

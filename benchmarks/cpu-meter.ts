@@ -19,7 +19,7 @@ export interface CpuUse {
  * large UPDATE, the walsender's figure includes decoding while the UPDATE runs (changes wait in its
  * reorder buffer until the commit); the apply and the worker start at the commit.
  */
-export async function cpuMeter(source: pg.Client, consumer: Consumer): Promise<{ used(): CpuUse }> {
+export async function cpuMeter(source: pg.Client, consumer: Consumer): Promise<{ used(): Promise<CpuUse> }> {
   const { rows } = await source.query<{ pid: number | null }>("SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1", [consumer.slot]);
   const pids = {
     walsender: rows[0]?.pid ? [rows[0].pid] : [],
@@ -37,6 +37,16 @@ export async function cpuMeter(source: pg.Client, consumer: Consumer): Promise<{
     return sum;
   };
   return {
-    used: () => ({ walsender: delta(before.walsender), apply: delta(before.apply), worker: delta(before.worker), catalog: delta(before.catalog) }),
+    used: async () => {
+      // An apply connection opened meanwhile (pgferry's second one, for a transaction streamed
+      // while it runs) used all its CPU inside the window.
+      let apply = delta(before.apply);
+      for (const pid of await consumer.applyPids()) {
+        if (before.apply.has(pid)) continue;
+        const cpu = processCpuSeconds(pid);
+        if (cpu !== null) apply = (apply ?? 0) + cpu;
+      }
+      return { walsender: delta(before.walsender), apply, worker: delta(before.worker), catalog: delta(before.catalog) };
+    },
   };
 }

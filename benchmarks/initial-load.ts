@@ -39,6 +39,7 @@ export interface LoadContext {
   catalogUrl: string;
   sourceChecksum: TableChecksum;
   timeoutMs: number;
+  nativeStreaming: "off" | "on";
 }
 
 /**
@@ -104,7 +105,7 @@ export async function loadWithNative(ctx: LoadContext): Promise<LoadResult> {
   const started = Date.now();
   await withClient(ctx.source, SOURCE_DB, "native-setup", createNativePublication);
   await withClient(ctx.target, NATIVE_DB, "native-setup", async (target) => {
-    await createNativeSubscription(target, ctx.source, SOURCE_DB);
+    await createNativeSubscription(target, ctx.source, SOURCE_DB, ctx.nativeStreaming);
     await waitUntil("the native subscription's initial sync", () => nativeTablesReady(target), ctx.timeoutMs, 100);
   });
   const finished = Date.now();

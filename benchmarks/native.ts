@@ -12,9 +12,9 @@ export async function createNativePublication(source: pg.Client): Promise<void> 
 }
 
 /** Creates the subscription (with its initial copy unless copyData is false); returns at once. */
-export async function createNativeSubscription(target: pg.Client, source: BenchServer, sourceDb: string): Promise<void> {
+export async function createNativeSubscription(target: pg.Client, source: BenchServer, sourceDb: string, streaming: "off" | "on"): Promise<void> {
   const conninfo = `host=${source.host} port=${source.port} user=${source.user} password=${source.password} dbname=${sourceDb} application_name=bench_native`;
-  await target.query(`CREATE SUBSCRIPTION ${quoteIdent(NATIVE_SUBSCRIPTION)} CONNECTION ${quoteLiteral(conninfo)} PUBLICATION ${quoteIdent(NATIVE_PUBLICATION)}`);
+  await target.query(`CREATE SUBSCRIPTION ${quoteIdent(NATIVE_SUBSCRIPTION)} CONNECTION ${quoteLiteral(conninfo)} PUBLICATION ${quoteIdent(NATIVE_PUBLICATION)} WITH (streaming = ${streaming})`);
 }
 
 /** True once every table of the subscription is 'r' (ready) in pg_subscription_rel. */

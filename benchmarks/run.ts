@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     const ferry = await startPgferry(cleanup, servers.catalogUrl, servers.root);
     await addPeer(ferry.catalog, SOURCE_PEER, source, SOURCE_DB);
 
-    const ctx: LoadContext = { cleanup, source, target, ferry, catalogUrl: servers.catalogUrl, sourceChecksum, timeoutMs: config.timeoutMs };
+    const ctx: LoadContext = { cleanup, source, target, ferry, catalogUrl: servers.catalogUrl, sourceChecksum, timeoutMs: config.timeoutMs, nativeStreaming: config.nativeStreaming };
     const initialLoad: LoadResult[] = [];
     if (config.parts.load) {
       // Untimed: afterwards no method pays first-time costs that belong to none of them: WAL
