@@ -118,6 +118,16 @@ interface Batch {
   missingRows: number;
 }
 
+export interface CountsSnapshot {
+  rows: number;
+  sourceTxnRows: number;
+  counts: Map<string, TableCounts>;
+}
+
+function copyCounts(counts: Map<string, TableCounts>): Map<string, TableCounts> {
+  return new Map([...counts].map(([table, c]) => [table, { ...c }]));
+}
+
 function newBatch(): Batch {
   return { startedAt: 0, firstCommitTime: null, rows: 0, transactions: 0, firstLsn: null, commitTime: null, counts: new Map(), missingRows: 0 };
 }
@@ -367,6 +377,18 @@ export class Applier {
     this.batch = newBatch();
     this.sourceTxnBegin = null;
     await this.drain();
+  }
+
+  /** The open batch's counters, to put back after a ROLLBACK TO SAVEPOINT (see restoreCounts). */
+  countsSnapshot(): CountsSnapshot {
+    return { rows: this.batch.rows, sourceTxnRows: this.sourceTxnRows, counts: copyCounts(this.batch.counts) };
+  }
+
+  /** Forgets the changes counted since `snapshot` (they were rolled back on the target). */
+  restoreCounts(snapshot: CountsSnapshot): void {
+    this.batch.rows = snapshot.rows;
+    this.sourceTxnRows = snapshot.sourceTxnRows;
+    this.batch.counts = copyCounts(snapshot.counts);
   }
 
   /**

@@ -21,7 +21,7 @@
  */
 import type { Lsn } from "@/lib/pg/lsn";
 import type { PgoutputMessage, StreamControlMessage } from "@/lib/pg/pgoutput";
-import type { Applier } from "@/workers/cdc/applier";
+import type { Applier, CountsSnapshot } from "@/workers/cdc/applier";
 import type { TransactionSpool } from "@/workers/cdc/spool";
 
 export interface StreamedHooks {
@@ -44,8 +44,8 @@ export type StreamCommit = StreamControlMessage & { tag: "stream_commit" };
 interface Eager {
   xid: number;
   applier: Applier;
-  /** Subtransactions with a savepoint, in the order they were set. */
-  savepoints: number[];
+  /** Subtransactions with a savepoint, in the order they were set, with the counters before each. */
+  savepoints: { subxid: number; counts: CountsSnapshot }[];
   /** Relations it wrote to. */
   touched: Set<number>;
 }
@@ -89,9 +89,9 @@ export class StreamedTransactions {
     const eager = this.eager;
     if (eager?.xid !== xid) return; // in the spool, applied at commit
     try {
-      if (subxid !== xid && !eager.savepoints.includes(subxid)) {
+      if (subxid !== xid && !eager.savepoints.some((s) => s.subxid === subxid)) {
         await eager.applier.execute(`SAVEPOINT ${savepointName(subxid)}`);
-        eager.savepoints.push(subxid);
+        eager.savepoints.push({ subxid, counts: eager.applier.countsSnapshot() });
       }
       let schemaChange = false;
       if (message.tag === "relation") {
@@ -122,10 +122,12 @@ export class StreamedTransactions {
       await eager.applier.rollback();
       return;
     }
-    const at = eager.savepoints.indexOf(subxid);
+    const at = eager.savepoints.findIndex((s) => s.subxid === subxid);
     if (at < 0) return; // it changed nothing
     eager.savepoints.splice(at + 1);
     await eager.applier.execute(`ROLLBACK TO SAVEPOINT ${savepointName(subxid)}`);
+    // The batch report counts what the target keeps.
+    eager.applier.restoreCounts(eager.savepoints[at].counts);
   }
 
   async committed(commit: StreamCommit, spool: TransactionSpool): Promise<void> {
