@@ -58,8 +58,8 @@ export interface ReplicationStreamOptions {
   /** Queued bytes above which the socket is paused. Default: 16 MiB. */
   highWaterBytes?: number;
   /**
-   * Protocol 2 with streaming (source PostgreSQL 14+): large transactions arrive while they run and
-   * wait in a local spool (see spool.ts), so their commit is followed by apply work only. Default: false.
+   * Protocol 2 with streaming (source PostgreSQL 14+): large transactions arrive while they run, as
+   * stream items, each change also kept in a spool file (see spool.ts). Default: false.
    */
   streaming?: boolean;
 }
@@ -322,8 +322,13 @@ export class ReplicationStream {
     this.closing = true;
     this.wake();
     await this.client.end().catch(() => {});
-    // Spools of transactions still running on the source: the next session receives them again.
+    // Spools of transactions still running on the source, or committed but not consumed: the next
+    // session receives them again.
     for (const spool of this.spools.values()) spool.discard();
+    for (let i = this.head; i < this.items.length; i++) {
+      const item = this.items[i];
+      if (item?.kind === "streamed") item.spool.discard();
+    }
     this.spools.clear();
     this.spoolFolder?.remove();
   }

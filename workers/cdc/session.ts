@@ -101,7 +101,8 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
       eagerApplier ??= connectForCdc(options.target, `cdc:${mirror}:stream`, { pipeline: true }).then(async (client) => {
         clients.push(client);
         await prepareApplySession(client, state);
-        // Its batches are reported once the main applier has moved past them (see StreamedTransactions).
+        // One batch per streamed transaction, reported like the main ones; the slot is confirmed
+        // past it once the main applier has advanced (see StreamedTransactions.committed).
         return new Applier(client, { ...applierOptions, onCommitted: (batch) => state.batch(batch) });
       });
       return eagerApplier;
