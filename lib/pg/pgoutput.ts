@@ -1,5 +1,6 @@
 /**
- * Decoder for PostgreSQL's pgoutput logical replication protocol, version 1 (PostgreSQL 10+).
+ * Decoder for PostgreSQL's pgoutput logical replication protocol, version 1 (PostgreSQL 10+), and the
+ * streamed-transaction messages of version 2 (PostgreSQL 14+, see decodeStreamControl).
  * https://www.postgresql.org/docs/current/protocol-logicalrep-message-formats.html
  *
  * Why our own decoder rather than pg-logical-replication's: that parser turns every column value
