@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assignLanes } from "./load-order";
+import { assignLanes, BUNDLE_MAX_PARTITIONS, BUNDLE_MAX_ROWS, bundleSmallPartitions, SMALL_PARTITION_ROWS } from "./load-order";
 
 describe("assignLanes", () => {
   it("interleaves at most tablesInParallel tables and deals them over the lanes", () => {
@@ -15,5 +15,23 @@ describe("assignLanes", () => {
 
   it("uses one lane per partition at most and skips empty tables", () => {
     expect(assignLanes([["x"], []], 4, 4)).toEqual([["x"]]);
+  });
+});
+
+describe("bundleSmallPartitions", () => {
+  const p = (name: string, estimatedRows: number) => ({ name, estimatedRows });
+
+  it("shares a job between neighbouring small partitions and keeps large ones alone, in lane order", () => {
+    const lane = [p("s1", 10), p("s2", 0), p("big", SMALL_PARTITION_ROWS + 1), p("s3", 5), p("s4", SMALL_PARTITION_ROWS)];
+    expect(bundleSmallPartitions(lane).map((b) => b.map((x) => x.name))).toEqual([["s1", "s2"], ["big"], ["s3", "s4"]]);
+  });
+
+  it("caps a bundle by partitions and by rows", () => {
+    const many = Array.from({ length: BUNDLE_MAX_PARTITIONS * 2 + 1 }, (_, i) => p(`t${i}`, 1));
+    expect(bundleSmallPartitions(many).map((b) => b.length)).toEqual([BUNDLE_MAX_PARTITIONS, BUNDLE_MAX_PARTITIONS, 1]);
+    const heavy = Array.from({ length: 6 }, (_, i) => p(`h${i}`, SMALL_PARTITION_ROWS));
+    const bundles = bundleSmallPartitions(heavy);
+    expect(bundles.every((b) => b.reduce((n, x) => n + x.estimatedRows, 0) <= BUNDLE_MAX_ROWS)).toBe(true);
+    expect(bundles.flat()).toEqual(heavy);
   });
 });

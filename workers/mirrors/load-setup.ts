@@ -1,7 +1,8 @@
-import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
+import type { Mirror, MirrorTable, Prisma } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
-import { assignLanes } from "@/lib/mirrors/load-order";
+import { randomUUID } from "node:crypto";
+import { assignLanes, bundleSmallPartitions } from "@/lib/mirrors/load-order";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
 import type { TableMapping } from "@/lib/mirrors/table-mapping";
 import { connectPeer } from "@/lib/peers/connect";
@@ -99,6 +100,7 @@ export async function startInitialLoad(ctx: RunnerContext, mirror: Mirror & { ta
     const partitionIds = await ctx.catalog.$transaction(async (tx) => {
       await tx.partition.deleteMany({ where: { mirrorId: mirror.id } });
       const ids = new Map<object, string>();
+      const rows: Prisma.PartitionCreateManyInput[] = [];
       for (const [position, plan] of plans.entries()) {
         const table = mirror.tables.find((t) => t.position === position) ?? mirror.tables[position];
         const described = description.tables.find((d) => d.name.schema === plan.source.schema && d.name.name === plan.source.name);
@@ -114,22 +116,23 @@ export async function startInitialLoad(ctx: RunnerContext, mirror: Mirror & { ta
           },
         });
         for (const partition of partitionsByTable[position]) {
-          const row = await tx.partition.create({
-            data: {
-              mirrorId: mirror.id,
-              mirrorTableId: table.id,
-              generation,
-              index: partition.index,
-              relationSchema: partition.sourceRelation.schema,
-              relationName: partition.sourceRelation.name,
-              startBlock: partition.startBlock,
-              endBlock: partition.endBlock,
-              rowsEstimated: BigInt(Math.max(0, Math.round(partition.estimatedRows))),
-            },
+          const id = randomUUID();
+          rows.push({
+            id,
+            mirrorId: mirror.id,
+            mirrorTableId: table.id,
+            generation,
+            index: partition.index,
+            relationSchema: partition.sourceRelation.schema,
+            relationName: partition.sourceRelation.name,
+            startBlock: partition.startBlock,
+            endBlock: partition.endBlock,
+            rowsEstimated: BigInt(Math.max(0, Math.round(partition.estimatedRows))),
           });
-          ids.set(partition, row.id);
+          ids.set(partition, id);
         }
       }
+      await tx.partition.createMany({ data: rows });
       await tx.mirror.update({
         where: { id: mirror.id },
         data: {
@@ -146,14 +149,16 @@ export async function startInitialLoad(ctx: RunnerContext, mirror: Mirror & { ta
     });
 
     const lanes = assignLanes(partitionsByTable, settings.parallelCopyWorkers, settings.tablesInParallel);
+    let jobs = 0;
     for (const [lane, partitions] of lanes.entries()) {
-      for (const partition of partitions) {
-        const partitionId = partitionIds.get(partition) as string;
+      for (const bundle of bundleSmallPartitions(partitions)) {
+        const ids = bundle.map((partition) => partitionIds.get(partition) as string);
         await ctx.addJob(
           COPY_PARTITION_TASK,
-          { partitionId, generation },
-          { queueName: copyQueue(mirror.id, generation, lane), jobKey: `copy:${partitionId}`, maxAttempts: COPY_MAX_ATTEMPTS },
+          { partitionIds: ids, generation },
+          { queueName: copyQueue(mirror.id, generation, lane), jobKey: `copy:${ids[0]}`, maxAttempts: COPY_MAX_ATTEMPTS },
         );
+        jobs++;
       }
     }
     const total = partitionsByTable.reduce((sum, p) => sum + p.length, 0);
@@ -161,7 +166,7 @@ export async function startInitialLoad(ctx: RunnerContext, mirror: Mirror & { ta
       ctx.catalog,
       mirror.id,
       "info",
-      `Initial load started: ${plans.length} table(s) in ${total} partition(s), ${lanes.length} copied at a time, from snapshot ${snapshot.snapshotName}.`,
+      `Initial load started: ${plans.length} table(s) in ${total} partition(s) and ${jobs} copy job(s), ${lanes.length} copied at a time, from snapshot ${snapshot.snapshotName}.`,
     );
     return snapshot;
   } catch (error) {

@@ -68,6 +68,12 @@ describe("initial load through the worker", () => {
     expect(items?.partitionsDone).toBe(items?.partitionsTotal);
     expect(items?.rowsCopied).toBe(60000);
     expect(detail.tables.every((t) => t.status === "done")).toBe(true);
+    // Small partitions share copy jobs.
+    const started = await catalog.prisma.mirrorEvent.findFirst({ where: { mirror: { name: "load_once" }, message: { startsWith: "Initial load started" } } });
+    const [, partitions, jobs] = /in (\d+) partition\(s\) and (\d+) copy job/.exec(started?.message ?? "") ?? [];
+    expect(Number(partitions)).toBe(await catalog.prisma.partition.count({ where: { mirror: { name: "load_once" } } }));
+    expect(Number(jobs)).toBeGreaterThan(0);
+    expect(Number(jobs)).toBeLessThan(Number(partitions));
 
     const pairs: [{ schema: string; name: string }, { schema: string; name: string }, string[]][] = [
       [{ schema: "Sales Data", name: 'Order "Items"' }, { schema: "Sales Data", name: 'Order "Items"' }, ["id", "select", "mood", "amount", "at"]],
