@@ -25,8 +25,25 @@ export async function ensureSignInPassword(): Promise<{ generated?: string; from
 }
 
 /**
- * Successful checks are remembered by a SHA-256 of the candidate for a minute, so API clients
- * that send the password on every request do not pay for scrypt each time.
+ * Replaces the stored sign-in password with a new generated one and ends every session (for
+ * `npm run reset-password`); returns the password, which is stored only as its hash. Refuses when
+ * PGFERRY_PASSWORD sets the password: that is changed where it is set.
+ */
+export async function resetSignInPassword(): Promise<string> {
+  if (env().PGFERRY_PASSWORD) throw new Error("PGFERRY_PASSWORD is set, so the sign-in password comes from the environment: change it there and restart pgferry");
+  const password = generatePassword();
+  const value = await hashPassword(password);
+  await db().$transaction([
+    db().setting.upsert({ where: { key: PASSWORD_HASH_KEY }, create: { key: PASSWORD_HASH_KEY, value }, update: { value } }),
+    db().session.deleteMany({}),
+  ]);
+  return password;
+}
+
+/**
+ * Successful checks are remembered for a minute, by a SHA-256 of the candidate together with the
+ * stored hash it matched, so API clients that send the password on every request do not pay for
+ * scrypt each time, and a reset password stops working at once.
  */
 const recentlyVerified = new Map<string, number>();
 const VERIFIED_TTL_MS = 60_000;
@@ -35,11 +52,12 @@ const VERIFIED_TTL_MS = 60_000;
 export async function isSignInPassword(candidate: string): Promise<boolean> {
   const fromEnv = env().PGFERRY_PASSWORD;
   if (fromEnv !== undefined) return constantTimeEqual(candidate, fromEnv);
-  const digest = sha256(candidate).toString("hex");
+  const stored = await db().setting.findUnique({ where: { key: PASSWORD_HASH_KEY } });
+  if (!stored) return false;
+  const digest = sha256(`${candidate}\u0000${stored.value}`).toString("hex");
   const until = recentlyVerified.get(digest);
   if (until && until > Date.now()) return true;
-  const stored = await db().setting.findUnique({ where: { key: PASSWORD_HASH_KEY } });
-  if (!stored || !(await verifyPassword(candidate, stored.value))) return false;
+  if (!(await verifyPassword(candidate, stored.value))) return false;
   recentlyVerified.set(digest, Date.now() + VERIFIED_TTL_MS);
   return true;
 }

@@ -16,6 +16,8 @@ import pg from "pg";
 export interface EmbeddedServer {
   url: string;
   port: number;
+  /** False when the server was already running (e.g. pgferry is up): leave it running then. */
+  startedHere: boolean;
   stop(): Promise<void>;
 }
 
@@ -49,7 +51,8 @@ export async function startEmbeddedServer(folder: string, options: EmbeddedOptio
   if (!(await exists(path.join(dataFolder, "PG_VERSION")))) await initialise(folder, dataFolder, settings, owner);
 
   let pid: number | null = null;
-  if (!(await canConnect(adminUrl))) {
+  const startedHere = !(await canConnect(adminUrl));
+  if (startedHere) {
     await removeStalePidFile(dataFolder);
     pid = await startServer(folder, dataFolder, settings, owner, options.flags ?? []);
   } else {
@@ -59,6 +62,7 @@ export async function startEmbeddedServer(folder: string, options: EmbeddedOptio
   return {
     url: url(settings, database),
     port: settings.port,
+    startedHere,
     stop: () => stopServer(pid),
   };
 }

@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
 
@@ -41,5 +43,32 @@ describe("sign-in credentials and sessions", () => {
     expect(await isValidSession(`${token}x`)).toBe(false);
     await endSession(token);
     expect(await isValidSession(token)).toBe(false);
+  });
+
+  it("resets the password: the old one stops working at once, the new one works, every session ends", async () => {
+    const { ensureSignInPassword, isSignInPassword, resetSignInPassword } = await import("@/lib/auth/credentials");
+    const { createSession, isValidSession } = await import("@/lib/auth/sessions");
+    await ensureSignInPassword();
+    const before = await resetSignInPassword();
+    expect(await isSignInPassword(before)).toBe(true); // remembered for a minute...
+    const { token } = await createSession();
+    const after = await resetSignInPassword();
+    expect(after).not.toBe(before);
+    expect(await isSignInPassword(before)).toBe(false); // ...but only while it is the password
+    expect(await isSignInPassword(after)).toBe(true);
+    expect(await isValidSession(token)).toBe(false);
+  });
+
+  it("npm run reset-password prints a new password that signs in, and refuses under PGFERRY_PASSWORD", async () => {
+    const { isSignInPassword } = await import("@/lib/auth/credentials");
+    const run = (extra: Record<string, string>) =>
+      promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/reset-password.ts"], { env: { ...process.env, DATABASE_URL: catalog.url, ...extra } });
+    const { stdout } = await run({});
+    const password = /New sign-in password: (\S+)/.exec(stdout)?.[1];
+    expect(password).toMatch(/^[\w-]{24}$/);
+    expect(await isSignInPassword(password as string)).toBe(true);
+    const refused = await run({ PGFERRY_PASSWORD: "set-elsewhere" }).catch((error: { code: number; stderr: string }) => error);
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining("PGFERRY_PASSWORD is set") });
+    expect(await isSignInPassword(password as string)).toBe(true);
   });
 });
