@@ -173,10 +173,12 @@ describe("activity", () => {
     try {
       const sleeping = copy.query("select pg_sleep(1.5) /* copy partition */");
       const otherSleeping = other.query("select pg_sleep(1.5)");
-      // Wait for the command to show as running.
+      // Wait for the command to show as running, inside its sleep (a session shows "active" a moment
+      // before it starts waiting).
       const started = Date.now();
       let sessions = await activity(client);
-      while (!sessions.some((s) => s.state === "active" && s.query?.includes("copy partition")) && Date.now() - started < 1000) {
+      const sleepingNow = () => sessions.some((s) => s.state === "active" && s.query?.includes("copy partition") && s.waitEvent === "PgSleep");
+      while (!sleepingNow() && Date.now() - started < 1000) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         sessions = await activity(client);
       }
