@@ -62,7 +62,6 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
     clients.push(apply);
     await prepareApplySession(apply, state);
     await ensureProgressTable(apply);
-    const stored = await readProgress(apply, mirror);
 
     const source = await connectForCdc(options.source, `cdc:${mirror}:meta`, { pipeline: true });
     clients.push(source);
@@ -70,6 +69,11 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
     // type names read here are valid on the target whatever its search_path.
     await source.query("SELECT pg_catalog.set_config('search_path', '', false)");
     const slot = await readSlot(source, options.slotName, options.source.database);
+    // Read after the slot: the slot is never confirmed past the stored position and both only grow,
+    // so this order sees stored >= confirmed even while another session (an owner on its way out)
+    // still advances them. The other order could read an older stored position than the slot's and
+    // take it for lost changes.
+    const stored = await readProgress(apply, mirror);
     const version = await source.query<{ v: number }>("SELECT pg_catalog.current_setting('server_version_num')::int AS v");
     const startLsn = options.startLsn === undefined ? null : typeof options.startLsn === "string" ? parseLsn(options.startLsn) : options.startLsn;
     const start = chooseStart(stored, startLsn, slot, options.slotName);
