@@ -145,7 +145,7 @@ function formatCdc(cdc: CdcResult, config: BenchConfig): string[] {
   const ferryCdc = consumerResult(cdc, "pgferry");
   const nativeCdc = consumerResult(cdc, "native");
   out.push(
-    `CDC of pgbench_accounts, measured one consumer at a time (the other switched off; it catches up afterwards). pgferry CDC mirror set up (initial load included) in ${s(cdc.pgferrySetupSeconds)}; native subscription with streaming = ${config.nativeStreaming ?? "off"}`,
+    `CDC of pgbench_accounts, measured one consumer at a time (the other switched off; it catches up afterwards). pgferry CDC mirror set up (initial load included) in ${s(cdc.pgferrySetupSeconds)}; native subscription with streaming = ${config.nativeStreaming}`,
   );
   const row = (label: string, get: (c: ConsumerResult) => number, fmt: (x: number) => string = (x) => x.toFixed(2)) => [
     label,

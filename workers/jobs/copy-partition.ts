@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { loadPeerConnection } from "@/lib/catalog/peers";
+import type { PeerConnection } from "@/lib/peers/connection";
 import { classifyPgError } from "@/lib/pg/classify-error";
 import { copyPartition, isSnapshotGoneError } from "@/workers/initial-load/copy-partition";
 import type { TableLoadPlan } from "@/workers/initial-load/table-plan";
@@ -28,14 +29,25 @@ export const copyPartitionJob = defineJob({
   ]),
   async handler(payload, context) {
     const ids = "partitionIds" in payload ? payload.partitionIds : [payload.partitionId];
+    // A bundle's partitions share their mirror's peers: read and decrypt them once.
+    const peers = new Map<string, Promise<PeerConnection>>();
+    const peer = (id: string) => {
+      if (!peers.has(id)) peers.set(id, loadPeerConnection(context.catalog, id));
+      return peers.get(id) as Promise<PeerConnection>;
+    };
     for (const id of ids) {
-      if ((await copyOnePartition(id, payload.generation, context)) === "failed") return;
+      if ((await copyOnePartition(id, payload.generation, context, peer)) === "failed") return;
     }
   },
 });
 
 /** Copies one partition; "failed" when it failed for good (the load fails or restarts). */
-async function copyOnePartition(partitionId: string, generation: number, { catalog, logger, signal, workerId }: JobContext): Promise<"done" | "skipped" | "failed"> {
+async function copyOnePartition(
+  partitionId: string,
+  generation: number,
+  { catalog, logger, signal, workerId }: JobContext,
+  peer: (id: string) => Promise<PeerConnection>,
+): Promise<"done" | "skipped" | "failed"> {
   const partition = await catalog.partition.findUnique({ where: { id: partitionId }, include: { table: true, mirror: true } });
   if (!partition) return "skipped";
   const { mirror, table } = partition;
@@ -51,8 +63,8 @@ async function copyOnePartition(partitionId: string, generation: number, { catal
   try {
     const result = await copyPartition({
       mirror: mirror.name,
-      source: await loadPeerConnection(catalog, mirror.sourcePeerId),
-      target: await loadPeerConnection(catalog, mirror.targetPeerId),
+      source: await peer(mirror.sourcePeerId),
+      target: await peer(mirror.targetPeerId),
       snapshotName: mirror.snapshotName,
       table: { target: plan.target, copyColumns: plan.copyColumns },
       partition: {
