@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { isAuthenticated } from "@/lib/auth/request";
+import { isAuthenticated } from "@/lib/web/auth/request";
 
 /**
  * The one gate in front of every page and API route: nothing is reachable without signing in

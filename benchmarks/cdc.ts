@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { createMirror } from "@/lib/mirrors/create";
+import { createMirror } from "@/lib/web/mirrors/create";
 import { resolveSettings } from "@/lib/mirrors/settings";
 import { summarizeBatches, type BatchSummary } from "./batches";
 import type { Cleanup } from "./cleanup";

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { pauseMirror, resumeMirror } from "@/lib/mirrors/actions";
+import { pauseMirror, resumeMirror } from "@/lib/web/mirrors/actions";
 import type { Lsn } from "@/lib/pg/lsn";
 import { readProgress } from "@/workers/cdc/progress";
 import { nativeAppliedLsn, NATIVE_SUBSCRIPTION, setNativeEnabled } from "./native";

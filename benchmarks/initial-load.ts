@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import type pg from "pg";
-import { createMirror } from "@/lib/mirrors/create";
+import { createMirror } from "@/lib/web/mirrors/create";
 import { formatTrace, startActivityTrace } from "./activity-trace";
 import type { Cleanup } from "./cleanup";
 import { watchIndexBuilds, type IndexBuildWindow } from "./index-watch";

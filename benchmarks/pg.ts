@@ -1,6 +1,6 @@
 import pg from "pg";
-import type { PeerConnection } from "@/lib/peers/connection";
-import { clientConfig } from "@/lib/peers/connection";
+import type { PeerConnection } from "@/lib/pg/connection";
+import { clientConfig } from "@/lib/pg/connection";
 import { quoteIdent } from "@/lib/pg/quote";
 
 /** A throwaway server of the benchmark (PostgreSQL 15 from the system binaries, see pg15-server.ts). */

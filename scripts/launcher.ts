@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ensureSignInPassword } from "@/lib/auth/credentials";
+import { ensureSignInPassword } from "@/lib/web/auth/credentials";
 import { db } from "@/lib/catalog/db";
 import { startEmbeddedServer, type EmbeddedServer } from "@/lib/catalog/embedded";
 import { migrateCatalog } from "@/lib/catalog/migrate";

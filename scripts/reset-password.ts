@@ -1,5 +1,5 @@
 import path from "node:path";
-import { resetSignInPassword } from "@/lib/auth/credentials";
+import { resetSignInPassword } from "@/lib/web/auth/credentials";
 import { db } from "@/lib/catalog/db";
 import { type EmbeddedServer, startEmbeddedServer } from "@/lib/catalog/embedded";
 import { migrateCatalog } from "@/lib/catalog/migrate";

@@ -4,10 +4,10 @@ import { migrateCatalog } from "@/lib/catalog/migrate";
 import { catalogUrl } from "@/lib/config/env";
 import { createLogger } from "@/lib/log/logger";
 import type { JobContext } from "./jobs/define-job";
-import { jobs } from "./jobs";
-import { listenForMirrorChanges } from "./mirror-wakeups";
+import { jobs } from "./jobs/registry";
+import { listenForMirrorChanges } from "./runtime/wakeups";
 import { startMirrorSupervisor } from "./mirrors/supervisor";
-import { registerWorker } from "./registration";
+import { registerWorker } from "./runtime/registration";
 
 /**
  * A pgferry worker: registers itself in the catalog, heartbeats, and runs jobs from the

@@ -1,7 +1,7 @@
 "use client";
 
 import { memo } from "react";
-import type { PeerTable } from "@/lib/peers/introspect/tables";
+import type { PeerTable } from "@/lib/pg/introspect/tables";
 import { formatBytes, formatCount } from "./format";
 import type { TableEdit } from "./table-picker-model";
 

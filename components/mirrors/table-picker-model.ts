@@ -1,7 +1,7 @@
-import type { MirrorCreateInput } from "@/lib/mirrors/schema";
+import type { MirrorCreateInput } from "@/lib/mirrors/input";
 import type { MirrorMode } from "@/lib/mirrors/status";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
-import type { PeerTable, TableListing } from "@/lib/peers/introspect/tables";
+import type { PeerTable, TableListing } from "@/lib/pg/introspect/tables";
 import { quoteQualified } from "@/lib/pg/quote";
 
 /**
@@ -30,7 +30,7 @@ export const EMPTY_SELECTION: PickerSelection = { selected: new Set(), edits: ne
 
 /**
  * Why a table cannot be mirrored in this mode, in words that say what to do; null when it can.
- * The CDC rule is the server's (lib/mirrors/create.ts): PostgreSQL refuses UPDATE and DELETE on a
+ * The CDC rule is the server's (lib/web/mirrors/create.ts): PostgreSQL refuses UPDATE and DELETE on a
  * published table unless its replica identity is a primary key, an index or FULL.
  */
 export function unavailableReason(table: PeerTable, mode: MirrorMode): string | null {

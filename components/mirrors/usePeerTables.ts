@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
-import type { TableListing } from "@/lib/peers/introspect/tables";
+import type { TableListing } from "@/lib/pg/introspect/tables";
 
 interface Result {
   /** Which request this answers: peer name and reload counter. */

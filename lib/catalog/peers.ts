@@ -1,4 +1,4 @@
-import type { PeerConnection, TlsMode } from "@/lib/peers/connection";
+import type { PeerConnection, TlsMode } from "@/lib/pg/connection";
 import { decryptSecret, encryptSecret } from "@/lib/secrets";
 import type { Peer, PrismaClient } from "./generated/client";
 

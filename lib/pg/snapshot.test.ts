@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PeerConnection } from "@/lib/peers/connection";
+import type { PeerConnection } from "@/lib/pg/connection";
 import { connect, createDatabase, peerConnection } from "@/tests/support/databases";
 import { pg15BinDir } from "@/tests/support/pg15";
 import { beginInSnapshot, createSlotSnapshot, exportSnapshot, isSnapshotGoneError, SnapshotGoneError } from "./snapshot";

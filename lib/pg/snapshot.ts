@@ -1,8 +1,8 @@
 import pg from "pg";
 import type { QualifiedName } from "@/lib/mirrors/table-mapping";
-import { connectPeer } from "@/lib/peers/connect";
-import { classifyConnectError, shouldRetryWithoutTls } from "@/lib/peers/connect-errors";
-import { clientConfig, type PeerConnection } from "@/lib/peers/connection";
+import { connectPeer } from "@/lib/pg/connect";
+import { classifyConnectError, shouldRetryWithoutTls } from "@/lib/pg/connect-errors";
+import { clientConfig, type PeerConnection } from "@/lib/pg/connection";
 import { quoteIdent, quoteQualified } from "./quote";
 
 /**

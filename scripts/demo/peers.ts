@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
-import { createPeer, getPeer, type SavedPeer, updatePeer } from "@/lib/peers/service";
+import { createPeer, getPeer, type SavedPeer, updatePeer } from "@/lib/web/peers/service";
 
 export const DEMO_PEERS = { source: "demo_source", target: "demo_target" } as const;
 

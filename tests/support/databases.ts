@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
-import type { PeerConnection } from "@/lib/peers/connection";
+import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteIdent } from "@/lib/pg/quote";
 import type { ClusterInfo } from "./global-setup";
 

@@ -30,7 +30,7 @@ import {
 } from "@/workers/cdc/apply-sql";
 import { progressUpsert } from "@/workers/cdc/progress";
 import { textArrayLiteral } from "@/workers/cdc/text-array";
-import type { PlanColumn, TablePlan } from "@/workers/cdc/table-plan";
+import type { PlanColumn, TablePlan } from "@/workers/cdc/apply-plan";
 
 export interface TableCounts {
   /** Source table, "schema.table". */

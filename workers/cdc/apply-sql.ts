@@ -8,7 +8,7 @@
  * one round trip and one plan for thousands of rows. ROWS FROM rather than the multi-argument
  * unnest() because a function call takes at most 100 arguments and a table up to 1,600 columns.
  */
-import type { PlanColumn, TablePlan } from "@/workers/cdc/table-plan";
+import type { PlanColumn, TablePlan } from "@/workers/cdc/apply-plan";
 
 function rowsFrom(count: number, firstParam = 1): string {
   const calls: string[] = [];

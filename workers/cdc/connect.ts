@@ -1,5 +1,5 @@
 import pg from "pg";
-import { clientConfig, type PeerConnection } from "@/lib/peers/connection";
+import { clientConfig, type PeerConnection } from "@/lib/pg/connection";
 
 export interface CdcConnectOptions {
   /** Open a walsender connection (`replication=database`) for START_REPLICATION. */

@@ -13,7 +13,7 @@ import { quoteLiteral } from "@/lib/pg/quote";
 import type { Tuple } from "@/lib/pg/pgoutput";
 import { arrayLiteralElements } from "@/workers/cdc/array-literal";
 import type { SchemaContext } from "@/workers/cdc/schema-context";
-import type { PlanColumn, TablePlan } from "@/workers/cdc/table-plan";
+import type { PlanColumn, TablePlan } from "@/workers/cdc/apply-plan";
 
 export class EnumLabels {
   /** Target enum type OID -> labels known to exist there. */

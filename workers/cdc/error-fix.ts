@@ -1,5 +1,5 @@
-import { type ClassifiedError, classifyPgError } from "@/lib/pg/classify-error";
-import type { PeerConnection } from "@/lib/peers/connection";
+import { type ClassifiedError, classifyPgError } from "@/lib/errors/classify";
+import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 import { connectForCdc } from "@/workers/cdc/connect";
 import { CdcSetupError } from "@/workers/cdc/schema-context";

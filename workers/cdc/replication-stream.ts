@@ -18,7 +18,7 @@
  *    large transaction, so the walsender does not time out (wal_sender_timeout) on us.
  */
 import type pg from "pg";
-import type { PeerConnection } from "@/lib/peers/connection";
+import type { PeerConnection } from "@/lib/pg/connection";
 import { formatLsn, type Lsn, maxLsn, readLsn, writeLsn } from "@/lib/pg/lsn";
 import { dateToPgTimestamp, decodePgoutput, decodeStreamControl, type PgoutputMessage, type StreamControlMessage, streamedChange } from "@/lib/pg/pgoutput";
 import { quoteIdent, quoteLiteral } from "@/lib/pg/quote";

@@ -17,7 +17,7 @@ import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
 import type { RelationColumn, RelationMessage } from "@/lib/pg/pgoutput";
 import { quoteIdent, quoteLiteral } from "@/lib/pg/quote";
 import { CdcSetupError, type SchemaContext } from "@/workers/cdc/schema-context";
-import { buildPlan, type TablePlan } from "@/workers/cdc/table-plan";
+import { buildPlan, type TablePlan } from "@/workers/cdc/apply-plan";
 import { describeTargetTable, type TargetTable } from "@/workers/cdc/target-tables";
 
 export class SchemaSync {

@@ -22,7 +22,7 @@ import { type StreamCommit, StreamedTransactions } from "@/workers/cdc/streamed-
 import type { TransactionSpool } from "@/workers/cdc/spool";
 import type { SchemaContext } from "@/workers/cdc/schema-context";
 import { chooseStart, readSlot } from "@/workers/cdc/slot";
-import type { TablePlan } from "@/workers/cdc/table-plan";
+import type { TablePlan } from "@/workers/cdc/apply-plan";
 import {
   type CdcOptions,
   DEFAULT_IDLE_ACK_INTERVAL_MS,

@@ -1,6 +1,6 @@
 import type { TableMapping } from "@/lib/mirrors/table-mapping";
-import type { PeerConnection } from "@/lib/peers/connection";
-import type { ClassifiedError } from "@/lib/pg/classify-error";
+import type { PeerConnection } from "@/lib/pg/connection";
+import type { ClassifiedError } from "@/lib/errors/classify";
 import type { TableCounts } from "@/workers/cdc/applier";
 
 /** Default: 5,000 rows. See CdcOptions.maxBatchRows. */

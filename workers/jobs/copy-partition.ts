@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { loadPeerConnection } from "@/lib/catalog/peers";
-import type { PeerConnection } from "@/lib/peers/connection";
-import { classifyPgError } from "@/lib/pg/classify-error";
-import { copyPartition, isSnapshotGoneError } from "@/workers/initial-load/copy-partition";
-import type { TableLoadPlan } from "@/workers/initial-load/table-plan";
+import type { PeerConnection } from "@/lib/pg/connection";
+import { classifyPgError } from "@/lib/errors/classify";
+import { copyPartition, isSnapshotGoneError } from "@/workers/load/partition-copy";
+import type { TableLoadPlan } from "@/lib/mirrors/table-plan";
 import { COPY_MAX_ATTEMPTS, COPY_PARTITION_TASK } from "@/workers/mirrors/load-setup";
 import { defineJob, type JobContext } from "./define-job";
 

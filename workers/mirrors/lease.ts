@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { ACTIVE_STATUSES } from "@/lib/mirrors/status";
-import { OFFLINE_AFTER_MS } from "@/lib/workers/status";
+import { OFFLINE_AFTER_MS } from "@/lib/catalog/workers";
 
 /**
  * Ownership of mirrors: each active mirror is driven by exactly one worker at a time, the one

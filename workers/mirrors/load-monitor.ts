@@ -1,5 +1,5 @@
 import type { Mirror } from "@/lib/catalog/generated/client";
-import { onlineWorkerIds } from "@/lib/workers/status";
+import { onlineWorkerIds } from "@/lib/catalog/workers";
 import { SNAPSHOT_GONE_PREFIX } from "@/workers/jobs/copy-partition";
 import type { RunnerContext } from "./context";
 import { COPY_MAX_ATTEMPTS, COPY_PARTITION_TASK, copyQueue } from "./load-setup";

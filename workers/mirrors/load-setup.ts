@@ -2,18 +2,18 @@ import type { Mirror, MirrorTable, Prisma } from "@/lib/catalog/generated/client
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import { randomUUID } from "node:crypto";
-import { assignLanes, bundleSmallPartitions } from "@/lib/mirrors/load-order";
+import { assignLanes, bundleSmallPartitions } from "@/workers/load/load-order";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
 import type { TableMapping } from "@/lib/mirrors/table-mapping";
-import { connectPeer } from "@/lib/peers/connect";
+import { connectPeer } from "@/lib/pg/connect";
 import { describeTables } from "@/lib/pg/describe";
 import { createSlotSnapshot, type ExportedSnapshot, exportSnapshot } from "@/lib/pg/snapshot";
 import { dropSlot } from "@/lib/pg/snapshot-cleanup";
 import { ensurePublication } from "@/lib/pg/snapshot-publication";
-import { clearMirrorBookkeeping, listDonePartitions } from "@/workers/initial-load/bookkeeping";
-import { type Partition, planPartitions } from "@/workers/initial-load/partitions";
-import { buildTablePlans, type TableLoadPlan } from "@/workers/initial-load/table-plan";
-import { ensurePrimaryKeys, ensureTargetTablesFor, truncateTargetTables } from "@/workers/initial-load/target-ddl";
+import { clearMirrorBookkeeping, listDonePartitions } from "@/lib/mirrors/target-bookkeeping";
+import { type Partition, planPartitions } from "@/workers/load/partitions";
+import { buildTablePlans, type TableLoadPlan } from "@/lib/mirrors/table-plan";
+import { ensurePrimaryKeys, ensureTargetTablesFor, truncateTargetTables } from "@/workers/load/target-ddl";
 import type { RunnerContext } from "./context";
 
 /** The graphile-worker task that copies one partition (workers/jobs/copy-partition.ts). */

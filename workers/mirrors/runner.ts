@@ -1,8 +1,8 @@
 import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
-import { PeerConnectError } from "@/lib/peers/connect-errors";
-import { type ClassifiedError, classifyPgError } from "@/lib/pg/classify-error";
+import { PeerConnectError } from "@/lib/pg/connect-errors";
+import { type ClassifiedError, classifyPgError } from "@/lib/errors/classify";
 import type { ExportedSnapshot } from "@/lib/pg/snapshot";
 import { CdcFatalError } from "@/workers/cdc/stream";
 import { streamChanges } from "./cdc-phase";

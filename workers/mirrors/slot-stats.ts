@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/lib/catalog/generated/client";
-import type { PeerConnection } from "@/lib/peers/connection";
-import { connectPeer } from "@/lib/peers/connect";
-import { slots } from "@/lib/peers/introspect";
+import type { PeerConnection } from "@/lib/pg/connection";
+import { connectPeer } from "@/lib/pg/connect";
+import { slots } from "@/lib/pg/introspect/slots";
 
 /**
  * Reads the mirror's slot on the source (active, WAL retained, wal_status) and stores it on the

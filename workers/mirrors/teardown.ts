@@ -1,9 +1,9 @@
 import type { Mirror } from "@/lib/catalog/generated/client";
 import { loadPeerConnection } from "@/lib/catalog/peers";
-import { connectPeer } from "@/lib/peers/connect";
+import { connectPeer } from "@/lib/pg/connect";
 import { dropPublication, dropSlot } from "@/lib/pg/snapshot-cleanup";
 import { deleteProgress } from "@/workers/cdc/progress";
-import { BOOKKEEPING_SCHEMA, clearMirrorBookkeeping } from "@/workers/initial-load/bookkeeping";
+import { BOOKKEEPING_SCHEMA, clearMirrorBookkeeping } from "@/lib/mirrors/target-bookkeeping";
 import type { RunnerContext } from "./context";
 
 /**

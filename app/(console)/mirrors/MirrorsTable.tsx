@@ -5,7 +5,7 @@ import { EmptyState } from "@/components/EmptyState";
 import { formatCount, formatLag, formatTime } from "@/components/mirrors/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { usePolling } from "@/components/usePolling";
-import type { MirrorSummary } from "@/lib/mirrors/views";
+import type { MirrorSummary } from "@/lib/web/mirrors/views";
 
 /** Default: the list refreshes every 5 s. */
 const REFRESH_MS = 5_000;

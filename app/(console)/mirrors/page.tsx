@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
 import { db } from "@/lib/catalog/db";
-import { listMirrors } from "@/lib/mirrors/views";
+import { listMirrors } from "@/lib/web/mirrors/views";
 import { MirrorsTable } from "./MirrorsTable";
 
 export const metadata: Metadata = { title: "Mirrors" };

@@ -3,9 +3,9 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type ChangeEvent, type FormEvent, type ReactNode, useState } from "react";
-import { DEFAULT_PORT, DEFAULT_TLS_MODE, fieldErrors, peerCreateSchema, TLS_MODES } from "@/lib/peers/schema";
-import type { PeerValidation } from "@/lib/peers/validate";
-import type { PeerView } from "@/lib/peers/view";
+import { DEFAULT_PORT, DEFAULT_TLS_MODE, fieldErrors, peerCreateSchema, TLS_MODES } from "@/lib/peers/input";
+import type { PeerValidation } from "@/lib/web/peers/validate";
+import type { PeerView } from "@/lib/web/peers/view";
 import { ValidationResults, validationSummary } from "./ValidationResults";
 
 type Values = {
@@ -30,7 +30,7 @@ type ApiError = { error?: { code?: string; message?: string; fields?: Record<str
 
 /**
  * Create or edit a peer. The browser checks the fields with the same zod schema as the server
- * (lib/peers/schema.ts), then the server validates against the real PostgreSQL before saving.
+ * (lib/peers/input.ts), then the server validates against the real PostgreSQL before saving.
  * In edit mode the password starts empty: leaving it empty keeps the stored one.
  */
 export function PeerForm({ peer }: { peer?: PeerView }) {

@@ -1,4 +1,4 @@
-import type { PeerView } from "@/lib/peers/view";
+import type { PeerView } from "@/lib/web/peers/view";
 
 /** What the last validation says the peer can be used for. */
 export function Readiness({ peer }: { peer: PeerView }) {

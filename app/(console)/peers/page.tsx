@@ -3,7 +3,7 @@ import Link from "next/link";
 import { EmptyState } from "@/components/EmptyState";
 import { PageHeader } from "@/components/PageHeader";
 import { db } from "@/lib/catalog/db";
-import { listPeers } from "@/lib/peers/service";
+import { listPeers } from "@/lib/web/peers/service";
 import { formatDate } from "./format";
 import { Readiness } from "./Readiness";
 

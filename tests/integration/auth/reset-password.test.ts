@@ -6,8 +6,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PASSWORD_HASH_KEY } from "@/lib/auth/credentials";
-import { verifyPassword } from "@/lib/auth/password";
+import { PASSWORD_HASH_KEY } from "@/lib/web/auth/credentials";
+import { verifyPassword } from "@/lib/web/auth/password";
 import { type EmbeddedServer, startEmbeddedServer } from "@/lib/catalog/embedded";
 
 /** `npm run reset-password` without DATABASE_URL: the embedded catalog, whether pgferry runs or not. */

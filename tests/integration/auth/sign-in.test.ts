@@ -13,7 +13,7 @@ describe("sign-in credentials and sessions", () => {
   afterAll(() => catalog.close());
 
   it("generates a password once, stores only its hash, and accepts only it", async () => {
-    const { ensureSignInPassword, isSignInPassword, PASSWORD_HASH_KEY } = await import("@/lib/auth/credentials");
+    const { ensureSignInPassword, isSignInPassword, PASSWORD_HASH_KEY } = await import("@/lib/web/auth/credentials");
     const first = await ensureSignInPassword();
     expect(first.generated).toMatch(/^[\w-]{24}$/);
     const stored = await catalog.prisma.setting.findUniqueOrThrow({ where: { key: PASSWORD_HASH_KEY } });
@@ -24,7 +24,7 @@ describe("sign-in credentials and sessions", () => {
   });
 
   it("uses PGFERRY_PASSWORD when it is set", async () => {
-    const { isSignInPassword } = await import("@/lib/auth/credentials");
+    const { isSignInPassword } = await import("@/lib/web/auth/credentials");
     process.env.PGFERRY_PASSWORD = "from-the-environment";
     try {
       expect(await isSignInPassword("from-the-environment")).toBe(true);
@@ -35,7 +35,7 @@ describe("sign-in credentials and sessions", () => {
   });
 
   it("keeps sessions by token hash and ends them on sign-out", async () => {
-    const { createSession, isValidSession, endSession } = await import("@/lib/auth/sessions");
+    const { createSession, isValidSession, endSession } = await import("@/lib/web/auth/sessions");
     const { token } = await createSession();
     const rows = await catalog.prisma.session.findMany();
     expect(rows.some((r) => r.tokenHash === token)).toBe(false);
@@ -46,8 +46,8 @@ describe("sign-in credentials and sessions", () => {
   });
 
   it("resets the password: the old one stops working at once, the new one works, every session ends", async () => {
-    const { ensureSignInPassword, isSignInPassword, resetSignInPassword } = await import("@/lib/auth/credentials");
-    const { createSession, isValidSession } = await import("@/lib/auth/sessions");
+    const { ensureSignInPassword, isSignInPassword, resetSignInPassword } = await import("@/lib/web/auth/credentials");
+    const { createSession, isValidSession } = await import("@/lib/web/auth/sessions");
     await ensureSignInPassword();
     const before = await resetSignInPassword();
     expect(await isSignInPassword(before)).toBe(true); // remembered for a minute...
@@ -60,7 +60,7 @@ describe("sign-in credentials and sessions", () => {
   });
 
   it("npm run reset-password prints a new password that signs in, and refuses under PGFERRY_PASSWORD", async () => {
-    const { isSignInPassword } = await import("@/lib/auth/credentials");
+    const { isSignInPassword } = await import("@/lib/web/auth/credentials");
     const run = (extra: Record<string, string>) =>
       promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/reset-password.ts"], { env: { ...process.env, DATABASE_URL: catalog.url, ...extra } });
     const { stdout } = await run({});

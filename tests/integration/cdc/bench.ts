@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import type { PeerConnection } from "@/lib/peers/connection";
+import type { PeerConnection } from "@/lib/pg/connection";
 import { type Lsn, parseLsn } from "@/lib/pg/lsn";
 import { readProgress } from "@/workers/cdc/progress";
 import { startCdc } from "@/workers/cdc/stream";

@@ -8,7 +8,7 @@ import pg from "pg";
 import { expect } from "vitest";
 import type { QualifiedName, TableMapping } from "@/lib/mirrors/table-mapping";
 import { parseQualifiedName } from "@/lib/mirrors/table-mapping";
-import type { PeerConnection } from "@/lib/peers/connection";
+import type { PeerConnection } from "@/lib/pg/connection";
 import { type Lsn, parseLsn } from "@/lib/pg/lsn";
 import { quoteIdent } from "@/lib/pg/quote";
 import { readProgress } from "@/workers/cdc/progress";

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dropPublication, dropSlot } from "@/lib/pg/snapshot-cleanup";
-import { runLocalInitialLoad } from "@/workers/initial-load/run-local";
+import { runLocalInitialLoad } from "@/workers/load/run-local";
 import { tableChecksum } from "@/tests/support/compare";
-import { isSnapshotGoneError } from "@/workers/initial-load/copy-partition";
+import { isSnapshotGoneError } from "@/workers/load/partition-copy";
 import { connect, expectSameRows, type LoadEnv, loadEnv, mapping, q } from "./helpers";
 
 let env: LoadEnv;

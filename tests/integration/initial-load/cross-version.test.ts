@@ -1,8 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PeerConnection } from "@/lib/peers/connection";
+import type { PeerConnection } from "@/lib/pg/connection";
 import { dropPublication, dropSlot } from "@/lib/pg/snapshot-cleanup";
-import { runLocalInitialLoad } from "@/workers/initial-load/run-local";
+import { runLocalInitialLoad } from "@/workers/load/run-local";
 import type { TestCluster } from "@/tests/support/clusters";
 import { createDatabase, peerConnection } from "@/tests/support/databases";
 import { startPg15 } from "@/tests/support/pg15";

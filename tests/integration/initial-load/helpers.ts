@@ -1,7 +1,7 @@
 import pg from "pg";
 import { expect } from "vitest";
 import type { QualifiedName, TableMapping } from "@/lib/mirrors/table-mapping";
-import type { PeerConnection } from "@/lib/peers/connection";
+import type { PeerConnection } from "@/lib/pg/connection";
 import { describeTable } from "@/lib/pg/describe";
 import { tableChecksum } from "@/tests/support/compare";
 import { connect, createDatabase, peerConnection } from "@/tests/support/databases";

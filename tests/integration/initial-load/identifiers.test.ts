@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quoteIdent as qi, quoteLiteral, quoteQualified } from "@/lib/pg/quote";
 import { dropPublication, dropSlot } from "@/lib/pg/snapshot-cleanup";
-import { runLocalInitialLoad } from "@/workers/initial-load/run-local";
+import { runLocalInitialLoad } from "@/workers/load/run-local";
 import { expectSameRows, type LoadEnv, loadEnv, mapping, q } from "./helpers";
 
 /** Names that break naive SQL building: case, spaces, quotes, dots, reserved words, unicode, 63 bytes. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeTable } from "@/lib/pg/describe";
 import { dropPublication, dropSlot } from "@/lib/pg/snapshot-cleanup";
-import { listDonePartitions } from "@/workers/initial-load/bookkeeping";
-import { runLocalInitialLoad } from "@/workers/initial-load/run-local";
+import { listDonePartitions } from "@/lib/mirrors/target-bookkeeping";
+import { runLocalInitialLoad } from "@/workers/load/run-local";
 import { expectSameRows, type LoadEnv, loadEnv, mapping, q } from "./helpers";
 
 let env: LoadEnv;

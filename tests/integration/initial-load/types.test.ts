@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeTables } from "@/lib/pg/describe";
 import { exportSnapshot } from "@/lib/pg/snapshot";
-import { copyPartition, isBinaryIncompatibility } from "@/workers/initial-load/copy-partition";
-import { planPartitions } from "@/workers/initial-load/partitions";
-import { runLocalInitialLoad } from "@/workers/initial-load/run-local";
-import { buildTablePlans } from "@/workers/initial-load/table-plan";
+import { copyPartition, isBinaryIncompatibility } from "@/workers/load/partition-copy";
+import { planPartitions } from "@/workers/load/partitions";
+import { runLocalInitialLoad } from "@/workers/load/run-local";
+import { buildTablePlans } from "@/lib/mirrors/table-plan";
 import { SCALARS_DDL, TOAST_DDL, USER_TYPES_DDL } from "./fixtures";
 import { expectSameRows, type LoadEnv, loadEnv, mapping, q } from "./helpers";
 

@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pauseMirror, requestDelete, resumeMirror, resyncMirror } from "@/lib/mirrors/actions";
-import { createMirror } from "@/lib/mirrors/create";
-import { getMirror, mirrorBatches } from "@/lib/mirrors/views";
+import { pauseMirror, requestDelete, resumeMirror, resyncMirror } from "@/lib/web/mirrors/actions";
+import { createMirror } from "@/lib/web/mirrors/create";
+import { getMirror, mirrorBatches } from "@/lib/web/mirrors/views";
 import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
 import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";

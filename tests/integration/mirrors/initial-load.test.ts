@@ -1,8 +1,8 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMirror } from "@/lib/mirrors/create";
-import { requestDelete } from "@/lib/mirrors/actions";
-import { getMirror } from "@/lib/mirrors/views";
+import { createMirror } from "@/lib/web/mirrors/create";
+import { requestDelete } from "@/lib/web/mirrors/actions";
+import { getMirror } from "@/lib/web/mirrors/views";
 import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
 import { connect } from "@/tests/support/databases";

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMirror } from "@/lib/mirrors/create";
+import { createMirror } from "@/lib/web/mirrors/create";
 import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
 import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";

@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { GET } from "@/app/api/v1/openapi.json/route";
-import { openApiDocument } from "@/lib/api/openapi";
+import { openApiDocument } from "@/lib/web/api/openapi";
 
 /** Every route file under app/api/v1 as [OpenAPI path, method] pairs, read from its exports. */
 async function implementedRoutes(): Promise<string[]> {
@@ -33,7 +33,7 @@ describe("GET /api/v1/openapi.json", () => {
       .sort();
     const implemented = await implementedRoutes();
     const undocumented = implemented.filter((r) => !documented.includes(r));
-    expect(undocumented, "route methods under app/api/v1 that no section in lib/api/openapi describes").toEqual([]);
+    expect(undocumented, "route methods under app/api/v1 that no section in lib/web/api/openapi describes").toEqual([]);
     expect(documented.filter((r) => !implemented.includes(r)), "documented routes that do not exist").toEqual([]);
     const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
     expect(new Set(ids).size).toBe(ids.length);

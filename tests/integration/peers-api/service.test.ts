@@ -8,7 +8,7 @@ import {
   revalidatePeer,
   updatePeer,
   validateUnsaved,
-} from "@/lib/peers/service";
+} from "@/lib/web/peers/service";
 import { freePort, startCluster, type TestCluster } from "@/tests/support/clusters";
 import {
   DISTINCTIVE_PASSWORD,

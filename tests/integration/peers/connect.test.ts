@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
-import { connectPeer } from "@/lib/peers/connect";
-import { PeerConnectError } from "@/lib/peers/connect-errors";
-import type { PeerConnection } from "@/lib/peers/connection";
+import { connectPeer } from "@/lib/pg/connect";
+import { PeerConnectError } from "@/lib/pg/connect-errors";
+import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteIdent, quoteLiteral } from "@/lib/pg/quote";
 import { freePort } from "@/tests/support/clusters";
 import { adminQuery, createDatabase, peerConnection } from "@/tests/support/databases";

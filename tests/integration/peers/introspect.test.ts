@@ -1,9 +1,13 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { connectPeer } from "@/lib/peers/connect";
-import { clientConfig, type PeerConnection } from "@/lib/peers/connection";
-import { activity, listTables, type PeerTable, publications, serverInfo, slots } from "@/lib/peers/introspect";
+import { connectPeer } from "@/lib/pg/connect";
+import { clientConfig, type PeerConnection } from "@/lib/pg/connection";
+import { activity } from "@/lib/pg/introspect/activity";
+import { publications } from "@/lib/pg/introspect/publications";
+import { serverInfo } from "@/lib/pg/introspect/server-info";
+import { slots } from "@/lib/pg/introspect/slots";
+import { listTables, type PeerTable } from "@/lib/pg/introspect/tables";
 import { connect, createDatabase, peerConnection } from "@/tests/support/databases";
 
 let database: string;

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { connectPeer } from "@/lib/peers/connect";
-import { listTables } from "@/lib/peers/introspect";
+import { connectPeer } from "@/lib/pg/connect";
+import { listTables } from "@/lib/pg/introspect/tables";
 import { connect, createDatabase, peerConnection } from "@/tests/support/databases";
 
 /** 1000 plain tables and 20 partitioned tables of 10 partitions each (200 leaves not to be listed). */

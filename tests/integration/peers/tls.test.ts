@@ -3,10 +3,10 @@ import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { connectPeer } from "@/lib/peers/connect";
-import { PeerConnectError } from "@/lib/peers/connect-errors";
-import type { PeerConnection } from "@/lib/peers/connection";
-import { validatePeer } from "@/lib/peers/validate";
+import { connectPeer } from "@/lib/pg/connect";
+import { PeerConnectError } from "@/lib/pg/connect-errors";
+import type { PeerConnection } from "@/lib/pg/connection";
+import { validatePeer } from "@/lib/web/peers/validate";
 import { startCluster, type TestCluster } from "@/tests/support/clusters";
 import { expectNoSecret, rejection } from "./helpers";
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { PeerConnection } from "@/lib/peers/connection";
-import { type CheckId, type PeerValidation, validatePeer } from "@/lib/peers/validate";
+import type { PeerConnection } from "@/lib/pg/connection";
+import { type CheckId, type PeerValidation, validatePeer } from "@/lib/web/peers/validate";
 import { quoteIdent, quoteLiteral } from "@/lib/pg/quote";
 import { freePort, startCluster, type TestCluster } from "@/tests/support/clusters";
 import { adminQuery, createDatabase, peerConnection } from "@/tests/support/databases";

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listWorkers } from "@/lib/workers/status";
+import { listWorkers } from "@/lib/catalog/workers";
 import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
 import { waitFor } from "@/tests/support/wait";
 

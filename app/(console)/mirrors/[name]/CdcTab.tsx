@@ -4,8 +4,8 @@ import { DetailItem } from "@/components/mirrors/DetailItem";
 import type { ReactNode } from "react";
 import { formatBytes, formatCount, formatDuration, formatLag, formatTime } from "@/components/mirrors/format";
 import { usePolling } from "@/components/usePolling";
-import type { ReplicationSlot } from "@/lib/peers/introspect/slots";
-import type { MirrorBatchesView, MirrorDetail } from "@/lib/mirrors/views";
+import type { ReplicationSlot } from "@/lib/pg/introspect/slots";
+import type { MirrorBatchesView, MirrorDetail } from "@/lib/web/mirrors/views";
 import { RateChart } from "./RateChart";
 
 /** Default: CDC batches refresh every 5 s. */

@@ -3,7 +3,7 @@
 import { DetailItem } from "@/components/mirrors/DetailItem";
 import { formatCount, formatDuration, formatPercent, formatRate, formatTime } from "@/components/mirrors/format";
 import { ProgressBar } from "@/components/ProgressBar";
-import type { MirrorDetail, MirrorTableView } from "@/lib/mirrors/views";
+import type { MirrorDetail, MirrorTableView } from "@/lib/web/mirrors/views";
 import { useNow } from "./useNow";
 
 const TABLE_STATUS: Record<string, { label: string; className: string }> = {

@@ -2,7 +2,7 @@
 
 import { formatTime } from "@/components/mirrors/format";
 import { usePolling } from "@/components/usePolling";
-import type { MirrorEventView } from "@/lib/mirrors/views";
+import type { MirrorEventView } from "@/lib/web/mirrors/views";
 
 /** Default: the log refreshes every 5 s. */
 const REFRESH_MS = 5_000;

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { canPause, canResume, canResync } from "@/lib/mirrors/status";
-import type { MirrorDetail } from "@/lib/mirrors/views";
+import type { MirrorDetail } from "@/lib/web/mirrors/views";
 import { useGoneRedirect } from "./useGoneRedirect";
 
 const BUTTON = "rounded-md border px-3 py-1.5 text-sm font-medium disabled:opacity-50";

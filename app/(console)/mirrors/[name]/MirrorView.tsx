@@ -5,7 +5,7 @@ import { useState } from "react";
 import { formatMegabytes } from "@/components/mirrors/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { usePolling } from "@/components/usePolling";
-import type { MirrorDetail } from "@/lib/mirrors/views";
+import type { MirrorDetail } from "@/lib/web/mirrors/views";
 import { CdcTab } from "./CdcTab";
 import { InitialLoadTab } from "./InitialLoadTab";
 import { LogsTab } from "./LogsTab";

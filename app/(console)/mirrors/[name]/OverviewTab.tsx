@@ -3,7 +3,7 @@ import { DetailItem } from "@/components/mirrors/DetailItem";
 import { formatCount, formatLag, formatTime } from "@/components/mirrors/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
-import type { MirrorDetail } from "@/lib/mirrors/views";
+import type { MirrorDetail } from "@/lib/web/mirrors/views";
 
 const SETTING_LABELS: [keyof MirrorDetail["settings"], string][] = [
   ["rowsPerPartition", "Rows per partition"],

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { db } from "@/lib/catalog/db";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
-import { MIRROR_NAME_PATTERN } from "@/lib/mirrors/schema";
-import { getMirror, type MirrorDetail } from "@/lib/mirrors/views";
+import { MIRROR_NAME_PATTERN } from "@/lib/mirrors/input";
+import { getMirror, type MirrorDetail } from "@/lib/web/mirrors/views";
 import { MirrorView } from "./MirrorView";
 import { parseTab } from "./tabs";
 

@@ -6,7 +6,7 @@ import { type FormEvent, type ReactNode, useState } from "react";
 import { TablePicker } from "@/components/mirrors/TablePicker";
 import { EMPTY_SELECTION, type PickerSelection, pruneUnavailable, toCreateTables } from "@/components/mirrors/table-picker-model";
 import { usePeerTables } from "@/components/mirrors/usePeerTables";
-import { mirrorCreateSchema } from "@/lib/mirrors/schema";
+import { mirrorCreateSchema } from "@/lib/mirrors/input";
 import type { MirrorMode } from "@/lib/mirrors/status";
 import { type FormError, tableErrors, zodFields } from "./fields";
 import { type SettingKey, SettingsFields, settingsBody, type SettingsText } from "./SettingsFields";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/PageHeader";
 import { db } from "@/lib/catalog/db";
-import { listPeers } from "@/lib/peers/service";
+import { listPeers } from "@/lib/web/peers/service";
 import { CreateMirrorForm, type PeerOption } from "./CreateMirrorForm";
 
 export const metadata: Metadata = { title: "New mirror" };

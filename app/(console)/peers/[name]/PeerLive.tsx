@@ -2,8 +2,10 @@
 
 import type { ReactNode } from "react";
 import { usePolling } from "@/components/usePolling";
-import type { Publication, ReplicationSlot, ServerInfo } from "@/lib/peers/introspect";
-import type { PeerActivity } from "@/lib/peers/service-live";
+import type { Publication } from "@/lib/pg/introspect/publications";
+import type { ServerInfo } from "@/lib/pg/introspect/server-info";
+import type { ReplicationSlot } from "@/lib/pg/introspect/slots";
+import type { PeerActivity } from "@/lib/web/peers/service-live";
 import { formatBytes, formatDuration } from "../format";
 
 /** How often the running commands refresh: often enough to watch a COPY or FETCH progress. */

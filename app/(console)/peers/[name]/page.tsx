@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/PageHeader";
 import { db } from "@/lib/catalog/db";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
-import { getPeer } from "@/lib/peers/service";
+import { getPeer } from "@/lib/web/peers/service";
 import { formatDate } from "../format";
 import { Readiness } from "../Readiness";
 import { ValidationResults, validationSummary } from "../ValidationResults";

@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { isSignInPassword } from "@/lib/auth/credentials";
-import { createSession, SESSION_COOKIE } from "@/lib/auth/sessions";
-import { apiRoute, errorResponse, readJson } from "@/lib/api/respond";
+import { isSignInPassword } from "@/lib/web/auth/credentials";
+import { createSession, SESSION_COOKIE } from "@/lib/web/auth/sessions";
+import { apiRoute, errorResponse, readJson } from "@/lib/web/api/respond";
 
 const signInSchema = z.object({ password: z.string().max(1024) });
 

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
-import { endSession, SESSION_COOKIE } from "@/lib/auth/sessions";
-import { apiRoute } from "@/lib/api/respond";
+import { endSession, SESSION_COOKIE } from "@/lib/web/auth/sessions";
+import { apiRoute } from "@/lib/web/api/respond";
 
 export const POST = apiRoute(async (request) => {
   const token = /(?:^|;\s*)pgferry_session=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];

@@ -1,7 +1,7 @@
-import { apiRoute, readJson } from "@/lib/api/respond";
+import { apiRoute, readJson } from "@/lib/web/api/respond";
 import { db } from "@/lib/catalog/db";
-import { createMirror } from "@/lib/mirrors/create";
-import { getMirror, listMirrors } from "@/lib/mirrors/views";
+import { createMirror } from "@/lib/web/mirrors/create";
+import { getMirror, listMirrors } from "@/lib/web/mirrors/views";
 
 export const dynamic = "force-dynamic";
 

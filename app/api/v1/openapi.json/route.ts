@@ -1,5 +1,5 @@
-import { apiRoute } from "@/lib/api/respond";
-import { openApiDocument } from "@/lib/api/openapi";
+import { apiRoute } from "@/lib/web/api/respond";
+import { openApiDocument } from "@/lib/web/api/openapi";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
-import { apiRoute, readJson } from "@/lib/api/respond";
+import { apiRoute, readJson } from "@/lib/web/api/respond";
 import { db } from "@/lib/catalog/db";
-import { createPeer, listPeers } from "@/lib/peers/service";
+import { createPeer, listPeers } from "@/lib/web/peers/service";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { apiRoute } from "@/lib/api/respond";
+import { apiRoute } from "@/lib/web/api/respond";
 import { db } from "@/lib/catalog/db";
-import { listWorkers } from "@/lib/workers/status";
+import { listWorkers } from "@/lib/catalog/workers";
 
 export const dynamic = "force-dynamic";
 

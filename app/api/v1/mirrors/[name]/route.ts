@@ -1,7 +1,7 @@
-import { apiRoute } from "@/lib/api/respond";
+import { apiRoute } from "@/lib/web/api/respond";
 import { db } from "@/lib/catalog/db";
-import { requestDelete } from "@/lib/mirrors/actions";
-import { getMirror } from "@/lib/mirrors/views";
+import { requestDelete } from "@/lib/web/mirrors/actions";
+import { getMirror } from "@/lib/web/mirrors/views";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
-import { apiRoute, readJson } from "@/lib/api/respond";
-import { validateUnsaved } from "@/lib/peers/service";
+import { apiRoute, readJson } from "@/lib/web/api/respond";
+import { validateUnsaved } from "@/lib/web/peers/service";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { apiRoute } from "@/lib/api/respond";
+import { apiRoute } from "@/lib/web/api/respond";
 import { db } from "@/lib/catalog/db";
-import { mirrorBatches } from "@/lib/mirrors/views";
+import { mirrorBatches } from "@/lib/web/mirrors/views";
 
 export const dynamic = "force-dynamic";
 

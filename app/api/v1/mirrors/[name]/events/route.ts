@@ -1,6 +1,6 @@
-import { apiRoute } from "@/lib/api/respond";
+import { apiRoute } from "@/lib/web/api/respond";
 import { db } from "@/lib/catalog/db";
-import { mirrorEvents } from "@/lib/mirrors/views";
+import { mirrorEvents } from "@/lib/web/mirrors/views";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
-import { mirrorActionRoute } from "@/lib/api/mirror-action-route";
-import { resyncMirror } from "@/lib/mirrors/actions";
+import { mirrorActionRoute } from "@/lib/web/api/mirror-action-route";
+import { resyncMirror } from "@/lib/web/mirrors/actions";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { apiRoute, readJson } from "@/lib/api/respond";
+import { apiRoute, readJson } from "@/lib/web/api/respond";
 import { db } from "@/lib/catalog/db";
-import { revalidatePeer } from "@/lib/peers/service";
+import { revalidatePeer } from "@/lib/web/peers/service";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { type ApiSection, errorResponses, jsonBody, type JsonSchema, jsonResponse, pathParam, ref } from "@/lib/web/api/openapi/helpers";
+import { mirrorCreateSchema } from "@/lib/mirrors/input";
+
+/**
+ * The mirror routes as they exist in app/api/v1/mirrors. Response schemas list the main fields of
+ * lib/web/mirrors/views.ts (MirrorSummary, MirrorDetail, …); objects may carry more.
+ */
+
+const { $schema: _dialect, ...createBody } = z.toJSONSchema(mirrorCreateSchema, { io: "input", unrepresentable: "any" });
+
+const str = { type: "string" };
+const int = { type: "integer" };
+const num = { type: "number" };
+const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: "null" }] });
+const name = pathParam("name", "The mirror's name.");
+
+const summaryProperties: Record<string, JsonSchema> = {
+  name: str,
+  status: { type: "string", description: "setup | initial_load | running | paused | completed | failed | deleting" },
+  statusLabel: str,
+  mode: { type: "string", enum: ["cdc", "initial_load_only"] },
+  source: { type: "string", description: "Source peer name." },
+  target: { type: "string", description: "Target peer name." },
+  tableCount: int,
+  rowsCopied: int,
+  rowsEstimated: int,
+  rowsSynced: int,
+  lagBytes: nullable(int),
+  lagSeconds: nullable(num),
+  errorMessage: nullable(str),
+  createdAt: { type: "string", format: "date-time" },
+};
+
+const schemas: Record<string, JsonSchema> = {
+  MirrorCreate: { ...createBody, description: "A new mirror: source and target peers, mode, tables and optional settings." },
+  MirrorSummary: { type: "object", properties: summaryProperties },
+  MirrorTable: {
+    type: "object",
+    properties: {
+      source: str,
+      target: str,
+      excludeColumns: { type: "array", items: str },
+      status: str,
+      rowsCopied: int,
+      rowsEstimated: int,
+      partitionsDone: int,
+      partitionsTotal: int,
+      inserts: int,
+      updates: int,
+      deletes: int,
+    },
+  },
+  MirrorDetail: {
+    type: "object",
+    description: "A mirror with its settings, initial-load progress, per-table progress and CDC state.",
+    properties: {
+      ...summaryProperties,
+      settings: { type: "object" },
+      publicationName: str,
+      slotName: str,
+      progress: { type: "object", properties: { percent: num, rowsPerSecond: nullable(num), etaSeconds: nullable(num) } },
+      tables: { type: "array", items: ref("MirrorTable") },
+      cdc: nullable({ type: "object", properties: { lagBytes: nullable(int), lagSeconds: nullable(num), lastAppliedLsn: nullable(str) } }),
+      owner: nullable({ type: "object", properties: { workerId: str, online: { type: "boolean" } } }),
+    },
+  },
+};
+
+const lifecycle = (summary: string, operationId: string, description: string) => ({
+  post: {
+    summary,
+    description,
+    operationId,
+    parameters: [name],
+    responses: { "200": jsonResponse("The mirror afterwards.", ref("MirrorDetail")), ...errorResponses(404, 409) },
+  },
+});
+
+export const mirrorsApi: ApiSection = {
+  tag: { name: "mirrors", description: "Copies of tables from a source peer to a target peer, kept in sync by CDC." },
+  schemas,
+  paths: {
+    "/mirrors": {
+      get: {
+        summary: "List mirrors",
+        operationId: "listMirrors",
+        responses: {
+          "200": jsonResponse("Every mirror with status, tables, rows synced and lag.", {
+            type: "object",
+            properties: { mirrors: { type: "array", items: ref("MirrorSummary") } },
+          }),
+          ...errorResponses(),
+        },
+      },
+      post: {
+        summary: "Create a mirror",
+        description: "Checks the peers and tables, then creates the mirror; a worker sets it up.",
+        operationId: "createMirror",
+        requestBody: jsonBody(ref("MirrorCreate")),
+        responses: { "201": jsonResponse("Created.", ref("MirrorDetail")), ...errorResponses(400, 404, 409, 422) },
+      },
+    },
+    "/mirrors/{name}": {
+      get: {
+        summary: "Get a mirror",
+        operationId: "getMirror",
+        parameters: [name],
+        responses: { "200": jsonResponse("Status, per-table progress, CDC lag and counters.", ref("MirrorDetail")), ...errorResponses(404) },
+      },
+      delete: {
+        summary: "Delete a mirror",
+        description: "Stops the mirror and drops what pgferry created on the source (slot, publication); target tables are kept.",
+        operationId: "deleteMirror",
+        parameters: [name],
+        responses: {
+          "202": jsonResponse("Deleting.", { type: "object", properties: { status: { type: "string", enum: ["deleting"] } } }),
+          ...errorResponses(404, 409),
+        },
+      },
+    },
+    "/mirrors/{name}/pause": lifecycle("Pause a mirror", "pauseMirror", "Stops applying changes; the source keeps WAL meanwhile."),
+    "/mirrors/{name}/resume": lifecycle("Resume a mirror", "resumeMirror", "Continues applying changes where they stopped."),
+    "/mirrors/{name}/resync": lifecycle(
+      "Resync a mirror",
+      "resyncMirror",
+      "Empties the target tables and copies them again from a new snapshot; CDC then continues from its end. For a diverged target or an invalidated slot.",
+    ),
+    "/mirrors/{name}/events": {
+      get: {
+        summary: "A mirror's log",
+        operationId: "mirrorEvents",
+        parameters: [name, { name: "limit", in: "query", required: false, description: "Default: 200.", schema: { type: "integer" } }],
+        responses: {
+          "200": jsonResponse("Newest first.", {
+            type: "object",
+            properties: {
+              events: {
+                type: "array",
+                items: { type: "object", properties: { id: str, level: str, message: str, detail: {}, createdAt: { type: "string", format: "date-time" } } },
+              },
+            },
+          }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    "/mirrors/{name}/batches": {
+      get: {
+        summary: "Recent CDC batches",
+        operationId: "mirrorBatches",
+        parameters: [name],
+        responses: {
+          "200": jsonResponse("Recent batches and rows per minute over the last hour.", {
+            type: "object",
+            properties: {
+              recent: { type: "array", items: { type: "object" } },
+              perMinute: { type: "array", items: { type: "object", properties: { minute: str, rows: int } } },
+            },
+          }),
+          ...errorResponses(404),
+        },
+      },
+    },
+  },
+};

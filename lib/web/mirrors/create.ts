@@ -1,0 +1,142 @@
+import type { Prisma, PrismaClient } from "@/lib/catalog/generated/client";
+import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
+import { peerConnection } from "@/lib/catalog/peers";
+import { UserFacingError } from "@/lib/errors/user-facing-error";
+import { connectPeer } from "@/lib/pg/connect";
+import { validatePeer } from "@/lib/web/peers/validate";
+import { describeTables, type SourceDescription } from "@/lib/pg/describe";
+import { buildTablePlans } from "@/lib/mirrors/table-plan";
+import { checkTargetTables } from "@/lib/mirrors/target-check";
+import { type MirrorCreate, mirrorCreateSchema } from "@/lib/mirrors/input";
+import { type MirrorSettings, resolveSettings } from "@/lib/mirrors/settings";
+import { formatQualifiedName, parseQualifiedName, type TableMapping } from "@/lib/mirrors/table-mapping";
+
+/**
+ * Creates a mirror after checking everything that can be checked before anything is created:
+ * the peers exist; the source allows the chosen mode (CDC needs wal_level=logical, REPLICATION,
+ * a free slot and WAL sender); the tables exist and, for CDC, can publish updates and deletes;
+ * target tables that already exist are compatible and empty; the slot and publication names are
+ * free. Every refusal is a UserFacingError naming the field or table at fault. Nothing is created
+ * on the peers here: the worker that claims the mirror does the setup.
+ */
+export async function createMirror(catalog: PrismaClient, input: unknown): Promise<{ name: string }> {
+  const request = mirrorCreateSchema.parse(input);
+  const settings = resolveSettings(request.name, request.settings);
+  if (await catalog.mirror.findUnique({ where: { name: request.name } })) {
+    throw new UserFacingError(`A mirror named ${request.name} already exists.`, "mirror_exists", { name: `A mirror named ${request.name} already exists.` }, 409);
+  }
+  const [sourcePeer, targetPeer] = await Promise.all([findPeer(catalog, request.source, "source"), findPeer(catalog, request.target, "target")]);
+  const mapping = toMapping(request);
+  await checkNamesFree(catalog, sourcePeer.id, settings);
+
+  const source = peerConnection(sourcePeer);
+  if (request.mode === "cdc") await checkCdcSource(source);
+  const sourceClient = await connectPeer(source, `ui:mirror-check:${request.name}`);
+  const targetClient = await connectPeer(peerConnection(targetPeer), `ui:mirror-check:${request.name}`);
+  try {
+    const description = await describeSelected(sourceClient, mapping);
+    if (request.mode === "cdc") checkPublishable(description, mapping);
+    await checkSlotFree(sourceClient, settings);
+    try {
+      buildTablePlans(description, mapping);
+      await checkTargetTables(sourceClient, targetClient, mapping);
+    } catch (error) {
+      throw new UserFacingError(capitalize((error as Error).message), "target_not_ready", { tables: capitalize((error as Error).message) });
+    }
+    await catalog.mirror.create({
+      data: {
+        name: request.name,
+        sourcePeerId: sourcePeer.id,
+        targetPeerId: targetPeer.id,
+        mode: request.mode,
+        status: "setup",
+        settings: settings as unknown as Prisma.InputJsonValue,
+        publicationName: settings.publicationName,
+        slotName: settings.slotName,
+        tables: {
+          create: mapping.map((m, position) => ({
+            position,
+            sourceSchema: m.source.schema,
+            sourceTable: m.source.name,
+            targetSchema: m.target.schema,
+            targetTable: m.target.name,
+            excludeColumns: m.excludeColumns,
+            rowsEstimated: BigInt(Math.max(0, Math.round(description.tables[position]?.estimatedRows ?? 0))),
+          })),
+        },
+      },
+    });
+    await signalMirrorsChanged(catalog);
+    return { name: request.name };
+  } finally {
+    await Promise.all([sourceClient.end().catch(() => {}), targetClient.end().catch(() => {})]);
+  }
+}
+
+function toMapping(request: MirrorCreate): TableMapping[] {
+  return request.tables.map((t) => ({
+    source: parseQualifiedName(t.source),
+    target: parseQualifiedName(t.target ?? t.source),
+    excludeColumns: t.excludeColumns,
+  }));
+}
+
+async function findPeer(catalog: PrismaClient, name: string, field: "source" | "target") {
+  const peer = await catalog.peer.findUnique({ where: { name } });
+  if (!peer) throw new UserFacingError(`There is no peer named ${name}.`, "peer_not_found", { [field]: `There is no peer named ${name}.` });
+  return peer;
+}
+
+async function checkNamesFree(catalog: PrismaClient, sourcePeerId: string, settings: MirrorSettings): Promise<void> {
+  const clash = await catalog.mirror.findFirst({
+    where: { sourcePeerId, OR: [{ slotName: settings.slotName }, { publicationName: settings.publicationName }] },
+  });
+  if (clash) {
+    const message = `Mirror ${clash.name} already uses slot ${clash.slotName} / publication ${clash.publicationName} on this source. Choose other names.`;
+    throw new UserFacingError(message, "replication_names_taken", { "settings.slotName": message });
+  }
+}
+
+async function checkCdcSource(source: ReturnType<typeof peerConnection>): Promise<void> {
+  const validation = await validatePeer(source);
+  const blocking = validation.checks.filter((c) => c.status !== "pass");
+  if (!validation.ok || blocking.length > 0) {
+    const reasons = blocking.map((c) => `${c.label}: ${c.message}${c.fix ? ` ${c.fix}` : ""}`).join(" ");
+    const message = `The source cannot be used for continuous replication. ${reasons || validation.error?.message || ""}`.trim();
+    throw new UserFacingError(message, "source_not_ready", { source: message });
+  }
+}
+
+async function describeSelected(client: Awaited<ReturnType<typeof connectPeer>>, mapping: TableMapping[]): Promise<SourceDescription> {
+  try {
+    return await describeTables(client, mapping.map((m) => m.source));
+  } catch (error) {
+    const message = capitalize((error as Error).message);
+    throw new UserFacingError(message, "table_not_found", { tables: message });
+  }
+}
+
+/** Without a primary key (or replica identity index/FULL) PostgreSQL refuses UPDATE and DELETE on a published table. */
+function checkPublishable(description: SourceDescription, mapping: TableMapping[]): void {
+  for (const [index, table] of description.tables.entries()) {
+    const identity = table.replicaIdentity;
+    const ok = identity === "full" || identity === "index" || (identity === "default" && table.primaryKey.length > 0);
+    if (!ok) {
+      const name = formatQualifiedName(mapping[index].source);
+      const message = `Table ${name} has no primary key and its replica identity is not FULL, so its updates and deletes cannot be replicated. Add a primary key, or run ALTER TABLE ${name} REPLICA IDENTITY FULL, or choose initial copy only.`;
+      throw new UserFacingError(message, "table_not_replicable", { [`tables.${index}.source`]: message, tables: message });
+    }
+  }
+}
+
+async function checkSlotFree(client: Awaited<ReturnType<typeof connectPeer>>, settings: MirrorSettings): Promise<void> {
+  const { rowCount } = await client.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [settings.slotName]);
+  if (rowCount) {
+    const message = `A replication slot named ${settings.slotName} already exists on the source. Drop it (SELECT pg_drop_replication_slot('${settings.slotName}')) or choose another slot name.`;
+    throw new UserFacingError(message, "slot_exists", { "settings.slotName": message });
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,232 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { type Prisma, type PrismaClient } from "@/lib/catalog/generated/client";
+import { encryptPeerPassword, peerConnection } from "@/lib/catalog/peers";
+import { UserFacingError } from "@/lib/errors/user-facing-error";
+import {
+  invalidPeerDetails,
+  mergePeerUpdate,
+  type PeerCreateInput,
+  peerConnectionSchema,
+  peerCreateSchema,
+  peerUpdateSchema,
+  toPeerConnection,
+} from "@/lib/peers/input";
+import { type PeerValidation, validatePeer } from "@/lib/web/peers/validate";
+import { PEER_VIEW_SELECT, type PeerView, storedValidation, toPeerView } from "@/lib/web/peers/view";
+
+/**
+ * Peers as the web app and the API see them: catalog rows plus validation against the real server.
+ * Every function takes the catalog's Prisma client (db() in the app, a test catalog in tests) and
+ * answers with PeerViews, which never hold a password or its ciphertext. Failures the user can fix
+ * are UserFacingErrors: 400 invalid details (message per field), 404 unknown peer, 409 name taken or
+ * peer in use, 422 cannot connect (message at the field at fault).
+ */
+
+export type { PeerView, StoredValidation } from "@/lib/web/peers/view";
+export {
+  peerActivity,
+  type PeerActivity,
+  peerPublications,
+  peerServerInfo,
+  peerSlots,
+  peerTables,
+} from "@/lib/web/peers/service-live";
+
+/** A saved (created or updated) peer, with the validation that ran before saving. */
+export interface SavedPeer {
+  peer: PeerView;
+  validation: PeerValidation;
+}
+
+export async function listPeers(catalog: PrismaClient): Promise<PeerView[]> {
+  const rows = await catalog.peer.findMany({ select: PEER_VIEW_SELECT, orderBy: { name: "asc" } });
+  return rows.map(toPeerView);
+}
+
+/** Throws 404 peer_not_found. */
+export async function getPeer(catalog: PrismaClient, name: string): Promise<PeerView> {
+  const row = await catalog.peer.findUnique({ where: { name }, select: PEER_VIEW_SELECT });
+  if (!row) throw peerNotFound(name);
+  return toPeerView(row);
+}
+
+/**
+ * Parses, validates against the server and saves a new peer. Saving is refused only when pgferry
+ * cannot connect at all (the connection error, at its field); a peer that connects but fails other
+ * checks (e.g. wal_level=replica: fine as a target) is saved with its warnings. Not idempotent:
+ * a second call with the same name is refused with 409.
+ */
+export async function createPeer(catalog: PrismaClient, input: unknown): Promise<SavedPeer> {
+  const details = parseOr400(peerCreateSchema, input);
+  await assertNameFree(catalog, details.name);
+  const validation = await validateOrRefuse(details);
+  // The id is chosen here so that the password can be encrypted bound to it before the row exists.
+  const id = randomUUID();
+  try {
+    const row = await catalog.peer.create({
+      data: {
+        id,
+        name: details.name,
+        host: details.host,
+        port: details.port,
+        database: details.database,
+        user: details.user,
+        passwordEncrypted: encryptPeerPassword(id, details.password),
+        tlsMode: details.tlsMode,
+        caCert: details.caCert,
+        ...validationColumns(validation),
+      },
+      select: PEER_VIEW_SELECT,
+    });
+    return { peer: toPeerView(row), validation };
+  } catch (error) {
+    // Another request took the name while this one was validating.
+    if (isUniqueViolation(error)) throw nameTaken(details.name);
+    throw error;
+  }
+}
+
+/**
+ * Applies an edit (any subset of the fields; an empty or absent password keeps the stored one),
+ * validates the result against the server and saves it, refused like createPeer when pgferry
+ * cannot connect. Renaming is allowed (mirrors refer to peers by id).
+ */
+export async function updatePeer(catalog: PrismaClient, name: string, input: unknown): Promise<SavedPeer> {
+  const { row, details, passwordChanged } = await mergedDetails(catalog, name, input);
+  if (details.name !== row.name) await assertNameFree(catalog, details.name);
+  const validation = await validateOrRefuse(details);
+  try {
+    const updated = await catalog.peer.update({
+      where: { id: row.id },
+      data: {
+        name: details.name,
+        host: details.host,
+        port: details.port,
+        database: details.database,
+        user: details.user,
+        ...(passwordChanged ? { passwordEncrypted: encryptPeerPassword(row.id, details.password) } : {}),
+        tlsMode: details.tlsMode,
+        caCert: details.caCert,
+        ...validationColumns(validation),
+      },
+      select: PEER_VIEW_SELECT,
+    });
+    return { peer: toPeerView(updated), validation };
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken(details.name);
+    throw error;
+  }
+}
+
+/**
+ * Validates a saved peer, with an unsaved edit applied when `input` has one (the edit form's
+ * Validate button: an empty password there means the stored one). Without an edit, a result that
+ * got as far as connecting is recorded on the peer (server version, last validation); a failed
+ * connection is only answered, so the stored facts stay those of the last time it worked. Never
+ * refuses for what the server says: that is in the result.
+ */
+export async function revalidatePeer(catalog: PrismaClient, name: string, input: unknown = {}): Promise<PeerValidation> {
+  const { row, details, changed } = await mergedDetails(catalog, name, input ?? {});
+  const validation = await validatePeer(toPeerConnection(details));
+  if (!changed && validation.ok) {
+    await catalog.peer.update({ where: { id: row.id }, data: validationColumns(validation) });
+  }
+  return validation;
+}
+
+/** Runs the checks on connection details that are not saved (`POST /peers/validate`). */
+export async function validateUnsaved(input: unknown): Promise<PeerValidation> {
+  const details = parseOr400(peerConnectionSchema, input);
+  return validatePeer(toPeerConnection(details));
+}
+
+/**
+ * Deletes a peer that no mirror uses; refused with 409 peer_in_use naming the mirrors otherwise.
+ * Only the catalog row goes: nothing on the peer's server is touched.
+ */
+export async function deletePeer(catalog: PrismaClient, name: string): Promise<void> {
+  const peer = await getPeer(catalog, name);
+  if (peer.mirrors.length) throw peerInUse(peer.name, peer.mirrors);
+  try {
+    await catalog.peer.delete({ where: { id: peer.id } });
+  } catch (error) {
+    // A mirror was created in the meantime: the catalog's foreign key refuses the delete.
+    if (isForeignKeyViolation(error)) throw peerInUse(peer.name, (await getPeer(catalog, name)).mirrors);
+    throw error;
+  }
+}
+
+/** The stored peer with an edit applied; `changed` tells whether the edit changes anything. */
+async function mergedDetails(catalog: PrismaClient, name: string, input: unknown) {
+  const row = await catalog.peer.findUnique({ where: { name } });
+  if (!row) throw peerNotFound(name);
+  const update = parseOr400(peerUpdateSchema, input);
+  const stored: PeerCreateInput = { name: row.name, ...peerConnection(row), caCert: row.caCert ?? null };
+  let details: PeerCreateInput;
+  try {
+    details = mergePeerUpdate(stored, update);
+  } catch (error) {
+    if (error instanceof z.ZodError) throw invalidPeerDetails(error);
+    throw error;
+  }
+  const passwordChanged = update.password !== undefined && update.password !== stored.password;
+  const changed = (Object.keys(details) as (keyof PeerCreateInput)[]).some((key) => details[key] !== stored[key]);
+  return { row, details, changed, passwordChanged };
+}
+
+/** validatePeer, turning "cannot connect at all" into the connection error (422, at its field). */
+async function validateOrRefuse(details: PeerCreateInput): Promise<PeerValidation> {
+  const validation = await validatePeer(toPeerConnection(details));
+  if (!validation.ok) {
+    const error = validation.error ?? { code: "peer_connect_failed", message: "Could not connect to the peer." };
+    throw new UserFacingError(error.message, error.code, error.fields, 422);
+  }
+  return validation;
+}
+
+function validationColumns(validation: PeerValidation) {
+  return {
+    serverVersion: validation.serverVersion ?? null,
+    lastValidation: storedValidation(validation) as unknown as Prisma.InputJsonValue,
+    validatedAt: new Date(),
+  };
+}
+
+function parseOr400<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input ?? {});
+  if (!parsed.success) throw invalidPeerDetails(parsed.error);
+  return parsed.data;
+}
+
+async function assertNameFree(catalog: PrismaClient, name: string): Promise<void> {
+  const existing = await catalog.peer.findUnique({ where: { name }, select: { id: true } });
+  if (existing) throw nameTaken(name);
+}
+
+function peerNotFound(name: string): UserFacingError {
+  return new UserFacingError(`There is no peer named "${name}".`, "peer_not_found", undefined, 404);
+}
+
+function nameTaken(name: string): UserFacingError {
+  const message = `A peer named ${name} already exists.`;
+  return new UserFacingError(message, "peer_name_taken", { name: message }, 409);
+}
+
+function peerInUse(name: string, mirrors: string[]): UserFacingError {
+  const list = mirrors.map((m) => `"${m}"`).join(", ");
+  const which = mirrors.length === 1 ? `mirror ${list} uses it` : `mirrors ${list} use it`;
+  return new UserFacingError(
+    `Peer "${name}" cannot be deleted: ${which}. Delete ${mirrors.length === 1 ? "that mirror" : "those mirrors"} first.`,
+    "peer_in_use",
+    undefined,
+    409,
+  );
+}
+
+function prismaCode(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null && "code" in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+const isUniqueViolation = (error: unknown) => prismaCode(error) === "P2002";
+const isForeignKeyViolation = (error: unknown) => prismaCode(error) === "P2003";
