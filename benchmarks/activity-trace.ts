@@ -1,5 +1,5 @@
 import pg from "pg";
-import { sleep } from "./pg";
+import { sleep } from "@/lib/sleep";
 
 /** One statement of pgferry's, as seen in pg_stat_activity of one server. */
 export interface TracedStatement {

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { connect, sleep, type BenchServer } from "./pg";
+import { sleep } from "@/lib/sleep";
+import { connect, type BenchServer } from "./pg";
 
 /** When an index build (e.g. the primary key) ran in one target database, seen from outside. */
 export interface IndexBuildWindow {

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { Lsn } from "@/lib/pg/lsn";
 import { parseLsn } from "@/lib/pg/lsn";
-import { sleep } from "./pg";
+import { sleep } from "@/lib/sleep";
 
 /** One lag sample of one consumer. */
 export interface LagSample {

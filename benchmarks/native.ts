@@ -1,7 +1,8 @@
 import type pg from "pg";
 import { type Lsn, parseLsn } from "@/lib/pg/lsn";
 import { quoteIdent, quoteLiteral } from "@/lib/pg/quote";
-import { type BenchServer, sleep } from "./pg";
+import { sleep } from "@/lib/sleep";
+import type { BenchServer } from "./pg";
 
 /** Native logical replication of pgbench_accounts (CREATE PUBLICATION / CREATE SUBSCRIPTION), the baseline. */
 export const NATIVE_PUBLICATION = "bench_native_pub";

@@ -2,17 +2,11 @@ import pg from "pg";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { clientConfig } from "@/lib/pg/connection";
 import { quoteIdent } from "@/lib/pg/quote";
+import { sleep } from "@/lib/sleep";
+import type { ThrowawayServer } from "@/lib/pg/throwaway-server";
 
-/** A throwaway server of the benchmark (PostgreSQL 15 from the system binaries, see pg15-server.ts). */
-export interface BenchServer {
-  name: string;
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  url(database?: string): string;
-  stop(): Promise<void>;
-}
+/** A throwaway server of the benchmark (PostgreSQL 15 from the system binaries, see lib/pg/throwaway-server.ts). */
+export type BenchServer = ThrowawayServer;
 
 export function peerOf(server: BenchServer, database: string): PeerConnection {
   return { host: server.host, port: server.port, database, user: server.user, password: server.password, tlsMode: "disable" };
@@ -71,7 +65,6 @@ export async function hasPrimaryKey(client: pg.Client, table = "pgbench_accounts
   return rows.length === 1;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true; throws after `timeoutMs` saying what it waited for, or at once when `check` throws. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<void> {

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { createClient } from "@/lib/catalog/db";
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { migrateCatalog } from "@/lib/catalog/migrate";
+import { sleep } from "@/lib/sleep";
 import { encryptPeerPassword } from "@/lib/catalog/peers";
 import type { Cleanup } from "./cleanup";
 import type { BenchServer } from "./pg";
@@ -118,6 +119,6 @@ export async function waitForStatus(ferry: Pgferry, name: string, status: string
         `mirror ${name} did not reach ${status}: ${why}\n${events.map((e) => `  ${e.level}: ${e.message}`).join("\n")}\nworker log:\n${await ferry.workerLogTail()}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { startEmbeddedServer } from "@/lib/catalog/embedded";
 import type { Cleanup } from "./cleanup";
 import type { BenchServer } from "./pg";
-import { startPg15Server } from "./pg15-server";
+import { startPg15Server } from "@/lib/pg/throwaway-server";
 
 export interface BenchServers {
   /** PostgreSQL 15 (system binaries): pg_dump 15 refuses newer servers, and the baselines are 15 -> 15. */

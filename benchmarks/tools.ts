@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { Cleanup } from "./cleanup";
 import type { BenchServer } from "./pg";
-import { pg15BinDir } from "./pg15-server";
+import { pg15BinDir } from "@/lib/pg/throwaway-server";
 
 /** Connection arguments for PostgreSQL's own tools; the password goes through the environment, never argv. */
 function connectionArgs(tool: string, server: BenchServer, database: string): string[] {

@@ -1,11 +1,12 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { sendJson } from "@/components/send-json";
 
 export function SignOutButton() {
   const router = useRouter();
   async function signOut() {
-    await fetch("/api/auth/logout", { method: "POST" }).catch(() => {});
+    await sendJson("/api/auth/logout", "POST").catch(() => {});
     router.replace("/login");
     router.refresh();
   }

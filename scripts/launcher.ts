@@ -68,7 +68,9 @@ export async function launch(options: LaunchOptions): Promise<void> {
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
-  const nextArgs = options.mode === "dev" ? ["dev", "-p", String(PORT)] : ["start", "-p", String(PORT)];
+  // Loopback unless the operator says otherwise: a migration console is not for the whole network.
+  const host = env().HOST;
+  const nextArgs = [options.mode === "dev" ? "dev" : "start", "-p", String(PORT), "-H", host];
   const web = startChild("web", process.execPath, [nextBin(), ...nextArgs], children);
   web.on("exit", (code) => {
     if (!shuttingDown) {
@@ -78,7 +80,7 @@ export async function launch(options: LaunchOptions): Promise<void> {
   });
   const workerArgs = ["--import", "tsx", ...(options.mode === "dev" ? ["--watch"] : []), "workers/main.ts"];
   for (let i = 0; i < env().PGFERRY_WORKERS; i++) {
-    const worker = startChild("worker", process.execPath, workerArgs, children);
+    const worker = startChild("worker", process.execPath, workerArgs, children, workerEnvironment());
     worker.on("exit", (code, signal) => {
       if (!shuttingDown) log.warn(`a worker exited (${signal ?? `code ${code}`}); start another with \`npm run worker\``);
     });
@@ -87,8 +89,14 @@ export async function launch(options: LaunchOptions): Promise<void> {
   printWelcome(PORT, password);
 }
 
-function startChild(name: string, command: string, args: string[], children: Set<ChildProcess>): ChildProcess {
-  const child = spawn(command, args, { stdio: "inherit", env: process.env, cwd: root });
+/** Workers never check sign-ins, so they do not get the sign-in password. */
+function workerEnvironment(): NodeJS.ProcessEnv {
+  const { PGFERRY_PASSWORD: _password, ...rest } = process.env;
+  return rest;
+}
+
+function startChild(name: string, command: string, args: string[], children: Set<ChildProcess>, childEnv = process.env): ChildProcess {
+  const child = spawn(command, args, { stdio: "inherit", env: childEnv, cwd: root });
   children.add(child);
   child.on("exit", () => children.delete(child));
   log.info(`started ${name} (pid ${child.pid})`);
@@ -125,7 +133,8 @@ async function buildIfStale(): Promise<void> {
 }
 
 function printWelcome(port: number, password: { generated?: string; fromEnvironment: boolean }): void {
-  const lines = [``, `  pgferry is running at http://localhost:${port}`];
+  const shown = ["127.0.0.1", "0.0.0.0", "::", "localhost"].includes(env().HOST) ? "127.0.0.1" : env().HOST;
+  const lines = [``, `  pgferry is running at http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`];
   if (password.generated) {
     lines.push(`  Sign in with this generated password (shown only once; set PGFERRY_PASSWORD to choose your own):`);
     lines.push(`      ${password.generated}`);

@@ -1,13 +1,14 @@
-import { makeWorkerUtils, run, type Runner, type Task, type TaskList } from "graphile-worker";
+import { makeWorkerUtils, run, type Runner } from "graphile-worker";
 import { createClient } from "@/lib/catalog/db";
 import { migrateCatalog } from "@/lib/catalog/migrate";
 import { catalogUrl } from "@/lib/config/env";
 import { createLogger } from "@/lib/log/logger";
-import type { JobContext } from "./jobs/define-job";
-import { jobs } from "./jobs/registry";
+import { typedAddJob } from "./jobs/add-job";
+import { taskList } from "./jobs/registry";
 import { listenForMirrorChanges } from "./runtime/wakeups";
 import { startMirrorSupervisor } from "./mirrors/supervisor";
 import { registerWorker } from "./runtime/registration";
+import { startMonitoring } from "./runtime/lag-monitor";
 
 /**
  * A pgferry worker: registers itself in the catalog, heartbeats, and runs jobs from the
@@ -40,11 +41,10 @@ async function main() {
     catalog,
     workerId: registration.workerId,
     logger: logger.child("mirrors"),
-    addJob: async (task, payload, options) => {
-      await utils.addJob(task, payload, options);
-    },
+    addJob: typedAddJob((task, payload, options) => utils.addJob(task, payload, options)),
   });
   const wakeups = listenForMirrorChanges(url, () => supervisor.wake(), logger);
+  const monitoring = startMonitoring({ catalog, workerId: registration.workerId, logger });
   logger.info("worker started", { id: registration.workerId, concurrency: CONCURRENCY });
 
   let stopping = false;
@@ -54,6 +54,7 @@ async function main() {
     logger.info(`received ${signal}; stopping`);
     shutdown.abort();
     await wakeups.close();
+    await monitoring.stop();
     await supervisor.stop().catch((error: unknown) => logger.warn("stopping mirror runners failed", { error }));
     await runner.stop().catch((error: unknown) => logger.warn("stopping the job runner failed", { error }));
     await Promise.resolve(utils.release()).catch(() => {});
@@ -72,19 +73,6 @@ function withApplicationName(connectionString: string, name: string): string {
   const url = new URL(connectionString);
   url.searchParams.set("application_name", name);
   return url.toString();
-}
-
-function taskList(base: Omit<JobContext, "logger" | "helpers">): TaskList {
-  return Object.fromEntries(
-    jobs.map((job): [string, Task] => [
-      job.name,
-      async (rawPayload, helpers) => {
-        // Payloads are unknown until parsed: a job queued by an older version must fail clearly.
-        const payload = job.payload.parse(rawPayload ?? {});
-        await job.handler(payload, { ...base, helpers, logger: createLogger(`job:${job.name}`) });
-      },
-    ]),
-  );
 }
 
 main().catch((error: unknown) => {

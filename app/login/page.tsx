@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { safeNextPath } from "@/lib/web/auth/request-policy";
 import { SignInForm } from "./SignInForm";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -10,13 +11,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
         <h1 className="text-2xl font-semibold">pgferry</h1>
         <p className="mt-1 text-sm text-slate-600">Sign in with the pgferry password.</p>
-        <SignInForm next={safeNext(next)} />
+        <SignInForm next={safeNextPath(next)} />
       </div>
     </main>
   );
-}
-
-/** Only same-site paths: never redirect a signed-in user to another site. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/mirrors";
 }

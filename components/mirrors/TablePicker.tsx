@@ -3,7 +3,7 @@
 import { type Dispatch, type SetStateAction, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { MirrorMode } from "@/lib/mirrors/status";
 import type { PeerTable, TableListing } from "@/lib/pg/introspect/tables";
-import { formatCount } from "./format";
+import { formatCount } from "@/components/format";
 import { groupBySchema, matchesSearch, type PickerSelection, tableKey, unavailableReason, withColumnToggled, withEdit, withSelected } from "./table-picker-model";
 import { type RowActions, TablePickerRow } from "./TablePickerRow";
 

@@ -2,7 +2,7 @@
 
 import { memo } from "react";
 import type { PeerTable } from "@/lib/pg/introspect/tables";
-import { formatBytes, formatCount } from "./format";
+import { formatBytes, formatCount } from "@/components/format";
 import type { TableEdit } from "./table-picker-model";
 
 export interface RowActions {

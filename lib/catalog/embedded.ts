@@ -1,9 +1,10 @@
 import { spawn, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import pg from "pg";
+import { freePort } from "@/lib/pg/free-port";
+import { sleep } from "@/lib/sleep";
 
 /**
  * A PostgreSQL server that pgferry runs itself, in a folder it owns, with the binaries that the
@@ -133,7 +134,7 @@ async function stopServer(pid: number | null): Promise<void> {
   if (!pid || !isAlive(pid)) return;
   process.kill(pid, "SIGINT");
   const deadline = Date.now() + 30_000;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
 }
 
 function isAlive(pid: number): boolean {
@@ -201,28 +202,10 @@ async function loadOrCreateSettings(folder: string, preferredPort?: number): Pro
   try {
     return JSON.parse(await readFile(file, "utf8")) as ServerSettings;
   } catch {
-    const settings = { port: await pickPort(preferredPort), password: randomBytes(18).toString("base64url") };
+    const settings = { port: await freePort(preferredPort), password: randomBytes(18).toString("base64url") };
     await writeFile(file, JSON.stringify(settings), { mode: 0o600 });
     return settings;
   }
-}
-
-/** The preferred port when it is free, otherwise any free port. */
-async function pickPort(preferred?: number): Promise<number> {
-  if (preferred && (await listenAndRelease(preferred).then(() => true, () => false))) return preferred;
-  return listenAndRelease(0);
-}
-
-function listenAndRelease(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(port, "127.0.0.1", () => {
-      const address = probe.address();
-      const chosen = typeof address === "object" && address ? address.port : port;
-      probe.close(() => resolve(chosen));
-    });
-  });
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { PeerConnection, TlsMode } from "@/lib/pg/connection";
-import { decryptSecret, encryptSecret } from "@/lib/secrets";
+import { decryptSecret, encryptSecret } from "@/lib/secrets/secrets";
 import type { Peer, PrismaClient } from "./generated/client";
 
 /**

@@ -1,28 +1,35 @@
 /**
- * One place that decides what a PostgreSQL error means for a long-running job, keyed on SQLSTATE
- * (https://www.postgresql.org/docs/current/errcodes-appendix.html), in the spirit of PeerDB's
- * alerting classifier:
+ * The one place that decides what an error met while talking to PostgreSQL means, keyed on SQLSTATE
+ * (https://www.postgresql.org/docs/current/errcodes-appendix.html) and on Node's connection error
+ * codes, in the spirit of PeerDB's alerting classifier. Used by the web's peer checks (through
+ * connectPeer's PeerConnectError), the mirror runner, partition copies and CDC. It answers:
  *
- * - "transient": the connection or the server had a moment (network, restart, failover, lock or
- *   serialization conflict, resources); retrying the same work later is expected to succeed.
- * - "fatal": retrying cannot help; a person has to act. `message` says what happened in plain words
- *   and `fix` what to do.
+ * - "retry": the connection or the server had a moment (network, restart, failover, lock or
+ *   serialization conflict, resources); the same work later is expected to succeed.
+ * - "user": retrying cannot help, but we know what a person has to do: `fix` says it.
+ * - "fatal": retrying cannot help and we do not know why (a bug, an unexpected error); `message`
+ *   is all there is.
  *
  * Messages never include connection strings or passwords: they are built from the error's
  * message, code and the object names PostgreSQL reports (constraint, table, column).
  */
+import { classifyConnectFailure, type ConnectTarget } from "@/lib/errors/classify-connect";
+import { FixableError } from "@/lib/errors/fixable-error";
+import { PeerConnectError } from "@/lib/errors/peer-connect-error";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 
-export type ErrorKind = "transient" | "fatal";
+export type ErrorKind = "retry" | "user" | "fatal";
 
 export interface ClassifiedError {
   kind: ErrorKind;
-  /** SQLSTATE, a Node network error code (e.g. "ECONNRESET"), or "unknown". */
+  /** SQLSTATE, a Node network error code (e.g. "ECONNRESET"), a pgferry code (e.g. "peer_auth_failed"), or "unknown". */
   code: string;
   /** What happened, in plain words. */
   message: string;
   /** What to do about it, when we know. */
   fix?: string;
+  /** The peer form's fields at fault (e.g. ["host", "port"]), for connection failures. */
+  fields?: string[];
   /** Set when the only way forward is a new initial load (e.g. the slot lost WAL). */
   resyncNeeded?: boolean;
 }
@@ -83,15 +90,40 @@ const SLOT_LOST = [
   /cannot read from logical replication slot .* invalidated/i,
 ];
 
-/** Classifies anything thrown while talking to PostgreSQL. Never throws. */
-export function classifyPgError(error: unknown): ClassifiedError {
+export interface ClassifyContext {
+  /** The peer being connected to: classifies the error as a failed connection attempt to it. */
+  connecting?: ConnectTarget;
+}
+
+/**
+ * Classifies anything thrown while talking to PostgreSQL (or the catalog). Pure; never throws.
+ * A PeerConnectError or a FixableError already carries its classification, which is returned.
+ */
+export function classifyError(error: unknown, context: ClassifyContext = {}): ClassifiedError {
+  if (error instanceof PeerConnectError) return error.classified;
+  if (error instanceof FixableError) {
+    return { kind: "user", code: error.code, message: error.message, fix: error.fix, ...(error.resyncNeeded ? { resyncNeeded: true } : {}) };
+  }
+  // The catalog's own hiccups (a restart, a lost connection, a row changed under us) pass; the next step re-reads.
+  if (/^PrismaClient/.test((error as Error)?.constructor?.name ?? "")) {
+    return { kind: "retry", code: "catalog", message: `The catalog could not be read or written: ${(error as Error).message.split("\n").pop()}` };
+  }
   const err = (typeof error === "object" && error !== null ? error : { message: String(error) }) as PgErrorLike;
+  const peer = context.connecting;
+  if (peer) {
+    const failed = classifyConnectFailure(err, peer);
+    if (failed) return failed;
+    // Anything else the server said to a connection attempt: its general meaning, in the peer's words.
+    const general = classifyError(error);
+    const text = typeof err.message === "string" ? err.message : String(error);
+    return { ...general, code: "peer_connect_failed", message: `Could not connect to ${peer.host}:${peer.port}: ${text}` };
+  }
   const code = typeof err.code === "string" && err.code !== "" ? err.code : "unknown";
   const text = typeof err.message === "string" ? err.message : String(error);
 
   if (SLOT_LOST.some((pattern) => pattern.test(text))) {
     return {
-      kind: "fatal",
+      kind: "user",
       code,
       message: `The replication slot can no longer provide changes: ${text}`,
       fix: "The source removed WAL the slot still needed (e.g. max_slot_wal_keep_size was exceeded while the mirror was stopped or too slow). Resync the mirror: it creates a new slot and copies the tables again. To prevent it, keep the mirror running or raise max_slot_wal_keep_size on the source.",
@@ -100,25 +132,26 @@ export function classifyPgError(error: unknown): ClassifiedError {
   }
 
   if (NETWORK_CODES.has(code) || (code === "unknown" && TRANSIENT_MESSAGES.some((pattern) => pattern.test(text)))) {
-    return { kind: "transient", code, message: `Connection problem: ${text}` };
+    return { kind: "retry", code, message: `Connection problem: ${text}` };
   }
-  if (code.startsWith("08")) return { kind: "transient", code, message: `Connection problem: ${text}` };
+  if (code.startsWith("08")) return { kind: "retry", code, message: `Connection problem: ${text}` };
   if (code.startsWith("53")) {
     return {
-      kind: "transient",
+      kind: "retry",
       code,
       message: `The server is short of resources: ${text}`,
       fix: code === "53100" ? "Free disk space on the server." : code === "53300" ? "Raise max_connections or close idle sessions." : undefined,
     };
   }
-  if (TRANSIENT_CODES.has(code)) return { kind: "transient", code, message: text };
+  if (TRANSIENT_CODES.has(code)) return { kind: "retry", code, message: text };
 
-  return fatal(code, text, err);
+  return needsAPerson(code, text, err);
 }
 
-function fatal(code: string, text: string, err: PgErrorLike): ClassifiedError {
+/** Errors retrying cannot fix: "user" with the fix where we know one, else "fatal". */
+function needsAPerson(code: string, text: string, err: PgErrorLike): ClassifiedError {
   const table = err.table ? (err.schema ? quoteQualified(err.schema, err.table) : quoteIdent(err.table)) : null;
-  const base = { kind: "fatal" as const, code };
+  const base = { kind: "user" as const, code };
   switch (code) {
     case "23505": {
       const constraint = err.constraint ? quoteIdent(err.constraint) : "the constraint";
@@ -187,6 +220,6 @@ function fatal(code: string, text: string, err: PgErrorLike): ClassifiedError {
     case "55000":
       return { ...base, message: text, fix: "Check the source's logical replication setup (wal_level = logical, slot and publication)." };
     default:
-      return { ...base, message: text };
+      return { kind: "fatal", code, message: text };
   }
 }

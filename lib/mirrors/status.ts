@@ -1,14 +1,43 @@
 /**
+ * The state machines of the catalog: a mirror's status, and the status of each of its tables and
+ * partitions during an initial load. Every allowed change is listed here and nowhere else; the
+ * catalog refuses unknown statuses (CHECK constraints, prisma/migrations/*_status_checks), and
+ * `transitionMirror` (lib/catalog/transition-mirror.ts) refuses a mirror transition not listed.
+ */
+
+/**
  * A mirror's life:
  *
  *   setup ──► initial_load ──► running (CDC) ◄──► paused
- *                  │                │
- *                  └► completed     └──► failed (also from setup / initial_load)
- *   (initial copy only)
+ *     ▲            │  │
+ *     │            │  └► completed (initial copy only)
+ *     └────────────┘ load restarts from a new snapshot; resync from any settled status
+ *   setup, initial_load, running, paused ──► failed
  *   any ──► deleting ──► (gone)
  */
 export const MIRROR_STATUSES = ["setup", "initial_load", "running", "paused", "completed", "failed", "deleting"] as const;
 export type MirrorStatus = (typeof MIRROR_STATUSES)[number];
+
+/**
+ * Every allowed change of a mirror's status. Who makes it:
+ * - web app (lib/web/mirrors/actions.ts): running ⇄ paused; → setup (resync); → deleting.
+ * - runner (workers/mirrors): setup → initial_load (snapshot taken, partitions queued);
+ *   initial_load → running | completed (all partitions copied); initial_load → setup (the snapshot
+ *   was lost, the load starts over); → failed (a person must act).
+ * A mirror is created in `setup`; `deleting` ends with the row deleted.
+ */
+export const MIRROR_TRANSITIONS: Readonly<Record<MirrorStatus, readonly MirrorStatus[]>> = {
+  setup: ["initial_load", "failed", "deleting"],
+  initial_load: ["running", "completed", "setup", "failed", "deleting"],
+  running: ["paused", "setup", "failed", "deleting"],
+  paused: ["running", "setup", "failed", "deleting"],
+  completed: ["setup", "deleting"],
+  failed: ["setup", "deleting"],
+  deleting: [],
+};
+
+/** The status a new mirror is created in. */
+export const INITIAL_MIRROR_STATUS: MirrorStatus = "setup";
 
 export const MIRROR_MODES = ["cdc", "initial_load_only"] as const;
 export type MirrorMode = (typeof MIRROR_MODES)[number];
@@ -26,6 +55,41 @@ export const STATUS_LABELS: Record<MirrorStatus, string> = {
   deleting: "Deleting",
 };
 
+export function isMirrorStatus(value: string): value is MirrorStatus {
+  return (MIRROR_STATUSES as readonly string[]).includes(value);
+}
+
+/** The catalog column is a string; the CHECK constraint makes this a formality that names a bug if it ever fails. */
+export function parseMirrorStatus(value: string): MirrorStatus {
+  if (!isMirrorStatus(value)) throw new Error(`unknown mirror status ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function canTransitionMirror(from: MirrorStatus, to: MirrorStatus): boolean {
+  return MIRROR_TRANSITIONS[from].includes(to);
+}
+
+/** Every status from which a mirror may move to `to`. */
+export function mirrorStatusesLeadingTo(to: MirrorStatus): MirrorStatus[] {
+  return MIRROR_STATUSES.filter((from) => canTransitionMirror(from, to));
+}
+
+/** A transition that the table does not list: a bug in the caller, never a race (races make a transition not apply). */
+export class InvalidTransitionError extends Error {
+  constructor(
+    readonly machine: "mirror" | "table" | "partition",
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`a ${machine} cannot go from ${from} to ${to}`);
+    this.name = "InvalidTransitionError";
+  }
+}
+
+export function assertMirrorTransition(from: MirrorStatus, to: MirrorStatus): void {
+  if (!canTransitionMirror(from, to)) throw new InvalidTransitionError("mirror", from, to);
+}
+
 export function canPause(status: string): boolean {
   return status === "running";
 }
@@ -34,9 +98,53 @@ export function canResume(status: string): boolean {
   return status === "paused";
 }
 
-/** A resync may start unless the mirror is being set up or deleted. */
-export const RESYNCABLE_STATUSES: MirrorStatus[] = ["running", "paused", "failed", "completed", "initial_load"];
+/** A resync may start unless the mirror is being set up or deleted: every status that may go back to `setup`. */
+export const RESYNCABLE_STATUSES: MirrorStatus[] = mirrorStatusesLeadingTo("setup");
 
 export function canResync(status: string): boolean {
   return (RESYNCABLE_STATUSES as string[]).includes(status);
+}
+
+/**
+ * A partition's life within one load generation (a new generation replaces the rows):
+ *
+ *   pending ──► copying ──► done
+ *      ▲           │ └────► failed (for good: the load fails, or restarts if the snapshot was lost)
+ *      └───────────┘ handed back: the worker stopped, a transient error, or the worker went offline
+ */
+export const PARTITION_STATUSES = ["pending", "copying", "done", "failed"] as const;
+export type PartitionStatus = (typeof PARTITION_STATUSES)[number];
+
+/**
+ * copying → copying: a copy job retried after it could not record its outcome claims the partition again.
+ * Written by the copy job (workers/jobs/copy-partition.ts) and the load monitor (orphans back to pending).
+ */
+export const PARTITION_TRANSITIONS: Readonly<Record<PartitionStatus, readonly PartitionStatus[]>> = {
+  pending: ["copying"],
+  copying: ["copying", "done", "pending", "failed"],
+  done: [],
+  failed: [],
+};
+
+export function canTransitionPartition(from: PartitionStatus, to: PartitionStatus): boolean {
+  return PARTITION_TRANSITIONS[from].includes(to);
+}
+
+/**
+ * A table's load status is rolled up from its partitions by the load monitor (workers/mirrors/load-monitor.ts):
+ * failed if any partition failed, done if all are, copying once one started, else pending. A new load
+ * generation sets every table back to pending.
+ */
+export const TABLE_STATUSES = PARTITION_STATUSES;
+export type TableStatus = PartitionStatus;
+
+export const TABLE_TRANSITIONS: Readonly<Record<TableStatus, readonly TableStatus[]>> = {
+  pending: ["copying", "done", "failed"],
+  copying: ["done", "failed", "pending"],
+  done: ["pending"],
+  failed: ["pending"],
+};
+
+export function canTransitionTable(from: TableStatus, to: TableStatus): boolean {
+  return TABLE_TRANSITIONS[from].includes(to);
 }

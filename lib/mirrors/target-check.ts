@@ -1,5 +1,6 @@
 import { type TableMapping, formatQualifiedName } from "@/lib/mirrors/table-mapping";
-import { describeTables, type Queryable, type SourceDescription } from "@/lib/pg/describe";
+import { describeTables, type SourceDescription } from "@/lib/pg/describe";
+import type { Queryable } from "@/lib/pg/describe-session";
 import { withCatalogSearchPath } from "@/lib/pg/describe-session";
 import { quoteQualified } from "@/lib/pg/quote";
 import { leafOfPartitionKey, listDonePartitions } from "./target-bookkeeping";

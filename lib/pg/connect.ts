@@ -1,5 +1,6 @@
 import pg from "pg";
-import { classifyConnectError, shouldRetryWithoutTls } from "@/lib/pg/connect-errors";
+import { shouldRetryWithoutTls } from "@/lib/errors/classify-connect";
+import { toPeerConnectError } from "@/lib/pg/connect-errors";
 import { clientConfig, type PeerConnection } from "@/lib/pg/connection";
 import { beforeDeadline, deadlineIn, DeadlineExceededError, msLeft } from "@/lib/pg/deadline";
 
@@ -11,12 +12,31 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Absolute deadline (Date.now() ms) shared with the caller's later steps; wins over timeoutMs. */
   deadline?: number;
+  /**
+   * Open a walsender connection (`replication=database`): it accepts replication commands
+   * (CREATE_REPLICATION_SLOT, START_REPLICATION) and plain SQL. Implies keepAlive. Default: false.
+   */
+  replication?: boolean;
+  /**
+   * Send queries without waiting for the previous answer (node-postgres pipeline mode), so that
+   * statements, COMMIT and the next batch overlap on the wire. Default: false.
+   */
+  pipeline?: boolean;
+  /**
+   * TCP keepalives from 10 s of silence on, so a vanished server is noticed while we only listen
+   * (an idle replication stream, a snapshot held open). Default: false (true with `replication`).
+   */
+  keepAlive?: boolean;
 }
 
 /**
  * Opens a connection to a peer for `purpose` (which ends up in application_name, e.g. "validate",
- * "copy:public.orders#3"). Implements TLS mode "prefer" like libpq: TLS first, plain text when the
- * server does not offer TLS. The whole attempt, including the fallback, respects one deadline.
+ * "copy:public.orders#3"): an ordinary session, a pipelined one or a replication connection (see
+ * ConnectOptions). Every connection pgferry opens to a peer goes through here, so all share one TLS
+ * policy: "disable" plain text; "require" TLS without verifying the certificate; "verify-full" TLS
+ * verified against the peer's CA certificate and host name; "prefer" like libpq, TLS first and plain
+ * text when the server does not offer TLS (shouldRetryWithoutTls). The whole attempt, including the
+ * fallback, respects one deadline.
  *
  * Resolves to a connected client that the caller must `end()`. Rejects with a PeerConnectError
  * (a UserFacingError naming the field at fault) and never with anything containing the password.
@@ -27,22 +47,32 @@ export async function connectPeer(peer: PeerConnection, purpose: string, options
   try {
     if (peer.tlsMode === "prefer") {
       try {
-        return await openClient(peer, purpose, true, deadline);
+        return await openClient(peer, purpose, true, deadline, options);
       } catch (error) {
         if (!shouldRetryWithoutTls(error)) throw error;
-        return await openClient(peer, purpose, false, deadline);
+        return await openClient(peer, purpose, false, deadline, options);
       }
     }
-    return await openClient(peer, purpose, peer.tlsMode !== "disable", deadline);
+    return await openClient(peer, purpose, peer.tlsMode !== "disable", deadline, options);
   } catch (error) {
-    throw classifyConnectError(error, peer);
+    throw toPeerConnectError(error, peer);
   }
 }
 
-async function openClient(peer: PeerConnection, purpose: string, useTls: boolean, deadline: number): Promise<pg.Client> {
+/** Default: keepalive probes start after 10 seconds without traffic. */
+const KEEPALIVE_DELAY_MS = 10_000;
+
+async function openClient(peer: PeerConnection, purpose: string, useTls: boolean, deadline: number, options: ConnectOptions): Promise<pg.Client> {
   const left = msLeft(deadline);
   if (left === 0) throw new DeadlineExceededError("connecting");
-  const client = new pg.Client({ ...clientConfig(peer, purpose, useTls), connectionTimeoutMillis: left });
+  const config: pg.ClientConfig & { replication?: string } = { ...clientConfig(peer, purpose, useTls), connectionTimeoutMillis: left };
+  if (options.replication) config.replication = "database";
+  if (options.pipeline) config.pipeline = true;
+  if (options.keepAlive || options.replication) {
+    config.keepAlive = true;
+    config.keepAliveInitialDelayMillis = KEEPALIVE_DELAY_MS;
+  }
+  const client = new pg.Client(config);
   // A connection that drops while idle makes the client emit "error"; without a listener Node would
   // crash the whole process. The next query on the client rejects instead, which callers handle.
   client.on("error", () => {});

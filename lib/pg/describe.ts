@@ -2,9 +2,6 @@ import type { QualifiedName } from "@/lib/mirrors/table-mapping";
 import { type Queryable, withCatalogSearchPath } from "./describe-session";
 import { type ColumnTypeInfo, describeUserTypes, type UserType } from "./describe-types";
 
-export type { Queryable } from "./describe-session";
-export type * from "./describe-types";
-
 /**
  * Describing source tables: what the table picker shows and what target DDL, partition planning
  * and the copy need. Read-only; safe to call any number of times.

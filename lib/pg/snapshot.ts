@@ -1,9 +1,10 @@
-import pg from "pg";
+import type pg from "pg";
+import { SnapshotGoneError, TableRewrittenError } from "@/lib/errors/snapshot-gone";
 import type { QualifiedName } from "@/lib/mirrors/table-mapping";
 import { connectPeer } from "@/lib/pg/connect";
-import { classifyConnectError, shouldRetryWithoutTls } from "@/lib/pg/connect-errors";
-import { clientConfig, type PeerConnection } from "@/lib/pg/connection";
-import { quoteIdent, quoteQualified } from "./quote";
+import type { PeerConnection } from "@/lib/pg/connection";
+import { quoteQualified } from "./quote";
+import { assertSlotName, createSlotWithSnapshot } from "./replication";
 
 /**
  * Exported snapshots: the consistent view of the source that every partition of an initial load
@@ -22,15 +23,6 @@ export interface SlotSnapshot extends ExportedSnapshot {
   slotName: string;
   /** LSN (text, e.g. "0/1A2B3C8") from which the slot streams changes not in the snapshot. */
   consistentPoint: string;
-}
-
-/** Slot names PostgreSQL accepts: lower-case letters, digits and underscores, at most 63. */
-const SLOT_NAME = /^[a-z0-9_]{1,63}$/;
-
-export function assertSlotName(name: string): void {
-  if (!SLOT_NAME.test(name)) {
-    throw new Error(`invalid replication slot name ${JSON.stringify(name)}: use 1-63 lower-case letters, digits or underscores`);
-  }
 }
 
 /** Options of createSlotSnapshot/exportSnapshot; a plain string there is taken as `purpose`. */
@@ -74,20 +66,14 @@ export async function createSlotSnapshot(
   const locks = options.lockTables?.length ? await lockSession(peer, `${purpose}:locks`, options) : null;
   let client: pg.Client | null = null;
   try {
-    client = await connectReplication(peer, purpose);
-    const version = Number((await client.query<{ server_version_num: string }>("SHOW server_version_num")).rows[0].server_version_num);
-    // PostgreSQL 15 replaced the bare EXPORT_SNAPSHOT keyword with an option list.
-    const command =
-      version >= 150000
-        ? `CREATE_REPLICATION_SLOT ${quoteIdent(slotName)} LOGICAL pgoutput (SNAPSHOT 'export')`
-        : `CREATE_REPLICATION_SLOT ${quoteIdent(slotName)} LOGICAL pgoutput EXPORT_SNAPSHOT`;
-    const { rows } = await client.query<{ consistent_point: string; snapshot_name: string }>(command);
+    client = await connectPeer(peer, purpose, { replication: true });
+    const created = await createSlotWithSnapshot(client, slotName);
     const closeSlot = closer(client);
     const closeLocks = locks ? closer(locks) : async () => {};
     return {
       slotName,
-      snapshotName: rows[0].snapshot_name,
-      consistentPoint: rows[0].consistent_point,
+      snapshotName: created.snapshotName,
+      consistentPoint: created.consistentPoint,
       close: async () => {
         await closeSlot();
         await closeLocks();
@@ -154,7 +140,7 @@ export async function beginInSnapshot(client: Pick<pg.ClientBase, "query">, snap
     await client.query(`SET TRANSACTION SNAPSHOT '${snapshotName.replaceAll("'", "''")}'`);
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
-    throw new SnapshotGoneError(snapshotName, error);
+    throw new SnapshotGoneError((error as Error)?.message ?? String(error), { snapshotName, cause: error });
   }
 }
 
@@ -178,72 +164,7 @@ export async function lockUnchangedSinceSnapshot(client: Pick<pg.ClientBase, "qu
   if (rows[0]?.same !== true) throw new TableRewrittenError(snapshotName, relation);
 }
 
-/** The exported snapshot can no longer be imported: the load must restart with a new snapshot. */
-export class SnapshotGoneError extends Error {
-  constructor(
-    readonly snapshotName: string,
-    cause: unknown,
-  ) {
-    super(`snapshot ${snapshotName} is no longer available (${(cause as Error)?.message ?? cause}); the initial load must restart with a new snapshot`);
-    this.name = "SnapshotGoneError";
-    Object.defineProperty(this, "cause", { value: cause, enumerable: false });
-  }
-}
-
-/** A table was truncated or rewritten after the snapshot; the snapshot cannot read it any more. */
-export class TableRewrittenError extends SnapshotGoneError {
-  constructor(snapshotName: string, readonly relation: QualifiedName) {
-    super(snapshotName, new Error(`table ${relation.schema}.${relation.name} was truncated or rewritten (TRUNCATE, VACUUM FULL, CLUSTER or ALTER TABLE) after the snapshot`));
-    this.name = "TableRewrittenError";
-  }
-}
-
-/**
- * True for errors that mean "the exported snapshot is gone": the snapshot file was removed
- * because its session ended (22023 invalid snapshot identifier) or its transaction finished
- * (55000 could not import the requested snapshot), or a table was rewritten since it was taken
- * (TableRewrittenError). Looks through SnapshotGoneError and `cause`.
- */
-export function isSnapshotGoneError(error: unknown): boolean {
-  for (let e = error as { code?: string; routine?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e instanceof SnapshotGoneError) return true;
-    if (e.routine === "ImportSnapshot") return true;
-    if (/invalid snapshot identifier|could not import the requested snapshot/.test(e.message ?? "")) return true;
-  }
-  return false;
-}
-
 function closer(client: pg.Client): () => Promise<void> {
   let closed: Promise<void> | null = null;
   return () => (closed ??= client.end().catch(() => {}));
-}
-
-/** A walsender connection in database mode (it accepts replication commands and plain SQL). */
-async function connectReplication(peer: PeerConnection, purpose: string): Promise<pg.Client> {
-  const open = async (useTls: boolean) => {
-    const config = { ...clientConfig(peer, purpose, useTls), replication: "database", keepAlive: true };
-    const client = new pg.Client(config as pg.ClientConfig);
-    // An idle connection that drops emits "error"; the snapshot is then gone, which the copy notices.
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      return client;
-    } catch (error) {
-      void client.end().catch(() => {});
-      throw error;
-    }
-  };
-  try {
-    if (peer.tlsMode === "prefer") {
-      try {
-        return await open(true);
-      } catch (error) {
-        if (!shouldRetryWithoutTls(error)) throw error;
-        return await open(false);
-      }
-    }
-    return await open(peer.tlsMode !== "disable");
-  } catch (error) {
-    throw classifyConnectError(error, peer);
-  }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
-import { decryptSecret, encryptSecret, isSealedWithCurrentKey, useKeyring } from "@/lib/secrets";
+import { decryptSecret, encryptSecret, isSealedWithCurrentKey, useKeyring } from "@/lib/secrets/secrets";
 import { open, seal } from "@/lib/secrets/box";
 import { type Keyring, keyFromFile, keyFromSetting, loadKeyring } from "@/lib/secrets/keys";
 

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { sleep } from "@/lib/sleep";
 import { startCluster } from "../support/clusters";
 
 /** The sign-in password of the pgferry that the end-to-end tests run. */
@@ -42,7 +43,7 @@ async function waitForHttp(url: string, timeoutMs: number, exited: () => boolean
     if (exited()) throw new Error(`pgferry exited before serving:\n${log()}`);
     const ok = await fetch(url).then((r) => r.ok, () => false);
     if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
   throw new Error(`pgferry did not serve ${url} within ${timeoutMs} ms:\n${log()}`);
 }

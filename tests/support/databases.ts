@@ -4,10 +4,12 @@ import { inject } from "vitest";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteIdent } from "@/lib/pg/quote";
 import type { ClusterInfo } from "./global-setup";
+import { requireIntegrationTier } from "./tier";
 
 export type ClusterName = "catalog" | "source" | "target";
 
 export function clusterInfo(name: ClusterName): ClusterInfo {
+  requireIntegrationTier(`the shared "${name}" server`);
   return inject("clusters")[name];
 }
 

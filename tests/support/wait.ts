@@ -1,3 +1,5 @@
+import { sleep } from "@/lib/sleep";
+
 /** Polls `check` until it returns a truthy value, or throws after `timeoutMs`. */
 export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -11,7 +13,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
       if ((error as Error)?.constructor?.name === "StopWaiting") throw error;
       lastError = error;
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs);
   }
   throw new Error(`timed out after ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ""}`);
 }

@@ -1,16 +1,7 @@
-import { type ClassifiedError, classifyPgError } from "@/lib/errors/classify";
+import type { ClassifiedError } from "@/lib/errors/classify";
+import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
-import { connectForCdc } from "@/workers/cdc/connect";
-import { CdcSetupError } from "@/workers/cdc/schema-context";
-
-/** Classifies an error of a CDC session; CdcSetupErrors already carry their fix. */
-export function classifyCdcError(error: unknown): ClassifiedError {
-  if (error instanceof CdcSetupError) {
-    return { kind: "fatal", code: error.code, message: error.message, fix: error.fix, resyncNeeded: error.resyncNeeded || undefined };
-  }
-  return classifyPgError(error);
-}
 
 /**
  * For a unique violation on the target, looks up what violated: a primary key means the target
@@ -21,7 +12,7 @@ export async function explainUniqueViolation(classified: ClassifiedError, error:
   const err = error as { constraint?: string; table?: string; schema?: string };
   if (classified.code !== "23505" || !err.constraint || !err.table || !err.schema) return classified;
   const table = quoteQualified(err.schema, err.table);
-  const client = await connectForCdc(target, purpose).catch(() => null);
+  const client = await connectPeer(target, purpose).catch(() => null);
   if (!client) return classified;
   try {
     const result = await client.query<{ kind: string | null; definition: string | null; index_definition: string | null }>(

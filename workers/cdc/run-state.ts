@@ -4,9 +4,8 @@
  */
 import type pg from "pg";
 import { formatLsn, type Lsn, lsnDistance, parseLsn } from "@/lib/pg/lsn";
-import type { AppliedBatch } from "@/workers/cdc/applier";
 import { connectForCdc } from "@/workers/cdc/connect";
-import type { CdcBatchReport, CdcEvent, CdcLag, CdcOptions } from "@/workers/cdc/types";
+import type { AppliedBatch, CdcEvent, CdcLag, CdcOptions } from "@/workers/cdc/types";
 
 /** What outlives a session (a connection attempt): reporting, lag figures, retry bookkeeping. */
 export class RunState {
@@ -36,27 +35,22 @@ export class RunState {
   }
 
   batch(batch: AppliedBatch): void {
-    this.appliedLsn = batch.lastLsn;
+    this.appliedLsn = parseLsn(batch.lastLsn);
     if (batch.commitTime) this.lastAppliedCommitTime = batch.commitTime;
     this.progressed = true;
     if (batch.missingRows > 0) {
       this.event({
         level: "warn",
         message: `${batch.missingRows} updated or deleted row(s) were not found on the target: it has diverged from the source. Resync the affected tables.`,
-        detail: { tables: batch.tables.map((table) => table.table), lsn: formatLsn(batch.lastLsn) },
+        detail: { tables: batch.tables.map((table) => table.table), lsn: batch.lastLsn },
       });
     }
-    const report: CdcBatchReport = {
-      ...batch,
-      firstLsn: batch.firstLsn === null ? null : formatLsn(batch.firstLsn),
-      lastLsn: formatLsn(batch.lastLsn),
-    };
     // One report at a time, in commit order: a caller writing them to a catalog never sees them
     // overtake each other, and replication never waits for it.
     const onBatch = this.options.onBatch;
     if (!onBatch) return;
     this.reports = this.reports
-      .then(() => onBatch(report))
+      .then(() => onBatch(batch))
       .catch((error: unknown) => this.event({ level: "warn", message: `onBatch failed: ${String((error as Error)?.message ?? error)}` }));
   }
 

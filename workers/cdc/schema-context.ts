@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { FixableError } from "@/lib/errors/fixable-error";
 import type { Applier } from "@/workers/cdc/applier";
 
 /** What schema-change handling needs from a CDC session. */
@@ -16,18 +17,7 @@ export interface SchemaContext {
   info(message: string, detail?: Record<string, unknown>): void;
 }
 
-/**
- * Thrown for conditions a person must fix; carries the fix so the classifier need not guess.
- * `code` follows SQLSTATE where one fits.
- */
-export class CdcSetupError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly fix: string,
-    readonly resyncNeeded = false,
-  ) {
-    super(message);
-    this.name = "CdcSetupError";
-  }
+/** A condition found while setting up or running CDC that a person must fix (see FixableError). */
+export class CdcSetupError extends FixableError {
+  override name = "CdcSetupError";
 }

@@ -1,5 +1,6 @@
-import type pg from "pg";
+import type { Queryable } from "@/lib/pg/describe-session";
 import { formatLsn, type Lsn, parseLsn } from "@/lib/pg/lsn";
+import { findSlot } from "@/lib/pg/replication";
 import { CdcSetupError } from "@/workers/cdc/schema-context";
 
 export interface SlotState {
@@ -11,17 +12,11 @@ export interface SlotState {
 }
 
 /**
- * Reads a logical slot on the source and checks it can feed this mirror. Throws CdcSetupError
+ * Reads a logical slot on the source (findSlot) and checks it can feed this mirror. Throws CdcSetupError
  * with the fix when it is missing, not pgoutput, in another database, or has lost WAL.
  */
-export async function readSlot(source: pg.Client, slotName: string, database: string): Promise<SlotState> {
-  // to_jsonb(s) reads wal_status where it exists (13+) without failing on 12.
-  const result = await source.query<{ plugin: string | null; database: string | null; confirmed: string | null; wal_status: string | null }>(
-    `SELECT s.plugin, s.database::text AS database, s.confirmed_flush_lsn::text AS confirmed, to_jsonb(s) ->> 'wal_status' AS wal_status
-       FROM pg_catalog.pg_replication_slots s WHERE s.slot_name = $1`,
-    [slotName],
-  );
-  const row = result.rows[0];
+export async function readSlot(source: Queryable, slotName: string, database: string): Promise<SlotState> {
+  const row = await findSlot(source, slotName);
   if (!row) {
     throw new CdcSetupError(`Replication slot ${slotName} does not exist on the source.`, "42704", "Resync the mirror to create the slot and copy the tables again.", true);
   }
@@ -31,7 +26,7 @@ export async function readSlot(source: pg.Client, slotName: string, database: st
   if (row.database !== database) {
     throw new CdcSetupError(`Replication slot ${slotName} belongs to database ${row.database}, not ${database}.`, "55000", "Point the mirror at the slot of its own database (resync the mirror).");
   }
-  if (row.wal_status === "lost" || row.confirmed === null) {
+  if (row.walStatus === "lost" || row.confirmedFlushLsn === null) {
     throw new CdcSetupError(
       `Replication slot ${slotName} can no longer get changes: the source removed WAL it needed.`,
       "55000",
@@ -39,7 +34,7 @@ export async function readSlot(source: pg.Client, slotName: string, database: st
       true,
     );
   }
-  return { plugin: row.plugin, database: row.database, confirmedFlushLsn: parseLsn(row.confirmed), walStatus: row.wal_status };
+  return { plugin: row.plugin, database: row.database, confirmedFlushLsn: parseLsn(row.confirmedFlushLsn), walStatus: row.walStatus };
 }
 
 /**

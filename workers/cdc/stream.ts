@@ -15,12 +15,12 @@
  * - Transient errors (network, restarts, lock or serialization conflicts) are retried with
  *   backoff; anything else rejects with a CdcFatalError that says what to do.
  */
-import { classifyCdcError, explainUniqueViolation } from "@/workers/cdc/error-fix";
+import { classifyError } from "@/lib/errors/classify";
+import { explainUniqueViolation } from "@/workers/cdc/error-fix";
 import { RunState } from "@/workers/cdc/run-state";
 import { runSession } from "@/workers/cdc/session";
 import { CdcFatalError, type CdcLag, type CdcOptions } from "@/workers/cdc/types";
-
-export * from "@/workers/cdc/types";
+import { sleep } from "@/lib/sleep";
 
 /** A running CDC stream. */
 export interface CdcRun {
@@ -52,8 +52,8 @@ async function runWithRetries(options: CdcOptions, state: RunState): Promise<voi
       return;
     } catch (error) {
       if (options.signal.aborted) return;
-      let classified = classifyCdcError(error);
-      if (classified.kind === "fatal") {
+      let classified = classifyError(error);
+      if (classified.kind !== "retry") {
         classified = await explainUniqueViolation(classified, error, options.target, `cdc:${options.mirror}:diagnose`);
         state.event({ level: "error", message: classified.message, detail: { code: classified.code, fix: classified.fix, resyncNeeded: classified.resyncNeeded } });
         throw new CdcFatalError(classified);
@@ -70,15 +70,4 @@ async function runWithRetries(options: CdcOptions, state: RunState): Promise<voi
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}
 

@@ -21,7 +21,8 @@
  */
 import type { Lsn } from "@/lib/pg/lsn";
 import type { PgoutputMessage, StreamControlMessage } from "@/lib/pg/pgoutput";
-import type { Applier, CountsSnapshot } from "@/workers/cdc/applier";
+import type { Applier } from "@/workers/cdc/applier";
+import type { CountsSnapshot } from "@/workers/cdc/batch-accounting";
 import type { TransactionSpool } from "@/workers/cdc/spool";
 
 export interface StreamedHooks {

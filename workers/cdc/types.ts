@@ -1,7 +1,6 @@
 import type { TableMapping } from "@/lib/mirrors/table-mapping";
 import type { PeerConnection } from "@/lib/pg/connection";
 import type { ClassifiedError } from "@/lib/errors/classify";
-import type { TableCounts } from "@/workers/cdc/applier";
 
 /** Default: 5,000 rows. See CdcOptions.maxBatchRows. */
 export const DEFAULT_MAX_BATCH_ROWS = 5_000;
@@ -66,7 +65,7 @@ export interface CdcOptions {
    * waits for the previous one's promise). Replication does not wait for it; errors are reported
    * as events.
    */
-  onBatch?: (batch: CdcBatchReport) => void | Promise<void>;
+  onBatch?: (batch: AppliedBatch) => void | Promise<void>;
   /** Called for things a person may want to see (schema changes applied, warnings, retries). Not awaited. */
   onEvent?: (event: CdcEvent) => void | Promise<void>;
 }
@@ -77,8 +76,24 @@ export interface CdcEvent {
   detail?: Record<string, unknown>;
 }
 
-/** One committed target transaction, for the catalog's batch history. */
-export interface CdcBatchReport {
+/** One source table's share of an applied batch. */
+export interface TableCounts {
+  /** Source table, "schema.table". */
+  table: string;
+  /** Target table, quoted. */
+  target: string;
+  inserts: number;
+  updates: number;
+  deletes: number;
+  truncates: number;
+}
+
+/**
+ * One committed target transaction: what the applier reports once the target answered its COMMIT,
+ * and what onBatch receives for the catalog's batch history.
+ */
+export interface AppliedBatch {
+  /** Row changes (inserts + updates + deletes). */
   rows: number;
   inserts: number;
   updates: number;
@@ -94,6 +109,7 @@ export interface CdcBatchReport {
   lastLsn: string;
   /** Source commit time of the last transaction in the batch. */
   commitTime: Date | null;
+  /** From the first change of the batch to the target's COMMIT. */
   durationMs: number;
   /** UPDATE/DELETE rows not found on the target (0 unless the target diverged). */
   missingRows: number;

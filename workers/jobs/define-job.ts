@@ -14,13 +14,16 @@ export interface JobContext {
   helpers: JobHelpers;
 }
 
-/** A finite unit of work that any worker can take (one file per job in workers/jobs/). */
-export interface JobDefinition<Schema extends z.ZodType = z.ZodType> {
-  name: string;
+/**
+ * A finite unit of work that any worker can take (one file per job in workers/jobs/, listed in
+ * registry.ts). The name is kept as a literal type so that addJob can look the payload up by it.
+ */
+export interface JobDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType> {
+  name: Name;
   payload: Schema;
-  handler(payload: z.infer<Schema>, context: JobContext): Promise<void>;
+  handler(payload: z.output<Schema>, context: JobContext): Promise<void>;
 }
 
-export function defineJob<Schema extends z.ZodType>(job: JobDefinition<Schema>): JobDefinition<Schema> {
+export function defineJob<const Name extends string, Schema extends z.ZodType>(job: JobDefinition<Name, Schema>): JobDefinition<Name, Schema> {
   return job;
 }

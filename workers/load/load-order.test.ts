@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assignLanes, BUNDLE_MAX_PARTITIONS, BUNDLE_MAX_ROWS, bundleSmallPartitions, SMALL_PARTITION_ROWS } from "./load-order";
+import { assignLanes, BUNDLE_MAX_PARTITIONS, BUNDLE_MAX_ROWS, bundleSmallPartitions, rowsPerPartitionFor, SMALL_PARTITION_ROWS } from "./load-order";
 
 describe("assignLanes", () => {
   it("interleaves at most tablesInParallel tables and deals them over the lanes", () => {
@@ -33,5 +33,16 @@ describe("bundleSmallPartitions", () => {
     const bundles = bundleSmallPartitions(heavy);
     expect(bundles.every((b) => b.reduce((n, x) => n + x.estimatedRows, 0) <= BUNDLE_MAX_ROWS)).toBe(true);
     expect(bundles.flat()).toEqual(heavy);
+  });
+});
+
+describe("rowsPerPartitionFor", () => {
+  it("keeps small tables whole and splits large ones into a multiple of the lanes", () => {
+    const settings = { rowsPerPartition: 1_000_000, parallelCopyWorkers: 4 };
+    expect(rowsPerPartitionFor(900_000, settings)).toBe(1_000_000);
+    // 5,000,000 rows: 5 partitions of 1M would leave one lane working alone; 8 of 625k do not.
+    expect(rowsPerPartitionFor(5_000_000, settings)).toBe(625_000);
+    expect(rowsPerPartitionFor(4_000_000, settings)).toBe(1_000_000);
+    expect(Math.ceil(9_000_000 / rowsPerPartitionFor(9_000_000, settings)) % 4).toBe(0);
   });
 });

@@ -52,3 +52,15 @@ export function bundleSmallPartitions<T extends { estimatedRows: number }>(lane:
   }
   return bundles;
 }
+
+/**
+ * Rows per partition for one table: the setting, shrunk so that a table split at all is split into a
+ * multiple of the copy lanes. 5 partitions on 4 lanes would leave the fifth running alone at the end;
+ * 8 smaller ones keep every lane busy until the table is done.
+ */
+export function rowsPerPartitionFor(estimatedRows: number, settings: { rowsPerPartition: number; parallelCopyWorkers: number }): number {
+  const partitions = Math.ceil(estimatedRows / settings.rowsPerPartition);
+  if (partitions <= 1) return settings.rowsPerPartition;
+  const lanes = settings.parallelCopyWorkers;
+  return Math.ceil(estimatedRows / (Math.ceil(partitions / lanes) * lanes));
+}

@@ -10,7 +10,6 @@ import { partitionKey } from "@/lib/mirrors/target-bookkeeping";
 import { type Partition, partitionSelect } from "./partitions";
 import { RawCopyIn, RawCopyOut } from "./raw-copy-streams";
 
-export { isSnapshotGoneError, SnapshotGoneError, TableRewrittenError } from "@/lib/pg/snapshot";
 /** COPY format; binary is fastest, text the portable fallback. */
 export type CopyFormat = "binary" | "text";
 

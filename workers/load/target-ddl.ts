@@ -1,5 +1,6 @@
 import { formatQualifiedName, type QualifiedName, type TableMapping } from "@/lib/mirrors/table-mapping";
-import { describeTables, type Queryable, type SourceDescription } from "@/lib/pg/describe";
+import { describeTables, type SourceDescription } from "@/lib/pg/describe";
+import type { Queryable } from "@/lib/pg/describe-session";
 import { serverVersionNum } from "@/lib/pg/describe-session";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 import { buildTablePlans, type TableLoadPlan } from "@/lib/mirrors/table-plan";

@@ -3,9 +3,10 @@ import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
-import { type CdcBatchReport, startCdc } from "@/workers/cdc/stream";
+import { startCdc } from "@/workers/cdc/stream";
+import type { AppliedBatch } from "@/workers/cdc/types";
 import type { RunnerContext } from "./context";
-import { sleep } from "./sleep";
+import { sleep } from "@/lib/sleep";
 import { tableMappings } from "./load-setup";
 import { refreshSlotStats } from "./slot-stats";
 
@@ -84,7 +85,7 @@ export async function streamChanges(ctx: RunnerContext, mirror: Mirror & { table
   }
 }
 
-async function recordBatch(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }, batch: CdcBatchReport): Promise<void> {
+async function recordBatch(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }, batch: AppliedBatch): Promise<void> {
   const { catalog } = ctx;
   const writes = [];
   if (batch.rows > 0) {

@@ -1,11 +1,12 @@
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import type { Logger } from "@/lib/log/logger";
+import type { AddJob } from "@/workers/jobs/add-job";
 
 /** What a mirror's runner needs from its worker. */
 export interface RunnerContext {
   catalog: PrismaClient;
   workerId: string;
   logger: Logger;
-  /** Queues a graphile-worker job in the catalog. */
-  addJob(task: string, payload: object, options: { queueName?: string; jobKey?: string; maxAttempts?: number; priority?: number }): Promise<void>;
+  /** Queues a job (workers/jobs/registry.ts) in the catalog; its payload is checked against the job's schema. */
+  addJob: AddJob;
 }

@@ -1,8 +1,8 @@
 import type { Mirror } from "@/lib/catalog/generated/client";
 import { onlineWorkerIds } from "@/lib/catalog/workers";
-import { SNAPSHOT_GONE_PREFIX } from "@/workers/jobs/copy-partition";
+import { COPY_MAX_ATTEMPTS, copyQueue } from "@/workers/jobs/copy-partition";
+import { SNAPSHOT_GONE } from "@/workers/load/copy-bundle";
 import type { RunnerContext } from "./context";
-import { COPY_MAX_ATTEMPTS, COPY_PARTITION_TASK, copyQueue } from "./load-setup";
 
 export type LoadState =
   | { kind: "copying" }
@@ -19,10 +19,10 @@ export async function checkLoad(ctx: RunnerContext, mirror: Mirror): Promise<Loa
   const { catalog } = ctx;
   const partitions = await catalog.partition.findMany({
     where: { mirrorId: mirror.id, generation: mirror.loadGeneration },
-    select: { id: true, mirrorTableId: true, status: true, error: true, workerId: true, startedAt: true, finishedAt: true, attempts: true },
+    select: { id: true, mirrorTableId: true, status: true, error: true, errorCode: true, workerId: true, startedAt: true, finishedAt: true, attempts: true },
   });
-  const gone = partitions.find((p) => p.status === "failed" && p.error?.startsWith(SNAPSHOT_GONE_PREFIX));
-  if (gone) return { kind: "snapshot_gone", reason: gone.error!.slice(SNAPSHOT_GONE_PREFIX.length).trim() };
+  const gone = partitions.find((p) => p.status === "failed" && p.errorCode === SNAPSHOT_GONE);
+  if (gone) return { kind: "snapshot_gone", reason: gone.error ?? "a partition could not read it" };
   const failed = partitions.find((p) => p.status === "failed");
 
   await rollUpTables(ctx, partitions);
@@ -77,7 +77,7 @@ async function requeueOrphans(ctx: RunnerContext, mirror: Mirror, partitions: Pa
     });
     if (count === 0) continue;
     await ctx.addJob(
-      COPY_PARTITION_TASK,
+      "copy-partition",
       { partitionId: orphan.id, generation: mirror.loadGeneration },
       // Its own queue: the lane it came from may be locked by the dead worker.
       { queueName: copyQueue(mirror.id, mirror.loadGeneration, `requeued:${orphan.id}:${orphan.attempts}`), jobKey: `copy:${orphan.id}:${orphan.attempts}`, maxAttempts: COPY_MAX_ATTEMPTS },

@@ -1,13 +1,14 @@
 import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
-import { PeerConnectError } from "@/lib/pg/connect-errors";
-import { type ClassifiedError, classifyPgError } from "@/lib/errors/classify";
+import { transitionMirror } from "@/lib/catalog/transition-mirror";
+import { type MirrorStatus, mirrorStatusesLeadingTo, parseMirrorStatus } from "@/lib/mirrors/status";
+import { classifyError } from "@/lib/errors/classify";
 import type { ExportedSnapshot } from "@/lib/pg/snapshot";
-import { CdcFatalError } from "@/workers/cdc/stream";
+import { sleep } from "@/lib/sleep";
+import { CdcFatalError } from "@/workers/cdc/types";
 import { streamChanges } from "./cdc-phase";
 import type { RunnerContext } from "./context";
-import { sleep } from "./sleep";
 import { checkLoad } from "./load-monitor";
 import { finishInitialLoad, startInitialLoad } from "./load-setup";
 import { refreshSlotStats } from "./slot-stats";
@@ -22,6 +23,36 @@ const RETRY_INITIAL_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 
 type LoadedMirror = Mirror & { tables: MirrorTable[] };
+
+/** What a step is given: the mirror as just read, and the load's snapshot if this process holds one. */
+interface StepInput {
+  ctx: RunnerContext;
+  mirror: LoadedMirror;
+  snapshot: ExportedSnapshot | null;
+  signal: AbortSignal;
+}
+
+/** What a step leaves for the next: the snapshot still held, and whether nothing is left to drive. */
+interface StepResult {
+  snapshot: ExportedSnapshot | null;
+  finished?: boolean;
+}
+
+type Step = (input: StepInput) => Promise<StepResult>;
+
+/**
+ * What the runner does in each status (lib/mirrors/status.ts): one step, then it reads the mirror
+ * again, so a status changed meanwhile (by the web app, or by the step itself) decides the next step.
+ */
+const STEPS: Record<MirrorStatus, Step> = {
+  setup: startLoad,
+  initial_load: watchLoad,
+  running: replicate,
+  paused: measurePausedSlot,
+  deleting: tearDown,
+  completed: settled,
+  failed: settled,
+};
 
 /**
  * Drives one mirror through its statuses while this worker owns it (see lease.ts), until it is
@@ -39,7 +70,7 @@ export async function runMirror(ctx: RunnerContext, mirrorId: string, signal: Ab
       const mirror = await ctx.catalog.mirror.findUnique({ where: { id: mirrorId }, include: { tables: { orderBy: { position: "asc" } } } });
       if (!mirror) return;
       try {
-        const next = await step(ctx, mirror, snapshot, signal);
+        const next = await STEPS[parseMirrorStatus(mirror.status)]({ ctx, mirror, snapshot, signal });
         snapshot = next.snapshot;
         if (next.finished) return;
         retryDelay = RETRY_INITIAL_MS;
@@ -60,37 +91,14 @@ export async function runMirror(ctx: RunnerContext, mirrorId: string, signal: Ab
   }
 }
 
-interface StepResult {
-  snapshot: ExportedSnapshot | null;
-  finished?: boolean;
+/** setup: a snapshot left from an earlier attempt is useless to the new load. */
+async function startLoad({ ctx, mirror, snapshot }: StepInput): Promise<StepResult> {
+  await snapshot?.close();
+  return { snapshot: await startInitialLoad(ctx, mirror) };
 }
 
-async function step(ctx: RunnerContext, mirror: LoadedMirror, snapshot: ExportedSnapshot | null, signal: AbortSignal): Promise<StepResult> {
-  switch (mirror.status) {
-    case "setup":
-      await snapshot?.close();
-      return { snapshot: await startInitialLoad(ctx, mirror) };
-    case "initial_load":
-      return watchLoad(ctx, mirror, snapshot, signal);
-    case "running":
-      await streamChanges(ctx, mirror, signal);
-      return { snapshot };
-    case "paused":
-      await refreshSlotStats(ctx.catalog, mirror.id, await loadPeerConnection(ctx.catalog, mirror.sourcePeerId), mirror.slotName, `paused:${mirror.name}`);
-      await sleep(PAUSED_CHECK_INTERVAL_MS, signal);
-      return { snapshot };
-    case "deleting":
-      await snapshot?.close();
-      await deleteMirror(ctx, mirror);
-      ctx.logger.info("mirror deleted", { mirror: mirror.name });
-      return { snapshot: null, finished: true };
-    default:
-      // completed or failed: nothing left to drive.
-      return { snapshot, finished: true };
-  }
-}
-
-async function watchLoad(ctx: RunnerContext, mirror: LoadedMirror, snapshot: ExportedSnapshot | null, signal: AbortSignal): Promise<StepResult> {
+/** initial_load: holds the snapshot while partitions are copied; finishes, restarts or fails the load. */
+async function watchLoad({ ctx, mirror, snapshot, signal }: StepInput): Promise<StepResult> {
   const state = await checkLoad(ctx, mirror);
   // Every partition copied: the snapshot is no longer needed (even if it died with an earlier owner).
   if (state.kind === "done") {
@@ -120,13 +128,39 @@ async function watchLoad(ctx: RunnerContext, mirror: LoadedMirror, snapshot: Exp
   }
 }
 
+/** running: streams changes until the status leaves running (cdc-phase.ts watches it). */
+async function replicate({ ctx, mirror, snapshot, signal }: StepInput): Promise<StepResult> {
+  await streamChanges(ctx, mirror, signal);
+  return { snapshot };
+}
+
+/** paused: nothing is applied, but the WAL the source keeps for the slot grows and is shown. */
+async function measurePausedSlot({ ctx, mirror, snapshot, signal }: StepInput): Promise<StepResult> {
+  await refreshSlotStats(ctx.catalog, mirror.id, await loadPeerConnection(ctx.catalog, mirror.sourcePeerId), mirror.slotName, `paused:${mirror.name}`);
+  await sleep(PAUSED_CHECK_INTERVAL_MS, signal);
+  return { snapshot };
+}
+
+/** deleting: cleans up the source and the target's bookkeeping, then the mirror's rows are gone. */
+async function tearDown({ ctx, mirror, snapshot }: StepInput): Promise<StepResult> {
+  await snapshot?.close();
+  await deleteMirror(ctx, mirror);
+  ctx.logger.info("mirror deleted", { mirror: mirror.name });
+  return { snapshot: null, finished: true };
+}
+
+/** completed or failed: nothing left to drive until a person resyncs or deletes the mirror. */
+async function settled({ snapshot }: StepInput): Promise<StepResult> {
+  return { snapshot, finished: true };
+}
+
 async function finishLoad(ctx: RunnerContext, mirror: LoadedMirror): Promise<StepResult> {
   await finishInitialLoad(ctx, mirror);
   const next = mirror.mode === "cdc" ? "running" : "completed";
-  // Only if still loading: a delete requested meanwhile wins.
-  await ctx.catalog.mirror.updateMany({
-    where: { id: mirror.id, status: "initial_load", loadGeneration: mirror.loadGeneration },
-    data: { status: next, loadFinishedAt: new Date(), snapshotName: null },
+  // Only if this load is still the current one: a delete or resync requested meanwhile wins.
+  await transitionMirror(ctx.catalog, { id: mirror.id, loadGeneration: mirror.loadGeneration }, "initial_load", next, {
+    loadFinishedAt: new Date(),
+    snapshotName: null,
   });
   await recordMirrorEvent(
     ctx.catalog,
@@ -139,13 +173,15 @@ async function finishLoad(ctx: RunnerContext, mirror: LoadedMirror): Promise<Ste
 
 async function restartLoad(ctx: RunnerContext, mirror: Mirror, why: string): Promise<void> {
   await recordMirrorEvent(ctx.catalog, mirror.id, "warn", why);
-  await ctx.catalog.mirror.updateMany({ where: { id: mirror.id, status: "initial_load" }, data: { status: "setup", snapshotName: null } });
+  await transitionMirror(ctx.catalog, { id: mirror.id }, "initial_load", "setup", { snapshotName: null });
 }
 
 async function markFailed(ctx: RunnerContext, mirror: Mirror, message: string): Promise<void> {
-  await ctx.catalog.mirror.updateMany({
-    where: { id: mirror.id, status: { notIn: ["deleting"] } },
-    data: { status: "failed", errorMessage: message, ownerWorkerId: null, leaseExpiresAt: null },
+  // From wherever the mirror is now (it may have changed during the step); a delete requested meanwhile wins.
+  await transitionMirror(ctx.catalog, { id: mirror.id }, mirrorStatusesLeadingTo("failed"), "failed", {
+    errorMessage: message,
+    ownerWorkerId: null,
+    leaseExpiresAt: null,
   });
   await recordMirrorEvent(ctx.catalog, mirror.id, "error", message);
 }
@@ -156,10 +192,10 @@ async function handleFailure(ctx: RunnerContext, mirror: Mirror, error: unknown,
     await markFailed(ctx, mirror, error.message);
     return "failed";
   }
-  const classified = classifyFailure(error);
+  const classified = classifyError(error);
   const message = classified.fix ? `${classified.message} Fix: ${classified.fix}` : classified.message;
   // A mirror being deleted keeps trying: the user asked for it to go away.
-  if (classified.kind === "transient" || mirror.status === "deleting") {
+  if (classified.kind === "retry" || mirror.status === "deleting") {
     ctx.logger.warn("mirror step failed; will retry", { mirror: mirror.name, status: mirror.status, code: classified.code });
     await recordMirrorEvent(ctx.catalog, mirror.id, "warn", `${message} Retrying in ${Math.round(retryDelay / 1000)} s.`, { code: classified.code, transient: true });
     return "retry";
@@ -168,16 +204,3 @@ async function handleFailure(ctx: RunnerContext, mirror: Mirror, error: unknown,
   await markFailed(ctx, mirror, message);
   return "failed";
 }
-
-/** A peer that cannot be reached right now is a passing problem; wrong credentials are not. */
-function classifyFailure(error: unknown): ClassifiedError {
-  // The catalog's own hiccups (a restart, a lost connection, a row changed under us) pass; the next step re-reads.
-  if (/^PrismaClient/.test((error as Error)?.constructor?.name ?? "")) {
-    return { kind: "transient", code: "catalog", message: `The catalog could not be read or written: ${(error as Error).message.split("\n").pop()}` };
-  }
-  if (error instanceof PeerConnectError) {
-    return { kind: error.stage === "reachable" ? "transient" : "fatal", code: error.code, message: error.message };
-  }
-  return classifyPgError(error);
-}
-

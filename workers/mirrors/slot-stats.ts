@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { connectPeer } from "@/lib/pg/connect";
-import { slots } from "@/lib/pg/introspect/slots";
+import { slotStats } from "@/lib/pg/replication";
 
 /**
  * Reads the mirror's slot on the source (active, WAL retained, wal_status) and stores it on the
@@ -10,7 +10,7 @@ import { slots } from "@/lib/pg/introspect/slots";
 export async function refreshSlotStats(catalog: PrismaClient, mirrorId: string, source: PeerConnection, slotName: string, purpose: string): Promise<void> {
   const client = await connectPeer(source, purpose);
   try {
-    const slot = (await slots(client)).find((s) => s.name === slotName) ?? null;
+    const slot = await slotStats(client, slotName);
     await catalog.mirror.update({
       where: { id: mirrorId },
       data: {

@@ -1,7 +1,7 @@
 import type { Mirror } from "@/lib/catalog/generated/client";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import { connectPeer } from "@/lib/pg/connect";
-import { dropPublication, dropSlot } from "@/lib/pg/snapshot-cleanup";
+import { dropPublication, dropSlot } from "@/lib/pg/replication";
 import { deleteProgress } from "@/workers/cdc/progress";
 import { BOOKKEEPING_SCHEMA, clearMirrorBookkeeping } from "@/lib/mirrors/target-bookkeeping";
 import type { RunnerContext } from "./context";

@@ -1,4 +1,4 @@
-import type { PeerCheck } from "@/lib/web/peers/validate";
+import type { PeerCheck } from "@/lib/web/peers/validate-checks";
 
 const STYLE: Record<PeerCheck["status"], { icon: string; badge: string; label: string }> = {
   pass: { icon: "✓", badge: "bg-emerald-100 text-emerald-700", label: "Pass" },

@@ -1,14 +1,40 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { type DataColumn, DataTable } from "@/components/DataTable";
 import { EmptyState } from "@/components/EmptyState";
+import { formatTime } from "@/components/format";
 import { PageHeader } from "@/components/PageHeader";
 import { db } from "@/lib/catalog/db";
 import { listPeers } from "@/lib/web/peers/service";
-import { formatDate } from "./format";
+import type { PeerView } from "@/lib/web/peers/view";
 import { Readiness } from "./Readiness";
 
 export const metadata: Metadata = { title: "Peers" };
 export const dynamic = "force-dynamic";
+
+const COLUMNS: DataColumn<PeerView>[] = [
+  {
+    header: "Name",
+    className: "font-medium",
+    cell: (peer) => (
+      <Link href={`/peers/${encodeURIComponent(peer.name)}`} className="text-sky-700 hover:text-sky-900 hover:underline">
+        {peer.name}
+      </Link>
+    ),
+  },
+  { header: "Host / database", className: "font-mono text-xs text-slate-700", cell: (peer) => `${peer.host}:${peer.port}/${peer.database}` },
+  { header: "Version", cell: (peer) => peer.serverVersion ?? "—" },
+  { header: "Readiness", cell: (peer) => <Readiness peer={peer} /> },
+  {
+    header: "Used by",
+    cell: (peer) => (
+      <span title={peer.mirrors.join(", ")}>
+        {peer.mirrors.length === 0 ? <span className="text-slate-400">no mirrors</span> : `${peer.mirrors.length} ${peer.mirrors.length === 1 ? "mirror" : "mirrors"}`}
+      </span>
+    ),
+  },
+  { header: "Created", className: "text-slate-600", cell: (peer) => formatTime(peer.createdAt) },
+];
 
 export default async function PeersPage() {
   const peers = await listPeers(db());
@@ -27,42 +53,7 @@ export default async function PeersPage() {
           action={{ href: "/peers/new", label: "New peer" }}
         />
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-2.5 font-medium">Name</th>
-                <th className="px-4 py-2.5 font-medium">Host / database</th>
-                <th className="px-4 py-2.5 font-medium">Version</th>
-                <th className="px-4 py-2.5 font-medium">Readiness</th>
-                <th className="px-4 py-2.5 font-medium">Used by</th>
-                <th className="px-4 py-2.5 font-medium">Created</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {peers.map((peer) => (
-                <tr key={peer.id} className="hover:bg-slate-50">
-                  <td className="px-4 py-3 font-medium">
-                    <Link href={`/peers/${encodeURIComponent(peer.name)}`} className="text-sky-700 hover:text-sky-900 hover:underline">
-                      {peer.name}
-                    </Link>
-                  </td>
-                  <td className="px-4 py-3 font-mono text-xs text-slate-700">
-                    {peer.host}:{peer.port}/{peer.database}
-                  </td>
-                  <td className="px-4 py-3">{peer.serverVersion ?? "—"}</td>
-                  <td className="px-4 py-3">
-                    <Readiness peer={peer} />
-                  </td>
-                  <td className="px-4 py-3" title={peer.mirrors.join(", ")}>
-                    {peer.mirrors.length === 0 ? <span className="text-slate-400">no mirrors</span> : `${peer.mirrors.length} ${peer.mirrors.length === 1 ? "mirror" : "mirrors"}`}
-                  </td>
-                  <td className="px-4 py-3 text-slate-600">{formatDate(peer.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={COLUMNS} rows={peers} rowKey={(peer) => peer.id} rowAttributes={() => ({ className: "hover:bg-slate-50" })} density="roomy" />
       )}
     </>
   );

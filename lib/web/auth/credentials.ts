@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { db } from "@/lib/catalog/db";
 import { env } from "@/lib/config/env";
 import { generatePassword, hashPassword, verifyPassword } from "./password";
+import { withHashSlot } from "./throttle";
 
 /** Settings key of the stored sign-in password hash. */
 export const PASSWORD_HASH_KEY = "auth.password_hash";
@@ -12,7 +13,11 @@ export const PASSWORD_HASH_KEY = "auth.password_hash";
  * launcher prints it once; later starts return undefined.
  */
 export async function ensureSignInPassword(): Promise<{ generated?: string; fromEnvironment: boolean }> {
-  if (env().PGFERRY_PASSWORD) return { fromEnvironment: true };
+  const fromEnvironment = env().PGFERRY_PASSWORD;
+  if (fromEnvironment) {
+    await endSessionsIfEnvironmentPasswordChanged(fromEnvironment);
+    return { fromEnvironment: true };
+  }
   const existing = await db().setting.findUnique({ where: { key: PASSWORD_HASH_KEY } });
   if (existing) return { fromEnvironment: false };
   const password = generatePassword();
@@ -57,9 +62,27 @@ export async function isSignInPassword(candidate: string): Promise<boolean> {
   const digest = sha256(`${candidate}\u0000${stored.value}`).toString("hex");
   const until = recentlyVerified.get(digest);
   if (until && until > Date.now()) return true;
-  if (!(await verifyPassword(candidate, stored.value))) return false;
+  if (!(await withHashSlot(() => verifyPassword(candidate, stored.value)))) return false;
   recentlyVerified.set(digest, Date.now() + VERIFIED_TTL_MS);
   return true;
+}
+
+/** Settings key of a hash of the PGFERRY_PASSWORD the sessions were signed in with. */
+const ENVIRONMENT_PASSWORD_KEY = "auth.environment_password_hash";
+
+/**
+ * A new PGFERRY_PASSWORD must sign out everyone who signed in with the old one (the operator
+ * changed it for a reason). The launcher calls this at every start; only a hash is stored.
+ */
+async function endSessionsIfEnvironmentPasswordChanged(password: string): Promise<void> {
+  const stored = await db().setting.findUnique({ where: { key: ENVIRONMENT_PASSWORD_KEY } });
+  if (stored && (await verifyPassword(password, stored.value))) return;
+  const value = await hashPassword(password);
+  await db().$transaction([
+    db().setting.upsert({ where: { key: ENVIRONMENT_PASSWORD_KEY }, create: { key: ENVIRONMENT_PASSWORD_KEY, value }, update: { value } }),
+    // The first start under PGFERRY_PASSWORD also ends sessions of a previously generated password.
+    db().session.deleteMany({}),
+  ]);
 }
 
 function sha256(text: string): Buffer {

@@ -1,8 +1,22 @@
 import { createHash, randomBytes } from "node:crypto";
 import { db } from "@/lib/catalog/db";
 
-/** Name of the HTTP-only session cookie. */
-export const SESSION_COOKIE = "pgferry_session";
+/**
+ * Names of the HTTP-only session cookie. Over TLS it carries the `__Host-` prefix, which makes the
+ * browser keep it to this exact host, path `/` and HTTPS only; browsers refuse that prefix without
+ * `Secure`, so a plain-HTTP deployment (loopback by default) uses the plain name.
+ */
+export const SESSION_COOKIE_TLS = "__Host-pgferry_session";
+export const SESSION_COOKIE_PLAIN = "pgferry_session";
+
+export function sessionCookieName(tls: boolean): string {
+  return tls ? SESSION_COOKIE_TLS : SESSION_COOKIE_PLAIN;
+}
+
+/** The session token a request carries under either name. */
+export function sessionToken(cookie: (name: string) => string | undefined): string | undefined {
+  return cookie(SESSION_COOKIE_TLS) ?? cookie(SESSION_COOKIE_PLAIN);
+}
 
 /** How long a sign-in lasts. Default: 7 days. */
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;

@@ -2,7 +2,8 @@ import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
-import { RESYNCABLE_STATUSES } from "@/lib/mirrors/status";
+import { transitionMirror } from "@/lib/catalog/transition-mirror";
+import { type MirrorStatus, mirrorStatusesLeadingTo, RESYNCABLE_STATUSES } from "@/lib/mirrors/status";
 import { notFound } from "./views";
 
 /**
@@ -16,7 +17,8 @@ export async function requestDelete(catalog: PrismaClient, name: string): Promis
   if (!mirror) throw notFound(name);
   if (mirror.status === "deleting") return;
   // "deleting" is an active status: the owner (or, for a finished mirror, any worker) claims the cleanup.
-  await catalog.mirror.update({ where: { id: mirror.id }, data: { status: "deleting" } });
+  // Every other status may be deleted from, so the only way this does not apply is a delete that came first.
+  if (!(await transitionMirror(catalog, { id: mirror.id }, mirrorStatusesLeadingTo("deleting"), "deleting"))) return;
   await signalMirrorsChanged(catalog);
   await recordMirrorEvent(catalog, mirror.id, "info", "Deletion requested: stopping the mirror and removing its slot and publication from the source.");
 }
@@ -29,12 +31,11 @@ export async function resumeMirror(catalog: PrismaClient, name: string): Promise
   await transition(catalog, name, "paused", "running", "Resumed: continuous replication continues where it stopped.");
 }
 
-async function transition(catalog: PrismaClient, name: string, from: string, to: string, message: string): Promise<void> {
+async function transition(catalog: PrismaClient, name: string, from: MirrorStatus, to: MirrorStatus, message: string): Promise<void> {
   const mirror = await catalog.mirror.findUnique({ where: { name } });
   if (!mirror) throw notFound(name);
   if (mirror.status === to) return;
-  const { count } = await catalog.mirror.updateMany({ where: { id: mirror.id, status: from }, data: { status: to } });
-  if (count === 0) {
+  if (!(await transitionMirror(catalog, { id: mirror.id }, from, to))) {
     throw new UserFacingError(
       `Mirror ${name} is ${mirror.status.replace("_", " ")}; only a ${from} mirror can be ${to === "paused" ? "paused" : "resumed"}.`,
       "invalid_transition",
@@ -54,11 +55,7 @@ async function transition(catalog: PrismaClient, name: string, from: string, to:
 export async function resyncMirror(catalog: PrismaClient, name: string): Promise<void> {
   const mirror = await catalog.mirror.findUnique({ where: { name } });
   if (!mirror) throw notFound(name);
-  const { count } = await catalog.mirror.updateMany({
-    where: { id: mirror.id, status: { in: RESYNCABLE_STATUSES } },
-    data: { status: "setup", errorMessage: null, snapshotName: null },
-  });
-  if (count === 0) {
+  if (!(await transitionMirror(catalog, { id: mirror.id }, RESYNCABLE_STATUSES, "setup", { errorMessage: null, snapshotName: null }))) {
     throw new UserFacingError(`Mirror ${name} is ${mirror.status.replace("_", " ")}; it cannot be resynced now.`, "invalid_transition", undefined, 409);
   }
   await signalMirrorsChanged(catalog);

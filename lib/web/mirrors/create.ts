@@ -3,12 +3,14 @@ import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
 import { peerConnection } from "@/lib/catalog/peers";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { connectPeer } from "@/lib/pg/connect";
+import { findSlot } from "@/lib/pg/replication";
 import { validatePeer } from "@/lib/web/peers/validate";
 import { describeTables, type SourceDescription } from "@/lib/pg/describe";
 import { buildTablePlans } from "@/lib/mirrors/table-plan";
 import { checkTargetTables } from "@/lib/mirrors/target-check";
 import { type MirrorCreate, mirrorCreateSchema } from "@/lib/mirrors/input";
 import { type MirrorSettings, resolveSettings } from "@/lib/mirrors/settings";
+import { INITIAL_MIRROR_STATUS } from "@/lib/mirrors/status";
 import { formatQualifiedName, parseQualifiedName, type TableMapping } from "@/lib/mirrors/table-mapping";
 
 /**
@@ -49,7 +51,7 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
         sourcePeerId: sourcePeer.id,
         targetPeerId: targetPeer.id,
         mode: request.mode,
-        status: "setup",
+        status: INITIAL_MIRROR_STATUS,
         settings: settings as unknown as Prisma.InputJsonValue,
         publicationName: settings.publicationName,
         slotName: settings.slotName,
@@ -130,8 +132,7 @@ function checkPublishable(description: SourceDescription, mapping: TableMapping[
 }
 
 async function checkSlotFree(client: Awaited<ReturnType<typeof connectPeer>>, settings: MirrorSettings): Promise<void> {
-  const { rowCount } = await client.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [settings.slotName]);
-  if (rowCount) {
+  if (await findSlot(client, settings.slotName)) {
     const message = `A replication slot named ${settings.slotName} already exists on the source. Drop it (SELECT pg_drop_replication_slot('${settings.slotName}')) or choose another slot name.`;
     throw new UserFacingError(message, "slot_exists", { "settings.slotName": message });
   }

@@ -4,7 +4,7 @@ import { peerConnection } from "@/lib/catalog/peers";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { createLogger } from "@/lib/log/logger";
 import { connectPeer } from "@/lib/pg/connect";
-import { scrubSecret } from "@/lib/pg/connect-errors";
+import { scrubSecret } from "@/lib/errors/scrub-secret";
 import { beforeDeadline, deadlineIn } from "@/lib/pg/deadline";
 import { activity, type PeerSession } from "@/lib/pg/introspect/activity";
 import { type Publication, publications } from "@/lib/pg/introspect/publications";

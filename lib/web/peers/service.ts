@@ -23,16 +23,6 @@ import { PEER_VIEW_SELECT, type PeerView, storedValidation, toPeerView } from "@
  * peer in use, 422 cannot connect (message at the field at fault).
  */
 
-export type { PeerView, StoredValidation } from "@/lib/web/peers/view";
-export {
-  peerActivity,
-  type PeerActivity,
-  peerPublications,
-  peerServerInfo,
-  peerSlots,
-  peerTables,
-} from "@/lib/web/peers/service-live";
-
 /** A saved (created or updated) peer, with the validation that ran before saving. */
 export interface SavedPeer {
   peer: PeerView;

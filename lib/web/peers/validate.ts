@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { connectPeer } from "@/lib/pg/connect";
-import { type ConnectStage, PeerConnectError, scrubSecret } from "@/lib/pg/connect-errors";
+import { type ConnectStage, PeerConnectError } from "@/lib/errors/peer-connect-error";
+import { scrubSecret } from "@/lib/errors/scrub-secret";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { beforeDeadline, deadlineIn } from "@/lib/pg/deadline";
 import { type ServerInfo, serverInfo } from "@/lib/pg/introspect/server-info";
@@ -15,8 +16,6 @@ import {
   walLevelCheck,
   walSendersCheck,
 } from "@/lib/web/peers/validate-checks";
-
-export type { CheckId, CheckStatus, PeerCheck } from "@/lib/web/peers/validate-checks";
 
 /** Default: 10 seconds for everything validatePeer does, connecting included. */
 export const VALIDATE_TIMEOUT_MS = 10_000;

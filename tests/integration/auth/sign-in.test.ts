@@ -67,7 +67,7 @@ describe("sign-in credentials and sessions", () => {
     const password = /New sign-in password: (\S+)/.exec(stdout)?.[1];
     expect(password).toMatch(/^[\w-]{24}$/);
     expect(await isSignInPassword(password as string)).toBe(true);
-    const refused = await run({ PGFERRY_PASSWORD: "set-elsewhere" }).catch((error: { code: number; stderr: string }) => error);
+    const refused = await run({ PGFERRY_PASSWORD: "set-elsewhere-entirely" }).catch((error: { code: number; stderr: string }) => error);
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining("PGFERRY_PASSWORD is set") });
     expect(await isSignInPassword(password as string)).toBe(true);
   });

@@ -23,16 +23,17 @@ import { promisify } from "node:util";
 import pg from "pg";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { type Lsn, parseLsn } from "@/lib/pg/lsn";
+import { sleep } from "@/lib/sleep";
 import { readProgress } from "@/workers/cdc/progress";
 import { startCdc } from "@/workers/cdc/stream";
 import { startCluster, type TestCluster } from "@/tests/support/clusters";
-import { pg15BinDir, startPg15 } from "@/tests/support/pg15";
+import { pg15BinDir } from "@/lib/pg/throwaway-server";
+import { startPg15 } from "@/tests/support/pg15";
 
 const execFile = promisify(execFileCb);
 const SCALE = Number(process.env.BENCH_SCALE ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const RATE = Number(process.env.BENCH_RATE ?? 4800);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function client(cluster: TestCluster, database: string): Promise<pg.Client> {
   const c = new pg.Client({ connectionString: cluster.url(database) });

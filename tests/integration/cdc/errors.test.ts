@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseLsn } from "@/lib/pg/lsn";
 import { readProgress } from "@/workers/cdc/progress";
-import { CdcFatalError } from "@/workers/cdc/stream";
+import { CdcFatalError } from "@/workers/cdc/types";
 import { waitFor } from "@/tests/support/wait";
 import { createHarness, type Harness, startRun, waitForCatchUp } from "./harness";
 
@@ -36,7 +36,7 @@ describe("CDC errors", () => {
     const run = startRun(h, { startLsn: h.slotLsn });
     await h.source.query("INSERT INTO users VALUES (1, 'a@example.com', 'x'), (2, 'a@example.com', 'y')");
     const error = await rejection(run.done);
-    expect(error.classified).toMatchObject({ kind: "fatal", code: "23505" });
+    expect(error.classified).toMatchObject({ kind: "user", code: "23505" });
     expect(error.classified.message).toContain('"users_email_key"');
     expect(error.classified.fix).toContain('ALTER TABLE "public"."users" DROP CONSTRAINT "users_email_key";');
     expect(error.classified.fix).toContain('ALTER TABLE "public"."users" ADD CONSTRAINT "users_email_key" UNIQUE (email);');
@@ -67,7 +67,7 @@ describe("CDC errors", () => {
 
     const noSlot = startRun(h, { slotName: "pgferry_no_such_slot" });
     const slotError = await rejection(noSlot.done);
-    expect(slotError.classified).toMatchObject({ kind: "fatal", resyncNeeded: true });
+    expect(slotError.classified).toMatchObject({ kind: "user", resyncNeeded: true });
     expect(slotError.message).toMatch(/pgferry_no_such_slot does not exist/);
   });
 

@@ -11,8 +11,10 @@ import { parseQualifiedName } from "@/lib/mirrors/table-mapping";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { type Lsn, parseLsn } from "@/lib/pg/lsn";
 import { quoteIdent } from "@/lib/pg/quote";
+import { sleep } from "@/lib/sleep";
 import { readProgress } from "@/workers/cdc/progress";
-import { type CdcBatchReport, type CdcEvent, type CdcOptions, type CdcRun, startCdc } from "@/workers/cdc/stream";
+import { type CdcRun, startCdc } from "@/workers/cdc/stream";
+import type { AppliedBatch, CdcEvent, CdcOptions } from "@/workers/cdc/types";
 import type { TestCluster } from "@/tests/support/clusters";
 import { tableChecksum } from "@/tests/support/compare";
 import { adminQuery, connect, createDatabase, peerConnection } from "@/tests/support/databases";
@@ -96,7 +98,7 @@ export async function createHarness(ddl: string, tables: string[], targetDdl = d
 export interface TestRun extends CdcRun {
   controller: AbortController;
   events: CdcEvent[];
-  batches: CdcBatchReport[];
+  batches: AppliedBatch[];
   stop(): Promise<void>;
 }
 
@@ -104,7 +106,7 @@ export interface TestRun extends CdcRun {
 export function startRun(h: Harness, overrides: Partial<CdcOptions> = {}): TestRun {
   const controller = new AbortController();
   const events: CdcEvent[] = [];
-  const batches: CdcBatchReport[] = [];
+  const batches: AppliedBatch[] = [];
   const run = startCdc({
     mirror: h.mirror,
     source: h.sourcePeer,
@@ -156,7 +158,7 @@ export async function waitForCatchUp(h: Harness, run?: TestRun, timeoutMs = 30_0
       const errors = run?.events.filter((e) => e.level !== "info").map((e) => e.message) ?? [];
       throw new Error(`target did not catch up to ${goal} (stored ${stored}); events: ${errors.join(" | ")}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 

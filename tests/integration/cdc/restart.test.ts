@@ -7,6 +7,7 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseLsn } from "@/lib/pg/lsn";
+import { sleep } from "@/lib/sleep";
 import { readProgress } from "@/workers/cdc/progress";
 import { adminQuery, connect } from "@/tests/support/databases";
 import { createHarness, expectSameData, type Harness, startRun, waitForCatchUp } from "./harness";
@@ -17,7 +18,6 @@ const DDL = `
   ALTER TABLE log REPLICA IDENTITY FULL;
 `;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Random small transactions, some large ones, some rolled back, until `stop()`. */
 function writeLoad(database: string, clients = 3) {

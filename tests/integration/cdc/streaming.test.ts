@@ -10,6 +10,7 @@
 import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { quoteIdent } from "@/lib/pg/quote";
+import { sleep } from "@/lib/sleep";
 import { adminQuery, connect } from "@/tests/support/databases";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, expectSameData, type Harness, startRun, type TestRun, waitForCatchUp } from "./harness";
@@ -164,7 +165,7 @@ describe("CDC of streamed transactions", () => {
     try {
       await long.query(`BEGIN; INSERT INTO big SELECT g, 'first half', ${FILLER} FROM generate_series(800001, 805000) g`);
       // Let the first half be streamed into the running session's spool, then stop it.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000);
       await run.stop();
       // The stopped session left no spool behind.
       expect(readdirSync(tmpdir()).filter((name) => name.includes(h.slotName))).toEqual([]);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dropPublication, dropSlot } from "@/lib/pg/snapshot-cleanup";
-import { runLocalInitialLoad } from "@/workers/load/run-local";
+import { dropPublication, dropSlot } from "@/lib/pg/replication";
+import { runLoadInProcess } from "@/workers/load/in-process-load";
 import { tableChecksum } from "@/tests/support/compare";
-import { isSnapshotGoneError } from "@/workers/load/partition-copy";
+import { isSnapshotGoneError } from "@/lib/errors/snapshot-gone";
 import { connect, expectSameRows, type LoadEnv, loadEnv, mapping, q } from "./helpers";
 
 let env: LoadEnv;
@@ -49,14 +49,13 @@ describe("the initial load reads exactly the snapshot", () => {
       `);
       const items = q(schema, "items");
       let atSnapshot: Awaited<ReturnType<typeof tableChecksum>> | null = null;
-      await runLocalInitialLoad({
+      await runLoadInProcess({
         source: env.sourcePeer,
         target: env.targetPeer,
         mapping: [mapping(items), mapping(q(schema, "side"))],
         mode,
-        mirrorName: `consistency_${mode}`,
-        rowsPerPartition: 3000,
-        parallelism: 2,
+        mirror: `consistency_${mode}`,
+        settings: { rowsPerPartition: 3000, parallelCopyWorkers: 2 },
         afterSnapshot: async () => {
           atSnapshot = await tableChecksum(env.source, items, COLUMNS);
           await changeEverything(schema);
@@ -82,12 +81,12 @@ describe("the initial load reads exactly the snapshot", () => {
       INSERT INTO rewritten.b SELECT g, 'x' FROM generate_series(1, 1000) g;
     `);
     const run = (afterSnapshot?: () => Promise<void>) =>
-      runLocalInitialLoad({
+      runLoadInProcess({
         source: env.sourcePeer,
         target: env.targetPeer,
         mapping: [mapping(q("rewritten", "a")), mapping(q("rewritten", "b"))],
         mode: "initial_load_only",
-        mirrorName: "rewritten",
+        mirror: "rewritten",
         afterSnapshot,
       });
     // TRUNCATE and VACUUM FULL are not MVCC-safe: an older snapshot would read the new, empty or
@@ -112,12 +111,12 @@ describe("the initial load reads exactly the snapshot", () => {
     `);
     const other = await connect("source", env.sourcePeer.database);
     try {
-      await runLocalInitialLoad({
+      await runLoadInProcess({
         source: env.sourcePeer,
         target: env.targetPeer,
         mapping: [mapping(q("locked", "a"))],
         mode: "initial_load_only",
-        mirrorName: "locked",
+        mirror: "locked",
         lockSourceTables: true,
         afterSnapshot: async () => {
           await other.query("SET lock_timeout = 200");

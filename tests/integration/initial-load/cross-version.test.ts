@@ -1,8 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PeerConnection } from "@/lib/pg/connection";
-import { dropPublication, dropSlot } from "@/lib/pg/snapshot-cleanup";
-import { runLocalInitialLoad } from "@/workers/load/run-local";
+import { dropPublication, dropSlot } from "@/lib/pg/replication";
+import { runLoadInProcess } from "@/workers/load/in-process-load";
 import type { TestCluster } from "@/tests/support/clusters";
 import { createDatabase, peerConnection } from "@/tests/support/databases";
 import { startPg15 } from "@/tests/support/pg15";
@@ -39,16 +39,15 @@ describe("initial load from PostgreSQL 15 to 18", () => {
   for (const format of ["binary", "text"] as const) {
     it(`copies enums, enum arrays, composites and all built-in types in ${format}`, async () => {
       const mappings = ["scalars", "usertypes"].map((t) => mapping(q("public", t), q(format, t)));
-      const result = await runLocalInitialLoad({
+      const result = await runLoadInProcess({
         source: env.sourcePeer,
         target: env.targetPeer,
         mapping: mappings,
         // CDC mode on the binary run also covers slot creation with PostgreSQL 15's syntax.
         mode: format === "binary" ? "cdc" : "initial_load_only",
-        mirrorName: `cross_${format}`,
+        mirror: `cross_${format}`,
         format,
-        rowsPerPartition: 700,
-        parallelism: 2,
+        settings: { rowsPerPartition: 700, parallelCopyWorkers: 2 },
       });
       expect(result.tables.map((t) => t.format)).toEqual([format, format]);
       expect(await expectSameRows(env, mappings[0])).toBe(2000);

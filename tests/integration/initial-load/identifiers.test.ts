@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quoteIdent as qi, quoteLiteral, quoteQualified } from "@/lib/pg/quote";
-import { dropPublication, dropSlot } from "@/lib/pg/snapshot-cleanup";
-import { runLocalInitialLoad } from "@/workers/load/run-local";
+import { dropPublication, dropSlot } from "@/lib/pg/replication";
+import { runLoadInProcess } from "@/workers/load/in-process-load";
 import { expectSameRows, type LoadEnv, loadEnv, mapping, q } from "./helpers";
 
 /** Names that break naive SQL building: case, spaces, quotes, dots, reserved words, unicode, 63 bytes. */
@@ -43,14 +43,13 @@ describe("initial load with odd identifiers", () => {
       // Every other table goes to a renamed target (another odd schema) without one odd column.
       return i % 2 === 0 ? mapping(q(schema, table)) : mapping(q(schema, table), q(`Target ${schema}`.slice(0, 63), `${table}`), [NAMES[3]]);
     });
-    const result = await runLocalInitialLoad({
+    const result = await runLoadInProcess({
       source: env.sourcePeer,
       target: env.targetPeer,
       mapping: mappings,
       mode: "cdc",
-      mirrorName: "idents",
-      rowsPerPartition: 1000,
-      parallelism: 2,
+      mirror: "idents",
+      settings: { rowsPerPartition: 1000, parallelCopyWorkers: 2 },
     });
     for (const table of result.tables) expect(table.partitions).toBeGreaterThan(1);
     for (const m of mappings) expect(await expectSameRows(env, m)).toBe(3000);

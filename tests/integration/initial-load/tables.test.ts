@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeTable } from "@/lib/pg/describe";
-import { dropPublication, dropSlot } from "@/lib/pg/snapshot-cleanup";
+import { dropPublication, dropSlot } from "@/lib/pg/replication";
 import { listDonePartitions } from "@/lib/mirrors/target-bookkeeping";
-import { runLocalInitialLoad } from "@/workers/load/run-local";
+import { runLoadInProcess } from "@/workers/load/in-process-load";
 import { expectSameRows, type LoadEnv, loadEnv, mapping, q } from "./helpers";
 
 let env: LoadEnv;
@@ -68,14 +68,13 @@ const mappings = [
 ];
 
 const load = () =>
-  runLocalInitialLoad({
+  runLoadInProcess({
     source: env.sourcePeer,
     target: env.targetPeer,
     mapping: mappings,
     mode: "cdc",
-    mirrorName: "tables",
-    rowsPerPartition: 5000,
-    parallelism: 3,
+    mirror: "tables",
+    settings: { rowsPerPartition: 5000, parallelCopyWorkers: 3 },
   });
 
 describe("initial load of table shapes", () => {
@@ -130,14 +129,13 @@ describe("initial load of table shapes", () => {
     // Interrupt a run once a few partitions have committed, like a crash halfway through.
     const controller = new AbortController();
     let finished = 0;
-    const interrupted = runLocalInitialLoad({
+    const interrupted = runLoadInProcess({
       source: env.sourcePeer,
       target: env.targetPeer,
       mapping: mappings,
       mode: "cdc",
-      mirrorName: "tables",
-      rowsPerPartition: 2000,
-      parallelism: 2,
+      mirror: "tables",
+      settings: { rowsPerPartition: 2000, parallelCopyWorkers: 2 },
       onProgress: (_partition, progress) => {
         if (progress.done && ++finished === 3) controller.abort(new Error("crash"));
       },

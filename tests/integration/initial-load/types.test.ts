@@ -3,7 +3,7 @@ import { describeTables } from "@/lib/pg/describe";
 import { exportSnapshot } from "@/lib/pg/snapshot";
 import { copyPartition, isBinaryIncompatibility } from "@/workers/load/partition-copy";
 import { planPartitions } from "@/workers/load/partitions";
-import { runLocalInitialLoad } from "@/workers/load/run-local";
+import { runLoadInProcess } from "@/workers/load/in-process-load";
 import { buildTablePlans } from "@/lib/mirrors/table-plan";
 import { SCALARS_DDL, TOAST_DDL, USER_TYPES_DDL } from "./fixtures";
 import { expectSameRows, type LoadEnv, loadEnv, mapping, q } from "./helpers";
@@ -31,15 +31,14 @@ describe("initial load of every type", () => {
   for (const format of ["binary", "text"] as const) {
     it(`copies all types exactly in ${format} format`, async () => {
       const mappings = tables.map((t) => mapping(q("public", t), q(format, t)));
-      const result = await runLocalInitialLoad({
+      const result = await runLoadInProcess({
         source: env.sourcePeer,
         target: env.targetPeer,
         mapping: mappings,
         mode: "initial_load_only",
-        mirrorName: `types_${format}`,
+        mirror: `types_${format}`,
         format,
-        rowsPerPartition: 700,
-        parallelism: 2,
+        settings: { rowsPerPartition: 700, parallelCopyWorkers: 2 },
       });
       expect(result.tables.find((t) => t.source.name === "scalars")!.partitions).toBeGreaterThan(1);
       // User type OIDs differ between the servers (see beforeAll); binary still carries enum arrays

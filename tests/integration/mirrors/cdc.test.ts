@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sleep } from "@/lib/sleep";
 import { pauseMirror, requestDelete, resumeMirror, resyncMirror } from "@/lib/web/mirrors/actions";
 import { createMirror } from "@/lib/web/mirrors/create";
 import { getMirror, mirrorBatches } from "@/lib/web/mirrors/views";
@@ -92,9 +93,9 @@ describe("continuous replication through the worker", () => {
 
   it("stops applying while paused, reports retained WAL, and catches up on resume", async () => {
     await pauseMirror(catalog.prisma, "live");
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await sleep(3000);
     await source.query("INSERT INTO public.items SELECT g, 'while paused', 1 FROM generate_series(400000, 400099) g");
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await sleep(3000);
     const { rows } = await target.query("SELECT count(*)::int AS n FROM public.items WHERE id >= 400000");
     expect(rows[0].n).toBe(0);
     await waitFor(async () => (await getMirror(catalog.prisma, "live")).cdc!.retainedBytes !== null, 20_000);

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sleep } from "@/lib/sleep";
 import { createMirror } from "@/lib/web/mirrors/create";
 import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
@@ -67,7 +68,7 @@ describe("CDC failover between workers", () => {
              COMMIT;`,
           );
           writes++;
-          if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+          if (i % 50 === 0) await sleep(5);
         }
       } finally {
         await client.end();
@@ -75,7 +76,7 @@ describe("CDC failover between workers", () => {
     })();
 
     for (let round = 0; round < 3; round++) {
-      await new Promise((resolve) => setTimeout(resolve, 1500 + Math.random() * 3000));
+      await sleep(1500 + Math.random() * 3000);
       const mirror = await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "failover" } });
       const owner = await catalog.prisma.worker.findUniqueOrThrow({ where: { id: mirror.ownerWorkerId! } });
       const victim = workers.find((w) => w.child.pid === owner.pid)!;

@@ -140,6 +140,32 @@ describe("initial load through the worker", () => {
     expect(Number(rows[0].total)).toBe(40000 * 100 + extraPairs * 100);
   });
 
+  it("starts over from a new snapshot when a table is truncated during the load", async () => {
+    await source.query(
+      "CREATE TABLE public.shrinking (id int PRIMARY KEY, v text); INSERT INTO public.shrinking SELECT g, md5(g::text) FROM generate_series(1, 50000) g; ANALYZE public.shrinking",
+    );
+    await createMirror(catalog.prisma, {
+      name: "truncated",
+      source: "src",
+      target: "dst",
+      mode: "initial_load_only",
+      tables: [{ source: "public.shrinking" }],
+      settings: { rowsPerPartition: 500, parallelCopyWorkers: 1 },
+    });
+    // One lane copies ~100 partitions one by one: the TRUNCATE waits for the copy holding the table,
+    // and the next partition finds it rewritten — the snapshot can no longer read it.
+    await waitFor(() => catalog.prisma.partition.count({ where: { mirror: { name: "truncated" }, status: "done" } }), 60_000, 50);
+    await source.query("TRUNCATE public.shrinking");
+    await waitForMirrorStatus(catalog.prisma, "truncated", "completed");
+
+    const mirror = await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "truncated" }, include: { events: true } });
+    expect(mirror.loadGeneration).toBe(2);
+    const restarted = mirror.events.filter((e) => e.level === "warn" && e.message.includes("no longer available"));
+    expect(restarted.map((e) => e.message)).toEqual([expect.stringMatching(/\(table public\.shrinking was truncated or rewritten .*\)\. The load starts over/)]);
+    const { rows } = await target.query("SELECT count(*)::int AS n FROM public.shrinking");
+    expect(rows[0].n).toBe(0);
+  });
+
   it("deletes a completed mirror and its bookkeeping but keeps the target's data", async () => {
     await requestDelete(catalog.prisma, "load_once");
     await waitFor(async () => (await catalog.prisma.mirror.findUnique({ where: { name: "load_once" } })) === null, 60_000);

@@ -2,7 +2,10 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { GET } from "@/app/api/v1/openapi.json/route";
-import { openApiDocument } from "@/lib/web/api/openapi";
+import { openApiDocument } from "@/lib/web/api/openapi/document";
+import { bearerHeaders, useTestApiPassword } from "@/tests/support/api-auth";
+
+useTestApiPassword();
 
 /** Every route file under app/api/v1 as [OpenAPI path, method] pairs, read from its exports. */
 async function implementedRoutes(): Promise<string[]> {
@@ -58,7 +61,7 @@ describe("GET /api/v1/openapi.json", () => {
   });
 
   test("the route serves it as JSON", async () => {
-    const response = await GET(new Request("http://pgferry.test/api/v1/openapi.json"), undefined as never);
+    const response = await GET(new Request("http://pgferry.test/api/v1/openapi.json", { headers: bearerHeaders() }), undefined as never);
     expect(response.status).toBe(200);
     const doc = (await response.json()) as Doc;
     expect(doc.openapi).toBe("3.1.0");

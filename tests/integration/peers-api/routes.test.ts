@@ -12,6 +12,7 @@ import * as validateRoute from "@/app/api/v1/peers/validate/route";
 import { quoteIdent } from "@/lib/pg/quote";
 import { clusterInfo, connect } from "@/tests/support/databases";
 import { DISTINCTIVE_PASSWORD, insertMirror, type PeersApiWorld, setUpWorld } from "./helpers";
+import { bearerHeaders, useTestApiPassword } from "@/tests/support/api-auth";
 
 /**
  * The route handlers, called as Next.js calls them (a Request and async params), against a test
@@ -22,6 +23,7 @@ let world: PeersApiWorld;
 const answers: { what: string; text: string }[] = [];
 
 beforeAll(async () => {
+  useTestApiPassword();
   world = await setUpWorld();
 });
 
@@ -34,7 +36,7 @@ type Handler = (request: Request, context: { params: Promise<{ name: string }> }
 async function call(handler: Handler | ((request: Request) => Promise<Response>), method: string, path: string, body?: unknown, name = "") {
   const request = new Request(`http://pgferry.test/api/v1${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: bearerHeaders(body === undefined ? {} : { "content-type": "application/json" }),
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const response = await (handler as Handler)(request, { params: Promise.resolve({ name }) });

@@ -9,7 +9,8 @@ import {
   updatePeer,
   validateUnsaved,
 } from "@/lib/web/peers/service";
-import { freePort, startCluster, type TestCluster } from "@/tests/support/clusters";
+import { freePort } from "@/lib/pg/free-port";
+import { startCluster, type TestCluster } from "@/tests/support/clusters";
 import {
   DISTINCTIVE_PASSWORD,
   expectNoSecret,

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { connectPeer } from "@/lib/pg/connect";
-import { PeerConnectError } from "@/lib/pg/connect-errors";
+import { PeerConnectError } from "@/lib/errors/peer-connect-error";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteIdent, quoteLiteral } from "@/lib/pg/quote";
-import { freePort } from "@/tests/support/clusters";
+import { freePort } from "@/lib/pg/free-port";
 import { adminQuery, createDatabase, peerConnection } from "@/tests/support/databases";
 import { DISTINCTIVE_PASSWORD, expectNoSecret, rejection, silentServer } from "./helpers";
 

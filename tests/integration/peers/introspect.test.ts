@@ -8,6 +8,7 @@ import { publications } from "@/lib/pg/introspect/publications";
 import { serverInfo } from "@/lib/pg/introspect/server-info";
 import { slots } from "@/lib/pg/introspect/slots";
 import { listTables, type PeerTable } from "@/lib/pg/introspect/tables";
+import { sleep } from "@/lib/sleep";
 import { connect, createDatabase, peerConnection } from "@/tests/support/databases";
 
 let database: string;
@@ -183,7 +184,7 @@ describe("activity", () => {
       let sessions = await activity(client);
       const sleepingNow = () => sessions.some((s) => s.state === "active" && s.query?.includes("copy partition") && s.waitEvent === "PgSleep");
       while (!sleepingNow() && Date.now() - started < 1000) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
         sessions = await activity(client);
       }
       const ownPids = new Set([copy, replication].map((c) => (c as unknown as { processID: number }).processID));

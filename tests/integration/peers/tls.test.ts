@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { connectPeer } from "@/lib/pg/connect";
-import { PeerConnectError } from "@/lib/pg/connect-errors";
+import { PeerConnectError } from "@/lib/errors/peer-connect-error";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { validatePeer } from "@/lib/web/peers/validate";
 import { startCluster, type TestCluster } from "@/tests/support/clusters";

@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { PeerConnection } from "@/lib/pg/connection";
-import { type CheckId, type PeerValidation, validatePeer } from "@/lib/web/peers/validate";
+import { type PeerValidation, validatePeer } from "@/lib/web/peers/validate";
+import type { CheckId } from "@/lib/web/peers/validate-checks";
 import { quoteIdent, quoteLiteral } from "@/lib/pg/quote";
-import { freePort, startCluster, type TestCluster } from "@/tests/support/clusters";
+import { freePort } from "@/lib/pg/free-port";
+import { startCluster, type TestCluster } from "@/tests/support/clusters";
 import { adminQuery, createDatabase, peerConnection } from "@/tests/support/databases";
 import { DISTINCTIVE_PASSWORD, expectNoSecret, silentServer } from "./helpers";
 

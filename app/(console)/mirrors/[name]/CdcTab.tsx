@@ -1,17 +1,38 @@
 "use client";
 
-import { DetailItem } from "@/components/mirrors/DetailItem";
 import type { ReactNode } from "react";
-import { formatBytes, formatCount, formatDuration, formatLag, formatTime } from "@/components/mirrors/format";
+import { type DataColumn, DataTable } from "@/components/DataTable";
+import { DetailItem } from "@/components/mirrors/DetailItem";
+import { formatBytes, formatCount, formatDuration, formatLag, formatTime } from "@/components/format";
 import { usePolling } from "@/components/usePolling";
 import type { ReplicationSlot } from "@/lib/pg/introspect/slots";
-import type { MirrorBatchesView, MirrorDetail } from "@/lib/web/mirrors/views";
+import type { MirrorBatchesView, MirrorDetail, MirrorTableView } from "@/lib/web/mirrors/views";
 import { RateChart } from "./RateChart";
 
 /** Default: CDC batches refresh every 5 s. */
 const REFRESH_MS = 5_000;
 
 type SlotState = Partial<ReplicationSlot> & { missing?: boolean };
+
+const TABLE_COLUMNS: DataColumn<MirrorTableView>[] = [
+  { header: "Table", className: "font-mono text-xs break-all", cell: (t) => (t.source === t.target ? t.source : `${t.source} → ${t.target}`) },
+  { header: "Inserts", numeric: true, cell: (t) => formatCount(t.inserts) },
+  { header: "Updates", numeric: true, cell: (t) => formatCount(t.updates) },
+  { header: "Deletes", numeric: true, cell: (t) => formatCount(t.deletes) },
+];
+
+const BATCH_COLUMNS: DataColumn<MirrorBatchesView["recent"][number]>[] = [
+  { header: "Applied", className: "whitespace-nowrap text-xs text-slate-600", cell: (b) => formatTime(b.appliedAt) },
+  { header: "Rows", numeric: true, cell: (b) => formatCount(b.rows) },
+  {
+    header: "Ins / upd / del",
+    numeric: true,
+    className: "text-slate-600",
+    cell: (b) => `${formatCount(b.inserts)} / ${formatCount(b.updates)} / ${formatCount(b.deletes)}`,
+  },
+  { header: "Duration", numeric: true, cell: (b) => formatDuration(b.durationMs) },
+  { header: "LSN range", className: "font-mono text-xs whitespace-nowrap", cell: (b) => `${b.firstLsn} – ${b.lastLsn}` },
+];
 
 export function CdcTab({ mirror }: { mirror: MirrorDetail }) {
   const { data: batches, error } = usePolling<MirrorBatchesView>(`/api/v1/mirrors/${encodeURIComponent(mirror.name)}/batches`, REFRESH_MS);
@@ -50,28 +71,12 @@ export function CdcTab({ mirror }: { mirror: MirrorDetail }) {
 
       <section>
         <h2 className="mb-2 text-base font-semibold">Changes per table</h2>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-2 font-medium">Table</th>
-                <th className="px-4 py-2 text-right font-medium">Inserts</th>
-                <th className="px-4 py-2 text-right font-medium">Updates</th>
-                <th className="px-4 py-2 text-right font-medium">Deletes</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {mirror.tables.map((t) => (
-                <tr key={t.source} data-testid="cdc-table-row" data-table={t.source}>
-                  <td className="px-4 py-2 font-mono text-xs break-all">{t.source === t.target ? t.source : `${t.source} → ${t.target}`}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{formatCount(t.inserts)}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{formatCount(t.updates)}</td>
-                  <td className="px-4 py-2 text-right tabular-nums">{formatCount(t.deletes)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={TABLE_COLUMNS}
+          rows={mirror.tables}
+          rowKey={(t) => t.source}
+          rowAttributes={(t) => ({ "data-testid": "cdc-table-row", "data-table": t.source })}
+        />
       </section>
 
       <section>
@@ -86,34 +91,7 @@ export function CdcTab({ mirror }: { mirror: MirrorDetail }) {
         {batches && batches.recent.length === 0 ? (
           <p className="text-sm text-slate-500">No batch applied yet: batches appear when the source commits changes to the mirror&apos;s tables.</p>
         ) : (
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table className="w-full text-left text-sm" data-testid="batches">
-              <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="px-4 py-2 font-medium">Applied</th>
-                  <th className="px-4 py-2 text-right font-medium">Rows</th>
-                  <th className="px-4 py-2 text-right font-medium">Ins / upd / del</th>
-                  <th className="px-4 py-2 text-right font-medium">Duration</th>
-                  <th className="px-4 py-2 font-medium">LSN range</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {(batches?.recent ?? []).map((b) => (
-                  <tr key={b.id}>
-                    <td className="px-4 py-1.5 whitespace-nowrap text-xs text-slate-600">{formatTime(b.appliedAt)}</td>
-                    <td className="px-4 py-1.5 text-right tabular-nums">{formatCount(b.rows)}</td>
-                    <td className="px-4 py-1.5 text-right tabular-nums text-slate-600">
-                      {formatCount(b.inserts)} / {formatCount(b.updates)} / {formatCount(b.deletes)}
-                    </td>
-                    <td className="px-4 py-1.5 text-right tabular-nums">{formatDuration(b.durationMs)}</td>
-                    <td className="px-4 py-1.5 font-mono text-xs whitespace-nowrap">
-                      {b.firstLsn} – {b.lastLsn}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={BATCH_COLUMNS} rows={batches?.recent ?? []} rowKey={(b) => b.id} density="compact" testId="batches" />
         )}
       </section>
     </div>

@@ -1,7 +1,8 @@
 "use client";
 
+import { type DataColumn, DataTable } from "@/components/DataTable";
 import { DetailItem } from "@/components/mirrors/DetailItem";
-import { formatCount, formatDuration, formatPercent, formatRate, formatTime } from "@/components/mirrors/format";
+import { formatCount, formatDuration, formatPercent, formatRate, formatTime } from "@/components/format";
 import { ProgressBar } from "@/components/ProgressBar";
 import type { MirrorDetail, MirrorTableView } from "@/lib/web/mirrors/views";
 import { useNow } from "./useNow";
@@ -12,6 +13,45 @@ const TABLE_STATUS: Record<string, { label: string; className: string }> = {
   done: { label: "Done", className: "bg-emerald-50 text-emerald-700" },
   failed: { label: "Failed", className: "bg-red-50 text-red-700" },
 };
+
+const TABLE_COLUMNS: DataColumn<MirrorTableView>[] = [
+  {
+    header: "Table",
+    className: "font-mono text-xs break-all",
+    cell: (t) => (
+      <>
+        {t.source}
+        {t.target !== t.source && <div className="text-slate-500">→ {t.target}</div>}
+      </>
+    ),
+  },
+  { header: "Status", cell: (t) => <TableStatus status={t.status} /> },
+  {
+    header: "Progress",
+    headerClassName: "w-48",
+    cell: (t) => (
+      <>
+        <ProgressBar percent={tablePercent(t)} label={`Progress of ${t.source}`} size="sm" tone={t.status === "done" ? "emerald" : t.status === "failed" ? "red" : "sky"} />
+        <div className="mt-0.5 text-xs text-slate-500" data-testid="load-table-partitions">
+          partitions {formatCount(t.partitionsDone)}/{formatCount(t.partitionsTotal)}
+        </div>
+      </>
+    ),
+  },
+  { header: "Rows copied / est.", numeric: true, className: "whitespace-nowrap", cell: (t) => `${formatCount(t.rowsCopied)} / ${formatCount(t.rowsEstimated)}` },
+  { header: "Rows/s", numeric: true, cell: (t) => (t.rowsPerSecond === null ? "—" : formatCount(t.rowsPerSecond)) },
+  { header: "Started", className: "whitespace-nowrap text-xs text-slate-600", cell: (t) => formatTime(t.startedAt) },
+  { header: "Duration", numeric: true, className: "whitespace-nowrap", cell: (t) => formatDuration(t.durationMs) },
+];
+
+function TableStatus({ status }: { status: string }) {
+  const style = TABLE_STATUS[status] ?? { label: status, className: "bg-slate-100 text-slate-700" };
+  return (
+    <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${style.className}`} data-testid="load-table-status">
+      {style.label}
+    </span>
+  );
+}
 
 /** A table's progress: by rows while copying (never 100 before it is done), by partitions when rows are unknown. */
 export function tablePercent(t: MirrorTableView): number {
@@ -56,51 +96,12 @@ export function InitialLoadTab({ mirror }: { mirror: MirrorDetail }) {
 
       <section>
         <h2 className="mb-2 text-base font-semibold">Tables</h2>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-2 font-medium">Table</th>
-                <th className="px-4 py-2 font-medium">Status</th>
-                <th className="w-48 px-4 py-2 font-medium">Progress</th>
-                <th className="px-4 py-2 text-right font-medium">Rows copied / est.</th>
-                <th className="px-4 py-2 text-right font-medium">Rows/s</th>
-                <th className="px-4 py-2 font-medium">Started</th>
-                <th className="px-4 py-2 text-right font-medium">Duration</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {mirror.tables.map((t) => {
-                const status = TABLE_STATUS[t.status] ?? { label: t.status, className: "bg-slate-100 text-slate-700" };
-                return (
-                  <tr key={t.source} data-testid="load-table-row" data-table={t.source}>
-                    <td className="px-4 py-2 font-mono text-xs break-all">
-                      {t.source}
-                      {t.target !== t.source && <div className="text-slate-500">→ {t.target}</div>}
-                    </td>
-                    <td className="px-4 py-2">
-                      <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${status.className}`} data-testid="load-table-status">
-                        {status.label}
-                      </span>
-                    </td>
-                    <td className="px-4 py-2">
-                      <ProgressBar percent={tablePercent(t)} label={`Progress of ${t.source}`} size="sm" tone={t.status === "done" ? "emerald" : t.status === "failed" ? "red" : "sky"} />
-                      <div className="mt-0.5 text-xs text-slate-500" data-testid="load-table-partitions">
-                        partitions {formatCount(t.partitionsDone)}/{formatCount(t.partitionsTotal)}
-                      </div>
-                    </td>
-                    <td className="px-4 py-2 text-right tabular-nums whitespace-nowrap">
-                      {formatCount(t.rowsCopied)} / {formatCount(t.rowsEstimated)}
-                    </td>
-                    <td className="px-4 py-2 text-right tabular-nums">{t.rowsPerSecond === null ? "—" : formatCount(t.rowsPerSecond)}</td>
-                    <td className="px-4 py-2 whitespace-nowrap text-xs text-slate-600">{formatTime(t.startedAt)}</td>
-                    <td className="px-4 py-2 text-right tabular-nums whitespace-nowrap">{formatDuration(t.durationMs)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={TABLE_COLUMNS}
+          rows={mirror.tables}
+          rowKey={(t) => t.source}
+          rowAttributes={(t) => ({ "data-testid": "load-table-row", "data-table": t.source })}
+        />
       </section>
     </div>
   );

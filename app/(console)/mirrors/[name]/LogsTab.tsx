@@ -1,6 +1,7 @@
 "use client";
 
-import { formatTime } from "@/components/mirrors/format";
+import { type DataColumn, DataTable } from "@/components/DataTable";
+import { formatTime } from "@/components/format";
 import { usePolling } from "@/components/usePolling";
 import type { MirrorEventView } from "@/lib/web/mirrors/views";
 
@@ -13,40 +14,31 @@ const LEVELS: Record<string, string> = {
   error: "bg-red-50 text-red-700",
 };
 
+const EVENT_COLUMNS: DataColumn<MirrorEventView>[] = [
+  { header: "Time", className: "whitespace-nowrap text-xs text-slate-600", cell: (e) => formatTime(e.createdAt) },
+  {
+    header: "Level",
+    cell: (e) => <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${LEVELS[e.level] ?? "bg-slate-100 text-slate-700"}`}>{e.level}</span>,
+  },
+  {
+    header: "Message",
+    cell: (e) => (
+      <>
+        <p className="whitespace-pre-wrap">{e.message}</p>
+        {e.detail != null && (
+          <details className="mt-1 text-xs text-slate-500">
+            <summary className="cursor-pointer">Details</summary>
+            <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2">{JSON.stringify(e.detail, null, 2)}</pre>
+          </details>
+        )}
+      </>
+    ),
+  },
+];
+
 export function LogsTab({ name }: { name: string }) {
   const { data, error } = usePolling<{ events: MirrorEventView[] }>(`/api/v1/mirrors/${encodeURIComponent(name)}/events`, REFRESH_MS);
   if (!data) return <p className="text-sm text-slate-500">{error ? `Could not load the log: ${error}` : "Loading the log…"}</p>;
   if (data.events.length === 0) return <p className="text-sm text-slate-500">Nothing logged yet.</p>;
-  return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm" data-testid="events">
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-4 py-2 font-medium">Time</th>
-            <th className="px-4 py-2 font-medium">Level</th>
-            <th className="px-4 py-2 font-medium">Message</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {data.events.map((e) => (
-            <tr key={e.id} className="align-top">
-              <td className="px-4 py-2 whitespace-nowrap text-xs text-slate-600">{formatTime(e.createdAt)}</td>
-              <td className="px-4 py-2">
-                <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${LEVELS[e.level] ?? "bg-slate-100 text-slate-700"}`}>{e.level}</span>
-              </td>
-              <td className="px-4 py-2">
-                <p className="whitespace-pre-wrap">{e.message}</p>
-                {e.detail != null && (
-                  <details className="mt-1 text-xs text-slate-500">
-                    <summary className="cursor-pointer">Details</summary>
-                    <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2">{JSON.stringify(e.detail, null, 2)}</pre>
-                  </details>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable columns={EVENT_COLUMNS} rows={data.events} rowKey={(e) => e.id} rowAttributes={() => ({ className: "align-top" })} testId="events" />;
 }

@@ -5,6 +5,7 @@ import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { canPause, canResume, canResync } from "@/lib/mirrors/status";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
 import { useGoneRedirect } from "./useGoneRedirect";
+import { sendJson } from "@/components/send-json";
 
 const BUTTON = "rounded-md border px-3 py-1.5 text-sm font-medium disabled:opacity-50";
 
@@ -22,7 +23,7 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
     setBusy(action);
     setError(null);
     try {
-      const response = await fetch(`${url}/${action}`, { method: "POST" });
+      const response = await sendJson(`${url}/${action}`, "POST");
       if (!response.ok) {
         const body = await response.json().catch(() => null);
         setError(body?.error?.message ?? `The server answered ${response.status}.`);
@@ -39,7 +40,7 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
     setBusy("delete");
     setDeleteError(null);
     try {
-      const response = await fetch(url, { method: "DELETE" });
+      const response = await sendJson(url, "DELETE");
       // 404: someone else deleted it already; the redirect will notice.
       if (response.ok || response.status === 404) {
         setConfirming(false);

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { formatMegabytes } from "@/components/mirrors/format";
+import { formatMegabytes } from "@/components/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { usePolling } from "@/components/usePolling";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";

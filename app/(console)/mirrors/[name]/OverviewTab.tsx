@@ -1,9 +1,10 @@
 import Link from "next/link";
+import { type DataColumn, DataTable } from "@/components/DataTable";
 import { DetailItem } from "@/components/mirrors/DetailItem";
-import { formatCount, formatLag, formatTime } from "@/components/mirrors/format";
+import { formatCount, formatLag, formatTime } from "@/components/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
-import type { MirrorDetail } from "@/lib/web/mirrors/views";
+import type { MirrorDetail, MirrorTableView } from "@/lib/web/mirrors/views";
 
 const SETTING_LABELS: [keyof MirrorDetail["settings"], string][] = [
   ["rowsPerPartition", "Rows per partition"],
@@ -11,6 +12,25 @@ const SETTING_LABELS: [keyof MirrorDetail["settings"], string][] = [
   ["tablesInParallel", "Tables in parallel"],
   ["cdcBatchSize", "CDC batch size"],
   ["cdcMaxBatchLatencyMs", "Max batch latency (ms)"],
+];
+
+const MAPPING_COLUMNS: DataColumn<MirrorTableView>[] = [
+  { header: "Source", className: "font-mono text-xs break-all", cell: (t) => t.source },
+  {
+    header: "Target",
+    className: "font-mono text-xs break-all",
+    cell: (t) => (
+      <>
+        {t.target}
+        {t.target !== t.source && <span className="ml-2 rounded bg-sky-50 px-1 font-sans text-sky-700">renamed</span>}
+      </>
+    ),
+  },
+  {
+    header: "Excluded columns",
+    className: "text-xs",
+    cell: (t) => (t.excludeColumns.length ? t.excludeColumns.join(", ") : <span className="text-slate-400">none</span>),
+  },
 ];
 
 export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
@@ -78,29 +98,7 @@ export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
 
       <section>
         <h2 className="mb-2 text-base font-semibold">Tables</h2>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm" data-testid="table-mapping">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-2 font-medium">Source</th>
-                <th className="px-4 py-2 font-medium">Target</th>
-                <th className="px-4 py-2 font-medium">Excluded columns</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {mirror.tables.map((t) => (
-                <tr key={t.source}>
-                  <td className="px-4 py-2 font-mono text-xs break-all">{t.source}</td>
-                  <td className="px-4 py-2 font-mono text-xs break-all">
-                    {t.target}
-                    {t.target !== t.source && <span className="ml-2 rounded bg-sky-50 px-1 font-sans text-sky-700">renamed</span>}
-                  </td>
-                  <td className="px-4 py-2 text-xs">{t.excludeColumns.length ? t.excludeColumns.join(", ") : <span className="text-slate-400">none</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={MAPPING_COLUMNS} rows={mirror.tables} rowKey={(t) => t.source} testId="table-mapping" />
       </section>
     </div>
   );

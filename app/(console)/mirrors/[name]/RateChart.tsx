@@ -1,4 +1,4 @@
-import { formatCount } from "@/components/mirrors/format";
+import { formatCount } from "@/components/format";
 
 const WIDTH = 600;
 const HEIGHT = 120;

@@ -10,6 +10,7 @@ import { mirrorCreateSchema } from "@/lib/mirrors/input";
 import type { MirrorMode } from "@/lib/mirrors/status";
 import { type FormError, tableErrors, zodFields } from "./fields";
 import { type SettingKey, SettingsFields, settingsBody, type SettingsText } from "./SettingsFields";
+import { sendJson } from "@/components/send-json";
 
 export interface PeerOption {
   name: string;
@@ -78,7 +79,7 @@ export function CreateMirrorForm({ peers }: { peers: PeerOption[] }) {
     setSubmitting(true);
     setError(null);
     try {
-      const response = await fetch("/api/v1/mirrors", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const response = await sendJson("/api/v1/mirrors", "POST", body);
       if (response.ok) {
         router.push(`/mirrors/${encodeURIComponent(name)}`);
         return;

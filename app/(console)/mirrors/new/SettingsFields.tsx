@@ -1,6 +1,6 @@
 "use client";
 
-import { formatCount } from "@/components/mirrors/format";
+import { formatCount } from "@/components/format";
 import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
 
 export type SettingKey = keyof typeof SETTINGS_DEFAULTS | "publicationName" | "slotName";

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
+import { sendJson } from "@/components/send-json";
 
 /** Delete with a confirmation dialog; shows the API's refusal (e.g. mirrors still use the peer). */
 export function DeletePeerButton({ name, mirrors }: { name: string; mirrors: string[] }) {
@@ -18,7 +19,7 @@ export function DeletePeerButton({ name, mirrors }: { name: string; mirrors: str
   async function confirm() {
     setBusy(true);
     setError(null);
-    const response = await fetch(`/api/v1/peers/${encodeURIComponent(name)}`, { method: "DELETE" }).catch(() => null);
+    const response = await sendJson(`/api/v1/peers/${encodeURIComponent(name)}`, "DELETE").catch(() => null);
     if (response?.status === 204) {
       dialog.current?.close();
       router.push("/peers");

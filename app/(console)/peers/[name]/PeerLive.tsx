@@ -6,7 +6,7 @@ import type { Publication } from "@/lib/pg/introspect/publications";
 import type { ServerInfo } from "@/lib/pg/introspect/server-info";
 import type { ReplicationSlot } from "@/lib/pg/introspect/slots";
 import type { PeerActivity } from "@/lib/web/peers/service-live";
-import { formatBytes, formatDuration } from "../format";
+import { formatBytes, formatDuration } from "@/components/format";
 
 /** How often the running commands refresh: often enough to watch a COPY or FETCH progress. */
 const ACTIVITY_MS = 2_000;

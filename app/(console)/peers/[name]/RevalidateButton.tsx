@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { sendJson } from "@/components/send-json";
 
 /** Validates the saved peer again; the page then shows the recorded result. */
 export function RevalidateButton({ name }: { name: string }) {
@@ -12,7 +13,7 @@ export function RevalidateButton({ name }: { name: string }) {
   async function revalidate() {
     setBusy(true);
     setError(null);
-    const response = await fetch(`/api/v1/peers/${encodeURIComponent(name)}/validate`, { method: "POST" }).catch(() => null);
+    const response = await sendJson(`/api/v1/peers/${encodeURIComponent(name)}/validate`, "POST").catch(() => null);
     const body = await response?.json().catch(() => null);
     if (!response?.ok) setError(body?.error?.message ?? "Could not reach pgferry.");
     else if (!body.ok) setError(body.error?.message ?? "pgferry cannot connect to this peer.");

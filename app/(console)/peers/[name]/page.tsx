@@ -5,7 +5,7 @@ import { PageHeader } from "@/components/PageHeader";
 import { db } from "@/lib/catalog/db";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { getPeer } from "@/lib/web/peers/service";
-import { formatDate } from "../format";
+import { formatTime } from "@/components/format";
 import { Readiness } from "../Readiness";
 import { ValidationResults, validationSummary } from "../ValidationResults";
 import { DeletePeerButton } from "./DeletePeerButton";
@@ -68,7 +68,7 @@ export default async function PeerPage({ params }: Props) {
                 </span>
               ))}
         </span>
-        <span>Created {formatDate(peer.createdAt)}</span>
+        <span>Created {formatTime(peer.createdAt)}</span>
       </div>
 
       <PeerLive name={peer.name} />
@@ -77,7 +77,7 @@ export default async function PeerPage({ params }: Props) {
         <div className="mb-2 flex items-center justify-between gap-4">
           <h2 id="last-validation" className="text-base font-semibold">
             Last validation
-            <span className="ml-2 text-sm font-normal text-slate-500">{formatDate(peer.validatedAt)}</span>
+            <span className="ml-2 text-sm font-normal text-slate-500">{formatTime(peer.validatedAt)}</span>
           </h2>
           <RevalidateButton name={peer.name} />
         </div>

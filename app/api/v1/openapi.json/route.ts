@@ -1,5 +1,5 @@
 import { apiRoute } from "@/lib/web/api/respond";
-import { openApiDocument } from "@/lib/web/api/openapi";
+import { openApiDocument } from "@/lib/web/api/openapi/document";
 
 export const dynamic = "force-dynamic";
 

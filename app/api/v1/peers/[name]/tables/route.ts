@@ -1,6 +1,6 @@
 import { apiRoute } from "@/lib/web/api/respond";
 import { db } from "@/lib/catalog/db";
-import { peerTables } from "@/lib/web/peers/service";
+import { peerTables } from "@/lib/web/peers/service-live";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { classifyError } from "@/lib/errors/classify";
+import { shouldRetryWithoutTls } from "@/lib/errors/classify-connect";
+import { PeerConnectError } from "@/lib/errors/peer-connect-error";
+import { toPeerConnectError } from "@/lib/pg/connect-errors";
+import type { PeerConnection } from "@/lib/pg/connection";
+import { DeadlineExceededError } from "@/lib/pg/deadline";
+
+const peer: PeerConnection = { host: "db.example", port: 5432, database: "shop", user: "app", password: "s3cret-pw", tlsMode: "prefer" };
+
+/** A Node or node-postgres error as the connection attempt reports it. */
+function failure(code: string | undefined, message = "x") {
+  return Object.assign(new Error(message), code ? { code } : {});
+}
+
+const connecting = (error: unknown, target: PeerConnection = peer) => classifyError(error, { connecting: target });
+
+// The real servers cover wrong passwords, missing databases, refused ports and certificates end to
+// end (tests/integration/peers); these are the codes they cannot easily produce, and the shapes.
+describe("classifyError while connecting to a peer", () => {
+  it("retries what may pass by itself and names the fields at fault", () => {
+    expect(connecting(failure("ECONNREFUSED"))).toEqual({
+      kind: "retry",
+      code: "peer_connection_refused",
+      message: "Connection to db.example:5432 was refused: nothing listens there.",
+      fix: "Check the host and port, and that PostgreSQL's listen_addresses includes this interface.",
+      fields: ["host", "port"],
+    });
+    // Node tries IPv4 and IPv6 and reports both in an AggregateError.
+    expect(connecting(Object.assign(new Error(""), { errors: [failure("ECONNREFUSED")] })).code).toBe("peer_connection_refused");
+    expect(connecting(failure("EAI_AGAIN")).message).toMatch(/temporary DNS failure/);
+    expect(connecting(failure("ENOTFOUND"))).toMatchObject({ kind: "retry", code: "peer_host_not_found", fields: ["host"] });
+    expect(connecting(new DeadlineExceededError("connecting"))).toMatchObject({ kind: "retry", code: "peer_timeout" });
+    expect(connecting(failure("EHOSTUNREACH")).message).toBe("db.example:5432 cannot be reached from this machine (EHOSTUNREACH).");
+    expect(connecting(failure("57P03"))).toMatchObject({ kind: "retry", code: "peer_not_ready" });
+    expect(connecting(failure("53300"))).toMatchObject({ kind: "retry", code: "peer_too_many_connections" });
+  });
+
+  it("explains certificate problems at caCert", () => {
+    expect(connecting(failure("CERT_HAS_EXPIRED"))).toMatchObject({ code: "peer_certificate_invalid", message: "The server's certificate has expired.", fields: ["caCert"] });
+    expect(connecting(failure("DEPTH_ZERO_SELF_SIGNED_CERT")).message).toContain("(DEPTH_ZERO_SELF_SIGNED_CERT)");
+    expect(connecting(failure("ERR_OSSL_PEM_NO_START_LINE"), { ...peer, tlsMode: "verify-full" }).message).toBe("The CA certificate could not be read.");
+    expect(connecting(failure("ERR_SSL_WRONG_VERSION_NUMBER"))).toMatchObject({ code: "peer_tls_failed", fields: ["tlsMode"] });
+  });
+
+  it("tells the user what only they can fix", () => {
+    expect(connecting(failure("28P01", "password authentication failed for user \"app\""))).toEqual({
+      kind: "user",
+      code: "peer_auth_failed",
+      message: 'Authentication failed for user "app".',
+      fields: ["password"],
+    });
+    const hba = connecting(failure("28000", 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "shop", no encryption'));
+    expect(hba).toMatchObject({ kind: "user", code: "peer_not_allowed", fields: ["tlsMode"] });
+    expect(hba.fix).toMatch(/Choose TLS mode "require"/);
+    expect(connecting(failure("3D000"))).toMatchObject({ kind: "user", code: "peer_database_not_found", fields: ["database"] });
+  });
+
+  it("falls back to the general rules, in the peer's words", () => {
+    const denied = connecting(failure("42501", "must be superuser or replication role to start walsender"));
+    expect(denied).toMatchObject({ kind: "user", code: "peer_connect_failed", message: "Could not connect to db.example:5432: must be superuser or replication role to start walsender" });
+    expect(denied.fix).toMatch(/REPLICATION/);
+    expect(connecting(new Error("Connection terminated unexpectedly")).kind).toBe("retry");
+  });
+});
+
+describe("PeerConnectError", () => {
+  it("shows the message and the fix, per field, with the stage that failed and never the password", () => {
+    const error = toPeerConnectError(failure("ECONNREFUSED", `connect ECONNREFUSED (password ${peer.password})`), peer);
+    expect(error).toBeInstanceOf(PeerConnectError);
+    expect(error.message).toBe(
+      "Connection to db.example:5432 was refused: nothing listens there. Check the host and port, and that PostgreSQL's listen_addresses includes this interface.",
+    );
+    expect(error.fields).toEqual({ host: error.message, port: error.message });
+    expect(error.stage).toBe("reachable");
+    expect(error.status).toBe(422);
+    expect(String((error as { cause?: unknown }).cause)).not.toContain(peer.password);
+    expect(classifyError(error)).toBe(error.classified);
+
+    const odd = toPeerConnectError(failure("XX000", `bad ${peer.password}`), peer);
+    expect(odd.message).toBe("Could not connect to db.example:5432: bad ***");
+    expect(toPeerConnectError(failure("28P01"), peer).stage).toBe("credentials");
+    expect(toPeerConnectError(failure("3D000"), peer).stage).toBe("database");
+  });
+});
+
+describe("shouldRetryWithoutTls", () => {
+  it("falls back to plain text only when the server turned TLS down", () => {
+    expect(shouldRetryWithoutTls(new Error("The server does not support SSL connections"))).toBe(true);
+    expect(shouldRetryWithoutTls(failure("EPROTO"))).toBe(true);
+    expect(shouldRetryWithoutTls(failure("28000", "no pg_hba.conf entry for host, SSL encryption"))).toBe(true);
+    expect(shouldRetryWithoutTls(failure("28P01"))).toBe(false);
+    expect(shouldRetryWithoutTls(failure("ECONNREFUSED"))).toBe(false);
+    expect(shouldRetryWithoutTls(undefined)).toBe(false);
+  });
+});

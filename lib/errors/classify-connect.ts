@@ -1,0 +1,164 @@
+import type { ClassifiedError } from "@/lib/errors/classify";
+import type { PeerConnection } from "@/lib/pg/connection";
+import { DeadlineExceededError } from "@/lib/pg/deadline";
+
+/**
+ * The classifier's rules for a failure to open a connection to a peer (classifyError with a peer):
+ * keyed on Node's network and TLS error codes and on the SQLSTATEs a server answers a connection
+ * attempt with. Messages name the host, user and database the user typed, and `fields` the form
+ * fields at fault. Authentication failures say no more than "authentication failed", so they do not
+ * reveal whether the user exists.
+ *
+ * Kinds follow what a long-running mirror should do: everything before sign-in (DNS, network, TLS,
+ * a server starting up or full) is "retry" — it may pass, or be fixed on the peer's side without
+ * touching pgferry; a refused sign-in or a missing database is "user".
+ */
+
+/** What the rules need to know about the peer being connected to. */
+export type ConnectTarget = Pick<PeerConnection, "host" | "port" | "database" | "user" | "tlsMode">;
+
+/** Node's certificate verification failures (OpenSSL X509_V_ERR names) and its host name check. */
+const CERTIFICATE_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "CERT_CHAIN_TOO_LONG",
+]);
+const EXPIRY_CODES = new Set(["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"]);
+
+/** node-postgres' words when the server answers the SSLRequest with "no". */
+const NOT_OFFERED = "The server does not support SSL connections";
+const SSL_REQUEST_REFUSED = "There was an error establishing an SSL connection";
+
+export interface ErrorLike {
+  code?: string;
+  message?: string;
+  errors?: ErrorLike[];
+}
+
+/** Node 20 tries IPv4 and IPv6 in turn and reports an AggregateError; its parts carry the code. */
+export function errorCode(error: ErrorLike): string | undefined {
+  return error.code ?? error.errors?.find((e) => e.code)?.code;
+}
+
+/** True when a "prefer" connection should retry without TLS, as libpq does. Pure. */
+export function shouldRetryWithoutTls(error: unknown): boolean {
+  const e = (error ?? {}) as ErrorLike;
+  const code = errorCode(e) ?? "";
+  const message = e.message ?? "";
+  return (
+    message === NOT_OFFERED ||
+    message === SSL_REQUEST_REFUSED ||
+    code === "EPROTO" ||
+    code.startsWith("ERR_SSL_") ||
+    // pg_hba.conf may only have hostnossl lines for this client.
+    (code === "28000" && message.includes("pg_hba.conf"))
+  );
+}
+
+/**
+ * The classification of a failed connection attempt, or null when the error is none of the known
+ * connection failures (classifyError then falls back to its general rules). Pure.
+ */
+export function classifyConnectFailure(e: ErrorLike, peer: ConnectTarget): ClassifiedError | null {
+  const code = errorCode(e) ?? "";
+  const message = e.message ?? String(e);
+  const at = `${peer.host}:${peer.port}`;
+  const retry = (c: string, text: string, fix: string | undefined, fields?: string[]): ClassifiedError => shape("retry", c, text, fix, fields);
+  const user = (c: string, text: string, fix: string | undefined, fields?: string[]): ClassifiedError => shape("user", c, text, fix, fields);
+
+  if (e instanceof DeadlineExceededError || message === "timeout expired" || code === "ETIMEDOUT") {
+    return retry("peer_timeout", `No answer from ${at} in time.`, "Check the host and port, and that no firewall drops the connection.", ["host", "port"]);
+  }
+  if (code === "EAI_AGAIN") {
+    return retry("peer_host_not_found", `Host "${peer.host}" could not be looked up right now (temporary DNS failure).`, "Check the name and this machine's DNS.", ["host"]);
+  }
+  if (code === "ENOTFOUND" || code === "EAI_NONAME") {
+    return retry("peer_host_not_found", `Host "${peer.host}" was not found (DNS lookup failed).`, "Check the host name.", ["host"]);
+  }
+  if (code === "ECONNREFUSED") {
+    return retry(
+      "peer_connection_refused",
+      `Connection to ${at} was refused: nothing listens there.`,
+      "Check the host and port, and that PostgreSQL's listen_addresses includes this interface.",
+      ["host", "port"],
+    );
+  }
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ECONNRESET" || code === "EADDRNOTAVAIL") {
+    return retry("peer_unreachable", `${at} cannot be reached from this machine (${code}).`, "Check the host, port and network path.", ["host", "port"]);
+  }
+  if (message === NOT_OFFERED || message === SSL_REQUEST_REFUSED) {
+    return retry(
+      "peer_tls_not_offered",
+      `The server at ${at} does not offer TLS, but TLS mode "${peer.tlsMode}" requires it.`,
+      'Enable ssl on the server, or choose "prefer" or "disable".',
+      ["tlsMode"],
+    );
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return retry(
+      "peer_certificate_invalid",
+      `The server's certificate is not valid for host "${peer.host}".`,
+      "Connect with a host name the certificate names, or use a certificate that names this host.",
+      ["caCert", "host"],
+    );
+  }
+  if (EXPIRY_CODES.has(code)) {
+    const when = code === "CERT_HAS_EXPIRED" ? "has expired" : "is not valid yet";
+    return retry("peer_certificate_invalid", `The server's certificate ${when}.`, "Renew the server's certificate (or check this machine's clock).", ["caCert"]);
+  }
+  if (CERTIFICATE_CODES.has(code)) {
+    return retry(
+      "peer_certificate_invalid",
+      `The server's certificate is not signed by the CA certificate given (${code}).`,
+      "Paste the CA certificate that issued the server's certificate.",
+      ["caCert"],
+    );
+  }
+  if (code.startsWith("ERR_OSSL_") && peer.tlsMode === "verify-full") {
+    return retry("peer_certificate_invalid", "The CA certificate could not be read.", "Paste the whole PEM text, including the BEGIN and END lines.", ["caCert"]);
+  }
+  if (code === "EPROTO" || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")) {
+    return retry("peer_tls_failed", `The TLS handshake with ${at} failed (${code}).`, "Check the server's TLS settings, or choose another TLS mode.", ["tlsMode"]);
+  }
+  if (code === "28000" && message.includes("pg_hba.conf")) {
+    // The server's own words say whether the rejected attempt was encrypted.
+    const plain = message.includes("no encryption");
+    const who = `for user "${peer.user}" and database "${peer.database}" (no matching pg_hba.conf entry).`;
+    return plain
+      ? user(
+          "peer_not_allowed",
+          `The server does not accept unencrypted connections from this machine ${who}`,
+          `Choose TLS mode "require", or ask the server's administrator to allow this client in pg_hba.conf.`,
+          ["tlsMode"],
+        )
+      : user("peer_not_allowed", `The server does not accept connections from this machine ${who}`, "Ask the server's administrator to allow this client in pg_hba.conf.", ["user"]);
+  }
+  if (code === "28P01" || code === "28000") {
+    return user("peer_auth_failed", `Authentication failed for user "${peer.user}".`, undefined, ["password"]);
+  }
+  if (message.includes("client password must be a string")) {
+    return user("peer_password_required", `The server asks user "${peer.user}" for a password.`, "Enter it.", ["password"]);
+  }
+  if (code === "3D000") {
+    return user("peer_database_not_found", `Database "${peer.database}" does not exist on ${at}.`, "Check the name (it is case-sensitive).", ["database"]);
+  }
+  if (code === "53300") {
+    return retry("peer_too_many_connections", `${at} has no free connection slots (too many connections).`, "Close idle sessions or raise max_connections, then retry.");
+  }
+  if (code === "57P03") {
+    return retry("peer_not_ready", `The server at ${at} is starting up, shutting down or in recovery and does not accept connections yet.`, "Retry in a moment.");
+  }
+  return null;
+}
+
+function shape(kind: ClassifiedError["kind"], code: string, message: string, fix: string | undefined, fields: string[] | undefined): ClassifiedError {
+  return { kind, code, message, ...(fix ? { fix } : {}), ...(fields ? { fields } : {}) };
+}
