@@ -5,6 +5,7 @@ import { WorkerBadge } from "./WorkerBadge";
 const NAV = [
   { href: "/mirrors", label: "Mirrors" },
   { href: "/peers", label: "Peers" },
+  { href: "/settings", label: "Settings" },
 ];
 
 export function AppHeader() {

@@ -5,9 +5,11 @@ import { ensureSignInPassword } from "@/lib/web/auth/credentials";
 import { db } from "@/lib/catalog/db";
 import { startEmbeddedServer, type EmbeddedServer } from "@/lib/catalog/embedded";
 import { migrateCatalog } from "@/lib/catalog/migrate";
+import { reencryptPeerPasswords } from "@/lib/catalog/reencrypt-peer-passwords";
 import { dataDir, env } from "@/lib/config/env";
 import { createLogger } from "@/lib/log/logger";
 import { buildInputsHash, builtFromHash } from "./build-stamp";
+import { keepWorkerRunning } from "./worker-restarts";
 
 /**
  * `npm start` / `npm run dev`: one command that runs everything on one machine.
@@ -42,6 +44,8 @@ export async function launch(options: LaunchOptions): Promise<void> {
     const applied = await migrateCatalog(url);
     if (applied.length) log.info(`applied catalog migrations: ${applied.join(", ")}`);
     password = await ensureSignInPassword();
+    const reencrypted = await reencryptPeerPasswords(db());
+    if (reencrypted) log.info(`re-encrypted ${reencrypted} peer password(s) with the current secret key`);
     await options.beforeServe?.(url);
     await db().$disconnect();
     if (options.mode === "start") await buildIfStale();
@@ -80,10 +84,7 @@ export async function launch(options: LaunchOptions): Promise<void> {
   });
   const workerArgs = ["--import", "tsx", ...(options.mode === "dev" ? ["--watch"] : []), "workers/main.ts"];
   for (let i = 0; i < env().PGFERRY_WORKERS; i++) {
-    const worker = startChild("worker", process.execPath, workerArgs, children, workerEnvironment());
-    worker.on("exit", (code, signal) => {
-      if (!shuttingDown) log.warn(`a worker exited (${signal ?? `code ${code}`}); start another with \`npm run worker\``);
-    });
+    keepWorkerRunning(() => startChild("worker", process.execPath, workerArgs, children, workerEnvironment()), () => shuttingDown, log);
   }
 
   printWelcome(PORT, password);

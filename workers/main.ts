@@ -9,6 +9,7 @@ import { listenForMirrorChanges } from "./runtime/wakeups";
 import { startMirrorSupervisor } from "./mirrors/supervisor";
 import { registerWorker } from "./runtime/registration";
 import { startMonitoring } from "./runtime/lag-monitor";
+import { queueLogger } from "./runtime/queue-logger";
 
 /**
  * A pgferry worker: registers itself in the catalog, heartbeats, and runs jobs from the
@@ -35,8 +36,9 @@ async function main() {
     pollInterval: 1000,
     taskList: taskList({ catalog, workerId: registration.workerId, signal: shutdown.signal }),
     crontab: "0 * * * * prune-catalog ?jobKey=prune-catalog",
+    logger: queueLogger(logger.child("jobs")),
   });
-  const utils = await makeWorkerUtils({ connectionString: withApplicationName(url, "pgferry:worker:queue") });
+  const utils = await makeWorkerUtils({ connectionString: withApplicationName(url, "pgferry:worker:queue"), logger: queueLogger(logger.child("queue")) });
   const supervisor = startMirrorSupervisor({
     catalog,
     workerId: registration.workerId,

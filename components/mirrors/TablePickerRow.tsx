@@ -75,23 +75,9 @@ export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, ch
         </td>
         <td className="py-1 pr-3 align-top">
           <div className="flex items-center gap-1">
-            <input
-              aria-label={`Target schema for ${tableKey}`}
-              className="w-24 rounded border border-slate-300 px-1.5 py-0.5 text-xs disabled:bg-transparent"
-              value={edit?.targetSchema ?? table.schema}
-              placeholder={table.schema}
-              disabled={disabled}
-              onChange={(e) => actions.edit(tableKey, { targetSchema: e.target.value })}
-            />
+            <TargetInput part="schema" table={table} tableKey={tableKey} edit={edit} disabled={disabled} actions={actions} />
             <span className="text-slate-400">.</span>
-            <input
-              aria-label={`Target table for ${tableKey}`}
-              className="w-32 rounded border border-slate-300 px-1.5 py-0.5 text-xs disabled:bg-transparent"
-              value={edit?.targetName ?? table.name}
-              placeholder={table.name}
-              disabled={disabled}
-              onChange={(e) => actions.edit(tableKey, { targetName: e.target.value })}
-            />
+            <TargetInput part="table" table={table} tableKey={tableKey} edit={edit} disabled={disabled} actions={actions} />
           </div>
         </td>
         <td className="py-1.5 pr-3 text-right align-top whitespace-nowrap">
@@ -144,3 +130,23 @@ export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, ch
     </>
   );
 });
+
+const TARGET_PARTS = {
+  schema: { field: "targetSchema", width: "w-24", source: (table: PeerTable) => table.schema },
+  table: { field: "targetName", width: "w-32", source: (table: PeerTable) => table.name },
+} as const;
+
+/** One half of the target's name, prefilled with the source's. */
+function TargetInput({ part, table, tableKey, edit, disabled, actions }: Pick<Props, "table" | "tableKey" | "edit" | "actions"> & { part: keyof typeof TARGET_PARTS; disabled: boolean }) {
+  const { field, width, source } = TARGET_PARTS[part];
+  return (
+    <input
+      aria-label={`Target ${part} for ${tableKey}`}
+      className={`${width} rounded border border-slate-300 px-1.5 py-0.5 text-xs disabled:bg-transparent`}
+      value={edit?.[field] ?? source(table)}
+      placeholder={source(table)}
+      disabled={disabled}
+      onChange={(e) => actions.edit(tableKey, { [field]: e.target.value })}
+    />
+  );
+}

@@ -24,6 +24,7 @@ export function peerConnection(peer: Peer): PeerConnection {
     password: decryptSecret(peer.passwordEncrypted, passwordContext(peer.id)),
     tlsMode: peer.tlsMode as TlsMode,
     caCert: peer.caCert,
+    allowCleartextPassword: peer.allowCleartextPassword,
   };
 }
 

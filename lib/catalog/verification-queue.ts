@@ -17,8 +17,11 @@ export const verifyTablePayload = z.object({ verificationTableId: z.uuid() });
  */
 export const VERIFY_LANES = 2;
 
-/** A failed table job is not retried: the table's row says why, and a new run is one click. */
-const MAX_ATTEMPTS = 1;
+/**
+ * A table job fails (and is retried) only when its worker stops mid-table: a comparison that fails
+ * records the error on the table's row and ends the job. Default: 5 attempts.
+ */
+const MAX_ATTEMPTS = 5;
 
 /**
  * Queues one verify-table job per table through graphile-worker's SQL API, inside the caller's

@@ -5,6 +5,9 @@ import { z } from "zod";
  * pgferry's environment, parsed once. Every variable is documented in README.md.
  * Defaults are given here, where they are defined.
  */
+/** See PGFERRY_PEER_DENY. */
+export const DEFAULT_PEER_DENY = "169.254.0.0/16,fe80::/10,@catalog";
+
 const envSchema = z.object({
   /** Catalog connection. Default: unset — `npm start` then starts an embedded catalog and sets it for its children. */
   DATABASE_URL: z.string().min(1).optional(),
@@ -23,6 +26,18 @@ const envSchema = z.object({
   PGFERRY_PASSWORD: z.string().min(16, "PGFERRY_PASSWORD must have at least 16 characters").optional(),
   /** "1" when a reverse proxy in front of pgferry sets X-Forwarded-For/-Proto/-Host truthfully. Default: unset (not trusted). */
   PGFERRY_TRUST_PROXY: z.enum(["0", "1"]).optional(),
+  /**
+   * Where peers may point: comma-separated CIDRs (10.0.0.0/8, fd00::/8), addresses, host names
+   * (db.example.com, *.internal) and unix-socket folders (/var/run/postgresql). When set, every
+   * address a peer's host resolves to must match an entry. Default: unset — any address not denied.
+   */
+  PGFERRY_PEER_ALLOW: z.string().optional(),
+  /**
+   * Where peers may not point, checked before PGFERRY_PEER_ALLOW; same entries, plus `@catalog` for
+   * the catalog's own host and port (from DATABASE_URL).
+   * Default: `169.254.0.0/16,fe80::/10,@catalog` (link-local, where cloud metadata services answer, and the catalog).
+   */
+  PGFERRY_PEER_DENY: z.string().default(DEFAULT_PEER_DENY),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -44,4 +59,13 @@ export function catalogUrl(): string {
     throw new Error("DATABASE_URL is not set: start pgferry with `npm start`, or point DATABASE_URL at the catalog database");
   }
   return url;
+}
+
+/**
+ * The peer address settings alone, so that a connection to a peer does not depend on the rest of
+ * the environment being valid.
+ */
+export function peerAddressEnv(): Pick<Env, "PGFERRY_PEER_ALLOW" | "PGFERRY_PEER_DENY" | "DATABASE_URL"> {
+  const set = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
+  return envSchema.pick({ PGFERRY_PEER_ALLOW: true, PGFERRY_PEER_DENY: true, DATABASE_URL: true }).parse(set);
 }

@@ -9,13 +9,16 @@ import { DeadlineExceededError } from "@/lib/pg/deadline";
  * fields at fault. Authentication failures say no more than "authentication failed", so they do not
  * reveal whether the user exists.
  *
+ * Failures without a server's answer say only refused, timed out or unreachable (plus DNS and TLS
+ * facts), never the raw socket error.
+ *
  * Kinds follow what a long-running mirror should do: everything before sign-in (DNS, network, TLS,
  * a server starting up or full) is "retry" — it may pass, or be fixed on the peer's side without
  * touching pgferry; a refused sign-in or a missing database is "user".
  */
 
 /** What the rules need to know about the peer being connected to. */
-export type ConnectTarget = Pick<PeerConnection, "host" | "port" | "database" | "user" | "tlsMode">;
+export type ConnectTarget = Pick<PeerConnection, "host" | "port" | "database" | "user" | "tlsMode" | "caCert">;
 
 /** Node's certificate verification failures (OpenSSL X509_V_ERR names) and its host name check. */
 const CERTIFICATE_CODES = new Set([
@@ -33,9 +36,18 @@ const CERTIFICATE_CODES = new Set([
 ]);
 const EXPIRY_CODES = new Set(["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"]);
 
-/** node-postgres' words when the server answers the SSLRequest with "no". */
+/** node-postgres' words when the server answers the SSLRequest with "no" ('N'). */
 const NOT_OFFERED = "The server does not support SSL connections";
-const SSL_REQUEST_REFUSED = "There was an error establishing an SSL connection";
+
+/** Codes of pgferry's own refusals (lib/pg/connect-addresses.ts, lib/pg/connect-client.ts). */
+const ADDRESS_REFUSED = "pgferry_address_refused";
+const CLEARTEXT_REFUSED = "pgferry_cleartext_refused";
+
+/**
+ * A SQLSTATE: five digits or upper-case letters. No class starts with "E", which keeps out Node's
+ * five-letter codes (EPIPE, EPERM).
+ */
+const SQLSTATE = /^[0-9A-DF-Z][0-9A-Z]{4}$/;
 
 export interface ErrorLike {
   code?: string;
@@ -48,19 +60,13 @@ export function errorCode(error: ErrorLike): string | undefined {
   return error.code ?? error.errors?.find((e) => e.code)?.code;
 }
 
-/** True when a "prefer" connection should retry without TLS, as libpq does. Pure. */
+/**
+ * True when a "prefer" connection should retry without TLS: only when the server answered the TLS
+ * request with "no". A failed handshake, an odd answer or a refusal after TLS may come from an
+ * attacker on the path who wants the plain-text connection, so they are errors. Pure.
+ */
 export function shouldRetryWithoutTls(error: unknown): boolean {
-  const e = (error ?? {}) as ErrorLike;
-  const code = errorCode(e) ?? "";
-  const message = e.message ?? "";
-  return (
-    message === NOT_OFFERED ||
-    message === SSL_REQUEST_REFUSED ||
-    code === "EPROTO" ||
-    code.startsWith("ERR_SSL_") ||
-    // pg_hba.conf may only have hostnossl lines for this client.
-    (code === "28000" && message.includes("pg_hba.conf"))
-  );
+  return ((error ?? {}) as ErrorLike).message === NOT_OFFERED;
 }
 
 /**
@@ -91,10 +97,21 @@ export function classifyConnectFailure(e: ErrorLike, peer: ConnectTarget): Class
       ["host", "port"],
     );
   }
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ECONNRESET" || code === "EADDRNOTAVAIL") {
-    return retry("peer_unreachable", `${at} cannot be reached from this machine (${code}).`, "Check the host, port and network path.", ["host", "port"]);
+  if (code === ADDRESS_REFUSED) {
+    return user("peer_address_refused", message, "Choose another host, or change PGFERRY_PEER_ALLOW / PGFERRY_PEER_DENY where pgferry runs.", ["host"]);
   }
-  if (message === NOT_OFFERED || message === SSL_REQUEST_REFUSED) {
+  if (code === CLEARTEXT_REFUSED) {
+    return user(
+      "peer_cleartext_refused",
+      `The server at ${at} asked for the password in clear text on a connection without TLS, so pgferry did not send it.`,
+      'Choose TLS mode "require" or stronger, or have the server use scram-sha-256. Only if the network path is trusted: allow clear-text passwords for this peer.',
+      ["tlsMode", "allowCleartextPassword"],
+    );
+  }
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ECONNRESET" || code === "EADDRNOTAVAIL") {
+    return unreachable(peer);
+  }
+  if (message === NOT_OFFERED) {
     return retry(
       "peer_tls_not_offered",
       `The server at ${at} does not offer TLS, but TLS mode "${peer.tlsMode}" requires it.`,
@@ -115,14 +132,15 @@ export function classifyConnectFailure(e: ErrorLike, peer: ConnectTarget): Class
     return retry("peer_certificate_invalid", `The server's certificate ${when}.`, "Renew the server's certificate (or check this machine's clock).", ["caCert"]);
   }
   if (CERTIFICATE_CODES.has(code)) {
+    const signer = peer.caCert ? "the CA certificate given" : "a certificate authority this machine trusts";
     return retry(
       "peer_certificate_invalid",
-      `The server's certificate is not signed by the CA certificate given (${code}).`,
+      `The server's certificate is not signed by ${signer} (${code}).`,
       "Paste the CA certificate that issued the server's certificate.",
       ["caCert"],
     );
   }
-  if (code.startsWith("ERR_OSSL_") && peer.tlsMode === "verify-full") {
+  if (code.startsWith("ERR_OSSL_") && (peer.tlsMode === "verify-full" || peer.tlsMode === "verify-ca")) {
     return retry("peer_certificate_invalid", "The CA certificate could not be read.", "Paste the whole PEM text, including the BEGIN and END lines.", ["caCert"]);
   }
   if (code === "EPROTO" || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")) {
@@ -144,7 +162,7 @@ export function classifyConnectFailure(e: ErrorLike, peer: ConnectTarget): Class
   if (code === "28P01" || code === "28000") {
     return user("peer_auth_failed", `Authentication failed for user "${peer.user}".`, undefined, ["password"]);
   }
-  if (message.includes("client password must be a string")) {
+  if (/client password must be a (non-empty )?string/.test(message)) {
     return user("peer_password_required", `The server asks user "${peer.user}" for a password.`, "Enter it.", ["password"]);
   }
   if (code === "3D000") {
@@ -156,7 +174,17 @@ export function classifyConnectFailure(e: ErrorLike, peer: ConnectTarget): Class
   if (code === "57P03") {
     return retry("peer_not_ready", `The server at ${at} is starting up, shutting down or in recovery and does not accept connections yet.`, "Retry in a moment.");
   }
+  if (message.startsWith("SASL")) {
+    return user("peer_auth_failed", `Authentication failed for user "${peer.user}" (the SCRAM exchange could not be completed).`, undefined, ["password"]);
+  }
+  // Whatever else happened without a server's answer (a closed connection, an odd reply, a socket
+  // error) says no more than "unreachable": its raw text would tell a port scanner what listens there.
+  if (!SQLSTATE.test(code)) return unreachable(peer);
   return null;
+}
+
+function unreachable(peer: ConnectTarget): ClassifiedError {
+  return shape("retry", "peer_unreachable", `${peer.host}:${peer.port} cannot be reached from this machine.`, "Check the host, port and network path.", ["host", "port"]);
 }
 
 function shape(kind: ClassifiedError["kind"], code: string, message: string, fix: string | undefined, fields: string[] | undefined): ClassifiedError {

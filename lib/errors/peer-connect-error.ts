@@ -11,6 +11,7 @@ const STAGES: Record<string, ConnectStage> = {
   peer_not_allowed: "credentials",
   peer_auth_failed: "credentials",
   peer_password_required: "credentials",
+  peer_cleartext_refused: "credentials",
   peer_too_many_connections: "credentials",
   peer_database_not_found: "database",
 };

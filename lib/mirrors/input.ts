@@ -20,10 +20,19 @@ const tableName = (field: string) =>
     }
   });
 
+/** Upper bound on a mirror's table list, so one request cannot make the server check millions. Default: 10,000. */
+export const MAX_TABLES_PER_MIRROR = 10_000;
+/** An identifier is at most 63 bytes; a UTF-8 character is at most 4 bytes. */
+const MAX_IDENTIFIER_BYTES = 63;
+
 export const mirrorTableSchema = z.object({
   source: tableName("Source table"),
   target: tableName("Target table").optional(),
-  excludeColumns: z.array(z.string().min(1)).default([]),
+  excludeColumns: z
+    .array(z.string().min(1).max(MAX_IDENTIFIER_BYTES * 4))
+    // PostgreSQL's own limit on columns per table: a longer list cannot be right.
+    .max(1600, { error: "At most 1,600 excluded columns per table (PostgreSQL's column limit)." })
+    .default([]),
 });
 
 export const mirrorCreateSchema = z
@@ -36,7 +45,10 @@ export const mirrorCreateSchema = z
     source: z.string({ error: "Choose a source peer." }).min(1, { error: "Choose a source peer." }),
     target: z.string({ error: "Choose a target peer." }).min(1, { error: "Choose a target peer." }),
     mode: z.enum(MIRROR_MODES, { error: 'Mode must be "cdc" or "initial_load_only".' }),
-    tables: z.array(mirrorTableSchema).min(1, { error: "Select at least one table." }),
+    tables: z
+      .array(mirrorTableSchema)
+      .min(1, { error: "Select at least one table." })
+      .max(MAX_TABLES_PER_MIRROR, { error: `At most ${MAX_TABLES_PER_MIRROR.toLocaleString("en")} tables per mirror; split larger migrations into several mirrors.` }),
     settings: mirrorSettingsSchema.partial().optional(),
   })
   .superRefine((value, ctx) => {

@@ -11,6 +11,7 @@ import {
   mirrorStatusesLeadingTo,
   PARTITION_STATUSES,
   PARTITION_TRANSITIONS,
+  type PartitionStatus,
   parseMirrorStatus,
   RESYNCABLE_STATUSES,
   TABLE_STATUSES,
@@ -26,6 +27,7 @@ describe("mirror status machine", () => {
     ["running", "paused"],
     ["paused", "running"],
     ["failed", "setup"],
+    ["failed", "running"],
     ["completed", "deleting"],
   ] as const)("allows %s → %s", (from, to) => {
     expect(canTransitionMirror(from, to)).toBe(true);
@@ -38,7 +40,7 @@ describe("mirror status machine", () => {
     ["paused", "completed"],
     ["completed", "running"],
     ["completed", "failed"],
-    ["failed", "running"],
+    ["failed", "paused"],
     ["deleting", "running"],
     ["deleting", "setup"],
   ] as const)("refuses %s → %s", (from, to) => {
@@ -72,7 +74,17 @@ describe("mirror status machine", () => {
   });
 });
 
-const LOAD_MACHINES = [
+type Pair = [PartitionStatus, PartitionStatus];
+interface LoadMachine {
+  name: string;
+  statuses: readonly PartitionStatus[];
+  transitions: Readonly<Record<PartitionStatus, readonly PartitionStatus[]>>;
+  can: (from: PartitionStatus, to: PartitionStatus) => boolean;
+  allowed: Pair[];
+  refused: Pair[];
+}
+
+const LOAD_MACHINES: LoadMachine[] = [
   {
     name: "partition",
     statuses: PARTITION_STATUSES,
@@ -93,7 +105,7 @@ const LOAD_MACHINES = [
     // Back from an end state other than by starting over.
     refused: [["done", "copying"], ["failed", "done"]],
   },
-] as const;
+];
 
 describe.each(LOAD_MACHINES)("$name status machine", ({ statuses, transitions, can, allowed, refused }) => {
   it.each(allowed)("allows %s → %s", (from, to) => expect(can(from, to)).toBe(true));

@@ -13,14 +13,15 @@
  *     │            │  └► completed (initial copy only)
  *     └────────────┘ load restarts from a new snapshot; resync from any settled status
  *   setup, initial_load, running, paused ──► failed
+ *   running ──► cutover ──► completed (switched to the target); cutover ──► running (aborted or stopped before the switch)
  *   any ──► deleting ──► (gone)
  */
-export const MIRROR_STATUSES = ["setup", "initial_load", "running", "paused", "completed", "failed", "deleting"] as const;
+export const MIRROR_STATUSES = ["setup", "initial_load", "running", "paused", "cutover", "completed", "failed", "deleting"] as const;
 export type MirrorStatus = (typeof MIRROR_STATUSES)[number];
 
 /**
  * Every allowed change of a mirror's status. Who makes it:
- * - web app (lib/web/mirrors/actions.ts): running ⇄ paused; → setup (resync); → deleting.
+ * - web app (lib/web/mirrors/actions.ts, cutover.ts): running → cutover; running ⇄ paused; failed → running (resume); → setup (resync); → deleting.
  * - runner (workers/mirrors): setup → initial_load (snapshot taken, partitions queued);
  *   initial_load → running | completed (all partitions copied); initial_load → setup (the snapshot
  *   was lost, the load starts over); → failed (a person must act).
@@ -29,10 +30,13 @@ export type MirrorStatus = (typeof MIRROR_STATUSES)[number];
 export const MIRROR_TRANSITIONS: Readonly<Record<MirrorStatus, readonly MirrorStatus[]>> = {
   setup: ["initial_load", "failed", "deleting"],
   initial_load: ["running", "completed", "setup", "failed", "deleting"],
-  running: ["paused", "setup", "failed", "deleting"],
+  running: ["paused", "cutover", "setup", "failed", "deleting"],
   paused: ["running", "setup", "failed", "deleting"],
+  // cutover → running: aborted or stopped before the switch, with the fence lifted; no delete while the source may be fenced.
+  cutover: ["running", "completed", "failed"],
   completed: ["setup", "deleting"],
-  failed: ["setup", "deleting"],
+  // failed → running: Resume after the user fixed the cause; CDC retries from the position stored on the target.
+  failed: ["running", "setup", "deleting"],
   deleting: [],
 };
 
@@ -43,13 +47,14 @@ export const MIRROR_MODES = ["cdc", "initial_load_only"] as const;
 export type MirrorMode = (typeof MIRROR_MODES)[number];
 
 /** Statuses in which a worker must own and drive the mirror. */
-export const ACTIVE_STATUSES: MirrorStatus[] = ["setup", "initial_load", "running", "paused", "deleting"];
+export const ACTIVE_STATUSES: MirrorStatus[] = ["setup", "initial_load", "running", "paused", "cutover", "deleting"];
 
 export const STATUS_LABELS: Record<MirrorStatus, string> = {
   setup: "Setting up",
   initial_load: "Initial load",
   running: "Replicating",
   paused: "Paused",
+  cutover: "Cutting over",
   completed: "Completed",
   failed: "Failed",
   deleting: "Deleting",
@@ -94,8 +99,9 @@ export function canPause(status: string): boolean {
   return status === "running";
 }
 
+/** Paused, or failed after its initial load (lib/web/mirrors/resume-failed.ts refuses one that failed while loading). */
 export function canResume(status: string): boolean {
-  return status === "paused";
+  return status === "paused" || status === "failed";
 }
 
 /** A resync may start unless the mirror is being set up or deleted: every status that may go back to `setup`. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { z } from "zod";
+import { fieldErrors } from "@/lib/errors/field-errors";
 import {
-  fieldErrors,
   invalidPeerDetails,
   mergePeerUpdate,
   peerConnectionSchema,
@@ -139,4 +139,14 @@ test("invalidPeerDetails turns a ZodError into a 400 UserFacingError with a mess
   expect(error).toMatchObject({ code: "peer_invalid", status: 400 });
   expect(Object.keys(error.fields ?? {}).sort()).toEqual(["name", "port"]);
   expect(error.message).toBe(error.fields?.name);
+});
+
+describe("database and user names", () => {
+  test("are at most 63 bytes, counted in UTF-8, and free of control characters", () => {
+    expect(errorsFor({ ...valid, database: "d".repeat(64) }).database).toMatch(/63 bytes/);
+    expect(errorsFor({ ...valid, user: "é".repeat(32) }).user).toMatch(/63 bytes/);
+    expect(errorsFor({ ...valid, user: "admin\u0000" }).user).toMatch(/control characters/);
+    expect(errorsFor({ ...valid, database: "shop\nx" }).database).toMatch(/control characters/);
+    expect(peerCreateSchema.safeParse({ ...valid, database: "Ünïcode db", user: "d".repeat(63) }).success).toBe(true);
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fieldErrors } from "@/lib/errors/field-errors";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import type { PeerConnection } from "@/lib/pg/connection";
 
@@ -10,12 +11,15 @@ import type { PeerConnection } from "@/lib/pg/connection";
 
 export const PEER_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export const TLS_MODES = ["disable", "prefer", "require", "verify-full"] as const;
+export const TLS_MODES = ["disable", "prefer", "require", "verify-ca", "verify-full"] as const;
 
 /** Default: 5432, PostgreSQL's standard port. */
 export const DEFAULT_PORT = 5432;
-/** Default: "prefer" — encrypt when the server offers TLS, like libpq. */
-export const DEFAULT_TLS_MODE = "prefer" as const;
+/**
+ * Default: "require" — always encrypted. "prefer" would fall back to plain text whenever the server
+ * (or whoever answers in its place) says it has no TLS.
+ */
+export const DEFAULT_TLS_MODE = "require" as const;
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
@@ -28,6 +32,18 @@ export const peerNameSchema = z
     error:
       "Use only lowercase letters, digits and underscores, starting with a letter or underscore, at most 63 characters (for example prod_orders).",
   });
+
+/**
+ * A database or role name as PostgreSQL takes it: at most 63 bytes (longer names are silently
+ * truncated by the server, so they would name something else) and no control characters.
+ */
+function identifierField(label: string) {
+  return z
+    .string({ error: `${label} is required.` })
+    .min(1, { error: `${label} is required.` })
+    .refine((value) => new TextEncoder().encode(value).length <= 63, { error: `${label} must be at most 63 bytes long.` })
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: `${label} must not contain control characters.` });
+}
 
 const connectionShape = {
   host: z.string({ error: "Host is required." }).trim().min(1, { error: "Host is required." }),
@@ -44,12 +60,12 @@ const connectionShape = {
       .max(65535, { error: "Port must be between 1 and 65535." })
       .default(DEFAULT_PORT),
   ),
-  database: z.string({ error: "Database is required." }).min(1, { error: "Database is required." }),
-  user: z.string({ error: "User is required." }).min(1, { error: "User is required." }),
+  database: identifierField("Database"),
+  user: identifierField("User"),
   tlsMode: z.preprocess(
     emptyToUndefined,
     z
-      .enum(TLS_MODES, { error: "TLS mode must be one of disable, prefer, require or verify-full." })
+      .enum(TLS_MODES, { error: "TLS mode must be one of disable, prefer, require, verify-ca or verify-full." })
       .default(DEFAULT_TLS_MODE),
   ),
   caCert: z.preprocess(
@@ -62,6 +78,15 @@ const connectionShape = {
       })
       .nullish()
       .transform((value) => value ?? null),
+  ),
+  /**
+   * Answer a server that asks for the password in clear text on a connection without TLS.
+   * Default: false — anyone on the network path could read it.
+   */
+  allowCleartextPassword: z.preprocess(
+    // HTML forms send "on" / "true" / "false"; JSON sends booleans.
+    (value) => (value === "" || value === null ? undefined : value === "on" || value === "true" ? true : value === "false" ? false : value),
+    z.boolean({ error: "Allow clear-text password must be true or false." }).default(false),
   ),
 };
 
@@ -77,14 +102,17 @@ const updatePassword = z.preprocess(
   z.string({ error: "Password must be text." }).max(1024, { error: "Password is too long (at most 1024 characters)." }).optional(),
 );
 
-/** verify-full checks the server certificate against a CA the user provides. */
-function requireCaForVerifyFull(value: { tlsMode: string; caCert: string | null }, ctx: z.RefinementCtx) {
-  if (value.tlsMode === "verify-full" && !value.caCert) {
+/**
+ * verify-ca checks the server certificate against a CA the user provides (against every public CA
+ * it would prove nothing without the host name check); verify-full may use the system's CAs.
+ */
+function requireCaForVerifyCa(value: { tlsMode: string; caCert: string | null }, ctx: z.RefinementCtx) {
+  if (value.tlsMode === "verify-ca" && !value.caCert) {
     ctx.addIssue({
       code: "custom",
       path: ["caCert"],
       message:
-        "verify-full needs the CA certificate (PEM) that signed the server's certificate. Paste it here, or choose require to encrypt without verifying.",
+        "verify-ca needs the CA certificate (PEM) that signed the server's certificate. Paste it here, or choose verify-full to check against this machine's trusted CAs.",
     });
   }
 }
@@ -92,18 +120,18 @@ function requireCaForVerifyFull(value: { tlsMode: string; caCert: string | null 
 /** Connection details without a name: what `POST /peers/validate` checks. */
 export const peerConnectionSchema = z
   .object({ ...connectionShape, password: createPassword })
-  .superRefine(requireCaForVerifyFull);
+  .superRefine(requireCaForVerifyCa);
 
 /** A new peer, from the create form or `POST /peers`. */
 export const peerCreateSchema = z
   .object({ name: peerNameSchema, ...connectionShape, password: createPassword })
-  .superRefine(requireCaForVerifyFull);
+  .superRefine(requireCaForVerifyCa);
 
 /**
  * An edited peer, from the edit form (all fields) or `PATCH /peers/{name}` (any subset).
  * `password` is undefined when the stored one is kept (passwords are never sent to the browser,
  * so the edit form's password field starts empty). `caCert` "" or null removes the certificate;
- * an absent field keeps what is stored. The verify-full/CA rule can only be checked
+ * an absent field keeps what is stored. The verify-ca/CA rule can only be checked
  * once merged with the stored peer: use mergePeerUpdate.
  */
 export const peerUpdateSchema = z
@@ -120,7 +148,7 @@ export type PeerUpdateInput = z.output<typeof peerUpdateSchema>;
 
 /**
  * Applies an edit to the stored peer (with its decrypted password) and re-checks the whole result,
- * so that e.g. switching to verify-full without a stored CA certificate is refused. Throws a ZodError.
+ * so that e.g. switching to verify-ca without a stored CA certificate is refused. Throws a ZodError.
  */
 export function mergePeerUpdate(stored: PeerCreateInput, update: PeerUpdateInput): PeerCreateInput {
   const defined = Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
@@ -137,17 +165,8 @@ export function toPeerConnection(input: PeerConnectionInput): PeerConnection {
     password: input.password,
     tlsMode: input.tlsMode,
     caCert: input.caCert,
+    allowCleartextPassword: input.allowCleartextPassword,
   };
-}
-
-/** Field -> first message, the shape of UserFacingError.fields and of the API's error.fields. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join(".") : "_";
-    fields[key] ??= issue.message;
-  }
-  return fields;
 }
 
 /** A ZodError from these schemas as the UserFacingError the API answers with (400, message per field). */

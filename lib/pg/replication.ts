@@ -1,6 +1,7 @@
 import type { Queryable } from "./describe-session";
 import { slots, type ReplicationSlot } from "./introspect/slots";
 import { quoteIdent, quoteQualified } from "./quote";
+import { sleep } from "@/lib/sleep";
 
 /**
  * Replication objects on a source: logical slots and publications. A PostgreSQL toolkit: names are
@@ -57,7 +58,8 @@ const RELEASE_TIMEOUT_MS = 10_000;
 /**
  * Drops replication slot `slotName` if it exists. Idempotent: `{ dropped: false }` when there is
  * none. When a session still holds the slot — typically a walsender whose client died without the
- * server noticing — that session is terminated first, so the slot stops retaining WAL. Needs a normal (not replication) connection to the slot's server.
+ * server noticing — that session is terminated first, so the slot stops retaining WAL. Needs a
+ * normal (not replication) connection to the slot's server.
  * Throws when the slot stays busy for RELEASE_TIMEOUT_MS, or PostgreSQL's 42501 when the user may
  * not terminate the holder or drop the slot.
  */
@@ -82,7 +84,7 @@ export async function dropSlot(client: Queryable, slotName: string): Promise<{ d
       }
     }
     if (Date.now() > deadline) throw new Error(`replication slot ${slotName} is still in use after terminating its session`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }
 

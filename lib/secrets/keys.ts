@@ -135,11 +135,22 @@ function readKeyFile(file: string): SecretKey {
   return secretKey(key, "file");
 }
 
-/** The keyring from the environment (see the top of this file). Creates the key file if needed. */
+/**
+ * The keyring from the environment (see the top of this file). Creates the key file if needed.
+ * PGFERRY_SECRET_KEY_PREVIOUS (comma-separated, same forms as PGFERRY_SECRET_KEY) lists keys that
+ * were current before a rotation: they only decrypt, and `npm start` re-encrypts what they sealed
+ * with the current key (lib/catalog/reencrypt-peer-passwords.ts), after which they can be dropped.
+ */
 export function loadKeyring(env: Record<string, string | undefined> = process.env): Keyring {
   const setting = env.PGFERRY_SECRET_KEY;
   const current = setting?.trim()
     ? keyFromSetting(setting)
     : keyFromFile(path.resolve(env.PGFERRY_DATA_DIR || DEFAULT_DATA_DIR));
-  return { current, previous: [] };
+  const previous = (env.PGFERRY_SECRET_KEY_PREVIOUS ?? "")
+    .split(",")
+    .map((value) => value.trim())
+    .filter((value) => value !== "")
+    .map(keyFromSetting)
+    .filter((key) => key.id !== current.id);
+  return { current, previous };
 }

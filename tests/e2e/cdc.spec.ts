@@ -1,5 +1,5 @@
-import { type APIRequestContext, expect, test } from "@playwright/test";
-import { apiContext, createPeer, deleteMirrorIfAny, deletePeerIfAny, expectStatus, freshDatabase, pgferryLeftovers, sql } from "./mirror-helpers";
+import { expect, test } from "@playwright/test";
+import { expectStatus, mirrorScenario, pgferryLeftovers, sql } from "./mirror-helpers";
 import { signIn } from "./support";
 
 /**
@@ -8,46 +8,24 @@ import { signIn } from "./support";
  * WAL warning) and resume, then delete and find nothing of pgferry left on the source.
  */
 
-const MIRROR = "e2e_cdc";
-const SOURCE_PEER = "e2e_cdc_src";
-const TARGET_PEER = "e2e_cdc_tgt";
+/** The source tables, made before the tests. */
+const SOURCE_SQL = `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL, qty int NOT NULL);
+    INSERT INTO public.items SELECT g, 'item ' || g, g FROM generate_series(1, 200) g;
+    CREATE SCHEMA "Mixed Case";
+    CREATE TABLE "Mixed Case"."Événements" (id int PRIMARY KEY, payload jsonb);
+    INSERT INTO "Mixed Case"."Événements" SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 50) g;
+    CREATE TABLE public.log_full (k int, v text);
+    ALTER TABLE public.log_full REPLICA IDENTITY FULL;
+    INSERT INTO public.log_full SELECT g, 'v' || g FROM generate_series(1, 20) g;
+    CREATE TABLE public.log_plain (k int, v text);
+    INSERT INTO public.log_plain SELECT g, 'v' || g FROM generate_series(1, 20) g;
+    ANALYZE;`;
+const scenario = mirrorScenario("e2e_cdc", SOURCE_SQL);
 
-let api: APIRequestContext;
-let sourceDb: string;
-let targetDb: string;
+const { mirror: MIRROR, sourcePeer: SOURCE_PEER, targetPeer: TARGET_PEER } = scenario;
 
-test.beforeAll(async ({ playwright }) => {
-  api = await apiContext(playwright);
-  sourceDb = await freshDatabase("source", "e2e_cdc_src");
-  targetDb = await freshDatabase("target", "e2e_cdc_tgt");
-  await sql(
-    "source",
-    sourceDb,
-    `CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL, qty int NOT NULL);
-     INSERT INTO public.items SELECT g, 'item ' || g, g FROM generate_series(1, 200) g;
-     CREATE SCHEMA "Mixed Case";
-     CREATE TABLE "Mixed Case"."Événements" (id int PRIMARY KEY, payload jsonb);
-     INSERT INTO "Mixed Case"."Événements" SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 50) g;
-     CREATE TABLE public.log_full (k int, v text);
-     ALTER TABLE public.log_full REPLICA IDENTITY FULL;
-     INSERT INTO public.log_full SELECT g, 'v' || g FROM generate_series(1, 20) g;
-     CREATE TABLE public.log_plain (k int, v text);
-     INSERT INTO public.log_plain SELECT g, 'v' || g FROM generate_series(1, 20) g;
-     ANALYZE;`,
-  );
-  await createPeer(api, SOURCE_PEER, "source", sourceDb);
-  await createPeer(api, TARGET_PEER, "target", targetDb);
-});
-
-test.afterAll(async () => {
-  await deleteMirrorIfAny(api, MIRROR);
-  await deletePeerIfAny(api, SOURCE_PEER);
-  await deletePeerIfAny(api, TARGET_PEER);
-  await api.dispose();
-});
-
-const sourceTotals = () => sql<{ items: string; qty: string; events: string; full: string }>("source", sourceDb, TOTALS_SQL);
-const targetTotals = () => sql<{ items: string; qty: string; events: string; full: string }>("target", targetDb, TOTALS_SQL);
+const sourceTotals = () => sql<{ items: string; qty: string; events: string; full: string }>("source", scenario.sourceDb, TOTALS_SQL);
+const targetTotals = () => sql<{ items: string; qty: string; events: string; full: string }>("target", scenario.targetDb, TOTALS_SQL);
 const TOTALS_SQL = `SELECT (SELECT count(*) FROM public.items) AS items, (SELECT sum(qty) FROM public.items) AS qty,
   (SELECT string_agg(id || ':' || payload::text, ',' ORDER BY id) FROM "Mixed Case"."Événements") AS events,
   (SELECT string_agg(k || ':' || v, ',' ORDER BY k, v) FROM public.log_full) AS full`;
@@ -71,7 +49,7 @@ test("replicate changes continuously, pause and resume, resync, delete without l
 
   // The server's refusal is shown with its message and at the field it concerns.
   const takenSlot = `e2e_taken_${Date.now()}`;
-  await sql("source", sourceDb, "SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [takenSlot]);
+  await sql("source", scenario.sourceDb, "SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [takenSlot]);
   try {
     await page.getByText("Advanced settings").click();
     await page.getByLabel("Replication slot name").fill(takenSlot);
@@ -80,17 +58,17 @@ test("replicate changes continuously, pause and resume, resync, delete without l
     await expect(page.locator("#setting-slotName ~ p[role=alert]")).toContainText("Drop it");
     await expect(page).toHaveURL(/\/mirrors\/new$/);
   } finally {
-    await sql("source", sourceDb, "SELECT pg_drop_replication_slot($1)", [takenSlot]);
+    await sql("source", scenario.sourceDb, "SELECT pg_drop_replication_slot($1)", [takenSlot]);
   }
   await page.getByLabel("Replication slot name").fill("");
   await page.getByRole("button", { name: "Create mirror" }).click();
   await expect(page).toHaveURL(new RegExp(`/mirrors/${MIRROR}$`), { timeout: 30_000 });
-  await expectStatus(page, api, MIRROR, "Replicating", 120_000);
+  await expectStatus(page, scenario.api, MIRROR, "Replicating", 120_000);
 
   // Inserts, updates and deletes on three tables, counted row by row.
   await sql(
     "source",
-    sourceDb,
+    scenario.sourceDb,
     `INSERT INTO public.items SELECT g, 'item ' || g, g FROM generate_series(201, 230) g;
      UPDATE public.items SET qty = qty + 1000 WHERE id <= 10;
      DELETE FROM public.items WHERE id BETWEEN 191 AND 195;
@@ -113,19 +91,19 @@ test("replicate changes continuously, pause and resume, resync, delete without l
 
   // Paused: changes wait on the source, which keeps WAL for the slot, and the page says how much.
   await page.getByRole("button", { name: "Pause" }).click();
-  await expectStatus(page, api, MIRROR, "Paused", 30_000);
+  await expectStatus(page, scenario.api, MIRROR, "Paused", 30_000);
   const warning = page.getByTestId("paused-warning");
   await expect(warning).toContainText("Paused: the source is retaining WAL for this mirror's slot (");
   await expect(warning).toContainText(/slot \((< 0\.1|\d[\d,]*\.\d) MB\)/, { timeout: 20_000 });
   // Pausing is asynchronous: the owning worker stops streaming within seconds, and the slot the
   // page shows turns inactive. Changes written after that wait on the source.
   await expect(page.getByTestId("slot-active")).toHaveText("no", { timeout: 20_000 });
-  await sql("source", sourceDb, "INSERT INTO public.items SELECT g, 'paused ' || g, 1 FROM generate_series(301, 305) g");
+  await sql("source", scenario.sourceDb, "INSERT INTO public.items SELECT g, 'paused ' || g, 1 FROM generate_series(301, 305) g");
   await page.waitForTimeout(3_000);
   expect((await targetTotals())[0].items).toBe("225");
 
   await page.getByRole("button", { name: "Resume" }).click();
-  await expectStatus(page, api, MIRROR, "Replicating", 30_000);
+  await expectStatus(page, scenario.api, MIRROR, "Replicating", 30_000);
   await expect(warning).toHaveCount(0);
   await expect(page.getByTestId("cdc-inserts")).toHaveText("39", { timeout: 30_000 });
   expect(await targetTotals()).toEqual(await sourceTotals());
@@ -136,20 +114,20 @@ test("replicate changes continuously, pause and resume, resync, delete without l
   await expect(page.getByTestId("events")).toContainText("Resumed");
 
   // Resync: a target that diverged is emptied and copied again; replication goes on afterwards.
-  await sql("target", targetDb, "DELETE FROM public.items WHERE id % 2 = 0");
+  await sql("target", scenario.targetDb, "DELETE FROM public.items WHERE id % 2 = 0");
   expect(await targetTotals()).not.toEqual(await sourceTotals());
   await page.getByRole("button", { name: "Resync" }).click();
   await page.getByRole("dialog", { name: `Resync mirror ${MIRROR}?` }).getByRole("button", { name: "Resync" }).click();
   await expect(page.getByTestId("events")).toContainText("Resync requested");
-  await expectStatus(page, api, MIRROR, "Replicating", 60_000);
+  await expectStatus(page, scenario.api, MIRROR, "Replicating", 60_000);
   await expect.poll(async () => JSON.stringify(await targetTotals()), { timeout: 30_000 }).toEqual(JSON.stringify(await sourceTotals()));
 
   // Delete: slot and publication go away with the mirror.
-  expect((await pgferryLeftovers(sourceDb)).slots).toEqual([`pgferry_${MIRROR}`]);
+  expect((await pgferryLeftovers(scenario.sourceDb)).slots).toEqual([`pgferry_${MIRROR}`]);
   await page.getByRole("button", { name: "Delete" }).click();
   await page.getByRole("dialog", { name: `Delete mirror ${MIRROR}?` }).getByRole("button", { name: "Delete mirror" }).click();
   await expect(page.getByTestId("deleting-banner")).toBeVisible();
   await expect(page).toHaveURL(/\/mirrors$/, { timeout: 60_000 });
   await expect(page.getByTestId(`mirror-row-${MIRROR}`)).toHaveCount(0);
-  expect(await pgferryLeftovers(sourceDb)).toEqual({ slots: [], publications: [] });
+  expect(await pgferryLeftovers(scenario.sourceDb)).toEqual({ slots: [], publications: [] });
 });

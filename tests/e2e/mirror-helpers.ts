@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { type APIRequestContext, expect, type Page, type PlaywrightWorkerArgs } from "@playwright/test";
+import { type APIRequestContext, expect, type Page, type PlaywrightWorkerArgs, test } from "@playwright/test";
 import pg from "pg";
-import { E2E_PASSWORD, type E2eCluster, e2eClusters } from "./support";
+import { E2E_PASSWORD } from "./global-setup";
+import { type E2eCluster, e2eClusters } from "./support";
 
 /**
  * Shared by the mirror end-to-end specs: fresh databases on the e2e servers, peers made through the
@@ -49,6 +50,41 @@ export async function createPeer(api: APIRequestContext, peer: string, server: C
   const { host, port, user, password } = cluster(server);
   const response = await api.post("/api/v1/peers", { data: { name: peer, host, port, database, user, password, tlsMode: "disable" } });
   expect(response.status(), await response.text()).toBe(201);
+}
+
+/** What a mirror spec works with; set before its first test runs. */
+export interface MirrorScenario {
+  mirror: string;
+  sourcePeer: string;
+  targetPeer: string;
+  api: APIRequestContext;
+  sourceDb: string;
+  targetDb: string;
+}
+
+/**
+ * Registers a mirror spec's setup and cleanup: fresh source and target databases (the source
+ * filled by `sourceSql`) and peers `<mirror>_src` and `<mirror>_tgt` made through the API before
+ * the tests; afterwards the mirror and both peers are deleted, even after a failure, so that the
+ * other specs find pgferry as they expect it (no mirrors, no extra peers).
+ */
+export function mirrorScenario(mirror: string, sourceSql: string): MirrorScenario {
+  const scenario = { mirror, sourcePeer: `${mirror}_src`, targetPeer: `${mirror}_tgt` } as MirrorScenario;
+  test.beforeAll(async ({ playwright }) => {
+    scenario.api = await apiContext(playwright);
+    scenario.sourceDb = await freshDatabase("source", scenario.sourcePeer);
+    scenario.targetDb = await freshDatabase("target", scenario.targetPeer);
+    await sql("source", scenario.sourceDb, sourceSql);
+    await createPeer(scenario.api, scenario.sourcePeer, "source", scenario.sourceDb);
+    await createPeer(scenario.api, scenario.targetPeer, "target", scenario.targetDb);
+  });
+  test.afterAll(async () => {
+    await deleteMirrorIfAny(scenario.api, mirror);
+    await deletePeerIfAny(scenario.api, scenario.sourcePeer);
+    await deletePeerIfAny(scenario.api, scenario.targetPeer);
+    await scenario.api.dispose();
+  });
+  return scenario;
 }
 
 /** Deletes a mirror if it exists and waits until the worker has removed it (cleanup after a failed test). */

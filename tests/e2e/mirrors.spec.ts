@@ -1,7 +1,7 @@
-import { type APIRequestContext, expect, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
-import { apiContext, createPeer, deleteMirrorIfAny, deletePeerIfAny, expectStatus, freshDatabase, pgferryLeftovers, sql } from "./mirror-helpers";
+import { expectStatus, mirrorScenario, pgferryLeftovers, sql } from "./mirror-helpers";
 import { signIn } from "./support";
 
 /**
@@ -10,47 +10,24 @@ import { signIn } from "./support";
  * watched to 100 %, the target checked with SQL, then the mirror deleted through its dialog.
  */
 
-const MIRROR = "e2e_copy";
-const SOURCE_PEER = "e2e_copy_src";
-const TARGET_PEER = "e2e_copy_tgt";
+/** The source tables, made before the tests. */
+const SOURCE_SQL = `CREATE SCHEMA sales;
+    CREATE TABLE sales.orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2), note text);
+    INSERT INTO sales.orders SELECT g, 'customer ' || g, g * 1.5, repeat('n', 200) FROM generate_series(1, 20000) g;
+    CREATE TABLE sales.refunds (id int PRIMARY KEY, order_id bigint);
+    INSERT INTO sales.refunds SELECT g, g FROM generate_series(1, 500) g;
+    CREATE SCHEMA "Odd Schema";
+    CREATE TABLE "Odd Schema"."Ünï ""q"".tbl" (id int PRIMARY KEY, "Value ✓" text);
+    INSERT INTO "Odd Schema"."Ünï ""q"".tbl" SELECT g, 'välue ' || g FROM generate_series(1, 300) g;
+    CREATE TABLE public.no_pk (a int, b text);
+    INSERT INTO public.no_pk SELECT g, 'row ' || g FROM generate_series(1, 1000) g;
+    ${Array.from({ length: 25 }, (_, i) => `CREATE TABLE public.filler_${String(i).padStart(2, "0")} (id int PRIMARY KEY);`).join("\n")}
+    ANALYZE;`;
+const scenario = mirrorScenario("e2e_copy", SOURCE_SQL);
+
+const { mirror: MIRROR, sourcePeer: SOURCE_PEER, targetPeer: TARGET_PEER } = scenario;
 const ODD = { schema: "Odd Schema", name: 'Ünï "q".tbl' };
 const ODD_KEY = formatQualifiedName(ODD); // Odd Schema."Ünï ""q"".tbl"
-
-let api: APIRequestContext;
-let sourceDb: string;
-let targetDb: string;
-
-test.beforeAll(async ({ playwright }) => {
-  api = await apiContext(playwright);
-  sourceDb = await freshDatabase("source", "e2e_copy_src");
-  targetDb = await freshDatabase("target", "e2e_copy_tgt");
-  await sql(
-    "source",
-    sourceDb,
-    `CREATE SCHEMA sales;
-     CREATE TABLE sales.orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2), note text);
-     INSERT INTO sales.orders SELECT g, 'customer ' || g, g * 1.5, repeat('n', 200) FROM generate_series(1, 20000) g;
-     CREATE TABLE sales.refunds (id int PRIMARY KEY, order_id bigint);
-     INSERT INTO sales.refunds SELECT g, g FROM generate_series(1, 500) g;
-     CREATE SCHEMA "Odd Schema";
-     CREATE TABLE "Odd Schema"."Ünï ""q"".tbl" (id int PRIMARY KEY, "Value ✓" text);
-     INSERT INTO "Odd Schema"."Ünï ""q"".tbl" SELECT g, 'välue ' || g FROM generate_series(1, 300) g;
-     CREATE TABLE public.no_pk (a int, b text);
-     INSERT INTO public.no_pk SELECT g, 'row ' || g FROM generate_series(1, 1000) g;
-     ${Array.from({ length: 25 }, (_, i) => `CREATE TABLE public.filler_${String(i).padStart(2, "0")} (id int PRIMARY KEY);`).join("\n")}
-     ANALYZE;`,
-  );
-  await createPeer(api, SOURCE_PEER, "source", sourceDb);
-  await createPeer(api, TARGET_PEER, "target", targetDb);
-});
-
-test.afterAll(async () => {
-  // Leaves pgferry as the other specs expect it (no mirrors, no extra peers) even after a failure.
-  await deleteMirrorIfAny(api, MIRROR);
-  await deletePeerIfAny(api, SOURCE_PEER);
-  await deletePeerIfAny(api, TARGET_PEER);
-  await api.dispose();
-});
 
 test("pick tables, copy them once, watch the load reach 100 %, delete the mirror", async ({ page }) => {
   test.setTimeout(240_000);
@@ -126,7 +103,7 @@ test("pick tables, copy them once, watch the load reach 100 %, delete the mirror
 
   await page.getByRole("tab", { name: "Initial load" }).click();
   await expect(page).toHaveURL(/\?tab=load$/);
-  await expectStatus(page, api, MIRROR, "Completed", 120_000);
+  await expectStatus(page, scenario.api, MIRROR, "Completed", 120_000);
   await expect(page.getByTestId("overall-percent")).toHaveText("100 %");
   await expect(page.getByTestId("overall-rows-copied")).toHaveText("21,300 / 21,300");
   await expect(page.getByTestId("load-table-status")).toHaveText(["Done", "Done", "Done"]);
@@ -137,15 +114,15 @@ test("pick tables, copy them once, watch the load reach 100 %, delete the mirror
   expect(Number(partitions?.[1])).toBeGreaterThan(1);
 
   // The target has exactly the source rows, under the new name and without the excluded column.
-  const [orders] = await sql<{ n: string; total: string }>("target", targetDb, "SELECT count(*) AS n, sum(amount) AS total FROM archive.orders_copy");
+  const [orders] = await sql<{ n: string; total: string }>("target", scenario.targetDb, "SELECT count(*) AS n, sum(amount) AS total FROM archive.orders_copy");
   expect(orders).toEqual({ n: "20000", total: "300015000.00" });
-  const columns = await sql<{ column_name: string }>("target", targetDb, "SELECT column_name FROM information_schema.columns WHERE table_schema = 'archive' AND table_name = 'orders_copy' ORDER BY ordinal_position");
+  const columns = await sql<{ column_name: string }>("target", scenario.targetDb, "SELECT column_name FROM information_schema.columns WHERE table_schema = 'archive' AND table_name = 'orders_copy' ORDER BY ordinal_position");
   expect(columns.map((c) => c.column_name)).toEqual(["id", "customer", "amount"]);
-  const [odd] = await sql<{ n: string; last: string }>("target", targetDb, `SELECT count(*) AS n, max("Value ✓") FILTER (WHERE id = 300) AS last FROM "Odd Schema"."Ünï ""q"".tbl"`);
+  const [odd] = await sql<{ n: string; last: string }>("target", scenario.targetDb, `SELECT count(*) AS n, max("Value ✓") FILTER (WHERE id = 300) AS last FROM "Odd Schema"."Ünï ""q"".tbl"`);
   expect(odd).toEqual({ n: "300", last: "välue 300" });
-  const [noPkRows] = await sql<{ n: string }>("target", targetDb, "SELECT count(*) AS n FROM public.no_pk");
+  const [noPkRows] = await sql<{ n: string }>("target", scenario.targetDb, "SELECT count(*) AS n FROM public.no_pk");
   expect(noPkRows.n).toBe("1000");
-  const [refunds] = await sql<{ t: string | null }>("target", targetDb, "SELECT to_regclass('sales.refunds')::text AS t");
+  const [refunds] = await sql<{ t: string | null }>("target", scenario.targetDb, "SELECT to_regclass('sales.refunds')::text AS t");
   expect(refunds.t).toBeNull();
 
   // The overview shows the mapping as chosen.
@@ -172,7 +149,7 @@ test("pick tables, copy them once, watch the load reach 100 %, delete the mirror
   await expect(page).toHaveURL(/\/mirrors$/, { timeout: 60_000 });
   await expect(page.getByTestId(`mirror-row-${MIRROR}`)).toHaveCount(0);
 
-  expect(await pgferryLeftovers(sourceDb)).toEqual({ slots: [], publications: [] });
-  const [kept] = await sql<{ n: string }>("target", targetDb, "SELECT count(*) AS n FROM archive.orders_copy");
+  expect(await pgferryLeftovers(scenario.sourceDb)).toEqual({ slots: [], publications: [] });
+  const [kept] = await sql<{ n: string }>("target", scenario.targetDb, "SELECT count(*) AS n FROM archive.orders_copy");
   expect(kept.n).toBe("20000");
 });

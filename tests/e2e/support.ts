@@ -1,8 +1,6 @@
 import { expect, type Page } from "@playwright/test";
 import { E2E_PASSWORD } from "./global-setup";
 
-export { E2E_PASSWORD };
-
 export interface E2eCluster {
   host: string;
   port: number;

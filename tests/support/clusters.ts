@@ -39,6 +39,9 @@ export async function startCluster(name: string, options: ClusterOptions = {}): 
     user: "postgres",
     password,
     persistent: false,
+    // As production servers are set up: SCRAM, never the cleartext `password` method (which pgferry
+    // refuses to answer on a connection without TLS).
+    authMethod: "scram-sha-256",
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: Object.entries(settings).flatMap(([key, value]) => ["-c", `${key}=${value}`]),
     onLog: () => {},

@@ -140,6 +140,9 @@ describe("Applier", () => {
     await insertTransaction(applier, B, ["2"], 0x300n);
     await applier.commit();
     await expect(applier.drain()).rejects.toThrow("INSERT public.b failed");
+    // Everything behind it failed too ("aborted", COMMIT answered ROLLBACK): the cause is kept.
+    await target.settle();
+    expect(target.labels.slice(-2)).toEqual(["progress 0/300", "COMMIT"]);
     expect(applier.committedLsn).toBe(START);
     expect(batches).toEqual([]);
     expect(target.stored).toBe(null);

@@ -114,7 +114,8 @@ export class Applier {
 
   async insert(plan: TablePlan, tuple: Tuple): Promise<void> {
     this.count(plan, "inserts");
-    await this.sendClosed(this.runs.insert(plan, tuple));
+    const closed = this.runs.insert(plan, tuple);
+    if (closed) await this.send(closed);
   }
 
   async update(plan: TablePlan, message: UpdateMessage): Promise<void> {
@@ -152,7 +153,8 @@ export class Applier {
       }
     }
     if (setColumns.length === 0) return; // only key columns, all unchanged: nothing to write
-    await this.sendClosed(this.runs.update(plan, keyValues, setColumns, signature, tuple));
+    const closed = this.runs.update(plan, keyValues, setColumns, signature, tuple);
+    if (closed) await this.send(closed);
   }
 
   async delete(plan: TablePlan, message: DeleteMessage): Promise<void> {
@@ -162,7 +164,8 @@ export class Applier {
       return;
     }
     const keyValues = plan.key.map((column) => keyValue(plan, column, message.oldTuple, null));
-    await this.sendClosed(this.runs.delete(plan, keyValues));
+    const closed = this.runs.delete(plan, keyValues);
+    if (closed) await this.send(closed);
   }
 
   async truncate(plans: TablePlan[], restartIdentity: boolean): Promise<void> {
@@ -181,7 +184,8 @@ export class Applier {
 
   /** Sends any pending run; does not wait for it (flow control aside). */
   async flushRun(): Promise<void> {
-    await this.sendClosed(this.runs.flush());
+    const closed = this.runs.flush();
+    if (closed) await this.send(closed);
   }
 
   /**
@@ -288,10 +292,6 @@ export class Applier {
     const { shape, values } = matchValues(plan, identity);
     const query = this.statements.query(plan, `dmatch:${shape.join("")}`, () => deleteOneMatchSql(plan, shape), values);
     await this.send({ query, expectedRows: 1, bytes: 0 });
-  }
-
-  private async sendClosed(statement: Statement | null): Promise<void> {
-    if (statement) await this.send(statement);
   }
 
   /** Puts a statement on the wire inside the batch transaction; counts rows the target lacked. */

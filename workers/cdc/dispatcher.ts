@@ -108,15 +108,13 @@ export class Dispatcher {
     this.parts.report.receivedLsn = lsn;
   }
 
-  /** The next item of the stream. */
-  async dispatch(item: StreamItem): Promise<void> {
+  /** The next item of the stream. (Not async itself: one promise less per change on the hot path.) */
+  dispatch(item: StreamItem): Promise<void> {
     switch (item.kind) {
       case "data":
         return this.apply(item.message);
       case "keepalive":
-        if (this.inTransaction) return;
-        this.applier.notePosition(item.walEnd);
-        return this.betweenTransactions();
+        return this.keepalive(item.walEnd);
       case "streamStart":
         return this.streamed.blockStarts(item.xid);
       case "streamChange":
@@ -126,8 +124,15 @@ export class Dispatcher {
       case "streamed":
         return this.streamed.committed(item.commit, item.spool);
       case "streamStop":
-        return;
+        return Promise.resolve();
     }
+  }
+
+  /** Outside a source transaction, everything before a keepalive's position is on the target or irrelevant. */
+  private async keepalive(walEnd: Lsn): Promise<void> {
+    if (this.inTransaction) return;
+    this.applier.notePosition(walEnd);
+    await this.betweenTransactions();
   }
 
   /** Nothing arrived for a while. */

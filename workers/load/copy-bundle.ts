@@ -42,18 +42,25 @@ export interface CopyLedger<Id> {
  * load, so the rest is left. Throws after a transient error (the partition was handed back) or an
  * abort: the caller retries the bundle later, and its done partitions are then skipped (claim).
  */
-export async function copyBundle<Id>(ids: readonly Id[], ledger: CopyLedger<Id>, options: { signal: AbortSignal; logger?: Logger }): Promise<"done" | "failed"> {
+export interface CopyBundleOptions {
+  signal: AbortSignal;
+  logger?: Logger;
+  /** Copies one partition. Default: copyPartition (unit tests pass a fake). */
+  copy?: typeof copyPartition;
+}
+
+export async function copyBundle<Id>(ids: readonly Id[], ledger: CopyLedger<Id>, options: CopyBundleOptions): Promise<"done" | "failed"> {
   for (const id of ids) {
     if ((await copyOne(id, ledger, options)) === "failed") return "failed";
   }
   return "done";
 }
 
-async function copyOne<Id>(id: Id, ledger: CopyLedger<Id>, { signal, logger }: { signal: AbortSignal; logger?: Logger }): Promise<"done" | "skipped" | "failed"> {
+async function copyOne<Id>(id: Id, ledger: CopyLedger<Id>, { signal, logger, copy = copyPartition }: CopyBundleOptions): Promise<"done" | "skipped" | "failed"> {
   const claimed = await ledger.claim(id);
   if (!claimed) return "skipped";
   try {
-    const result = await copyPartition({ ...claimed.copy, signal, onProgress: (progress) => ledger.progress(id, progress) });
+    const result = await copy({ ...claimed.copy, signal, onProgress: (progress) => ledger.progress(id, progress) });
     await ledger.done(id, result);
     return "done";
   } catch (error) {

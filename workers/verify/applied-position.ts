@@ -3,6 +3,7 @@ import { compareLsn, parseLsn } from "@/lib/pg/lsn";
 import { readProgress } from "@/workers/cdc/progress";
 import { queryRows } from "./session";
 import { SOURCE_POSITION_SQL } from "./sql";
+import { sleep } from "@/lib/sleep";
 
 /** How often the target's applied position is read while waiting. Default: 250 ms. */
 const POLL_MS = 250;
@@ -31,6 +32,6 @@ export async function waitForApplied(target: pg.Client, mirror: string, lsn: str
           "Run the verification again when the mirror's lag is small.",
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await sleep(POLL_MS, signal);
   }
 }

@@ -12,18 +12,7 @@ import type { MirrorSummary } from "@/lib/web/mirrors/views";
 const REFRESH_MS = 5_000;
 
 const COLUMNS: DataColumn<MirrorSummary>[] = [
-  {
-    header: "Name",
-    className: "font-medium",
-    cell: (m) => (
-      <>
-        <Link href={`/mirrors/${encodeURIComponent(m.name)}`} className="text-sky-700 hover:underline">
-          {m.name}
-        </Link>
-        <div className="text-xs font-normal text-slate-500">{m.mode === "cdc" ? "Continuous replication" : "Initial copy only"}</div>
-      </>
-    ),
-  },
+  { header: "Name", className: "font-medium", cell: (m) => <MirrorName mirror={m} /> },
   {
     header: "Status",
     cell: (m) => (
@@ -51,6 +40,17 @@ const COLUMNS: DataColumn<MirrorSummary>[] = [
   { header: "Lag", numeric: true, className: "whitespace-nowrap", cell: (m) => (m.mode === "cdc" ? formatLag(m.lagBytes, m.lagSeconds) : "—") },
   { header: "Created", className: "whitespace-nowrap text-slate-600", cell: (m) => formatTime(m.createdAt) },
 ];
+
+function MirrorName({ mirror }: { mirror: MirrorSummary }) {
+  return (
+    <>
+      <Link href={`/mirrors/${encodeURIComponent(mirror.name)}`} className="text-sky-700 hover:underline">
+        {mirror.name}
+      </Link>
+      <div className="text-xs font-normal text-slate-500">{mirror.mode === "cdc" ? "Continuous replication" : "Initial copy only"}</div>
+    </>
+  );
+}
 
 export function MirrorsTable({ initial }: { initial: MirrorSummary[] }) {
   const { data, error } = usePolling<{ mirrors: MirrorSummary[] }>("/api/v1/mirrors", REFRESH_MS);

@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type ChangeEvent, type FormEvent, type ReactNode, useState } from "react";
-import { DEFAULT_PORT, DEFAULT_TLS_MODE, fieldErrors, peerCreateSchema, TLS_MODES } from "@/lib/peers/input";
+import { fieldErrors } from "@/lib/errors/field-errors";
+import { DEFAULT_PORT, DEFAULT_TLS_MODE, peerCreateSchema, TLS_MODES } from "@/lib/peers/input";
 import type { PeerValidation } from "@/lib/web/peers/validate";
 import type { PeerView } from "@/lib/web/peers/view";
 import { ValidationResults, validationSummary } from "./ValidationResults";
@@ -17,14 +18,22 @@ type Values = {
   password: string;
   tlsMode: (typeof TLS_MODES)[number];
   caCert: string;
+  allowCleartextPassword: boolean;
 };
 
 const TLS_HELP: Record<Values["tlsMode"], string> = {
   disable: "Never encrypt.",
   prefer: "Encrypt when the server offers TLS, otherwise connect without it.",
   require: "Always encrypt, without checking the server's certificate.",
-  "verify-full": "Encrypt and check the server's certificate against your CA and the host name.",
+  "verify-ca": "Encrypt and check that your CA signed the server's certificate (not the host name).",
+  "verify-full": "Encrypt and check the server's certificate and host name, against your CA or this machine's trusted CAs.",
 };
+
+/** The modes that check the server's certificate, and so can use a CA certificate. */
+const VERIFYING = new Set<Values["tlsMode"]>(["verify-ca", "verify-full"]);
+
+/** The fields a stored password is bound to: changing one needs the password again. */
+const PASSWORD_BOUND_TO = ["host", "port", "user", "database"] as const;
 
 type ApiError = { error?: { code?: string; message?: string; fields?: Record<string, string> } };
 
@@ -45,6 +54,7 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
     password: "",
     tlsMode: peer?.tlsMode ?? DEFAULT_TLS_MODE,
     caCert: peer?.caCert ?? "",
+    allowCleartextPassword: peer?.allowCleartextPassword ?? false,
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -56,6 +66,22 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
     setErrors(({ [field]: _cleared, ...rest }) => rest);
   };
 
+  const toggle = (field: "allowCleartextPassword") => (event: ChangeEvent<HTMLInputElement>) => {
+    setValues((v) => ({ ...v, [field]: event.target.checked }));
+    setErrors(({ [field]: _cleared, password: _password, ...rest }) => rest);
+  };
+
+  // The server refuses to send a stored password anywhere else; say so before it has to.
+  const needsPassword =
+    editing &&
+    values.password === "" &&
+    (PASSWORD_BOUND_TO.some((field) => values[field] !== String(peer[field])) || (values.allowCleartextPassword && !peer.allowCleartextPassword));
+  const passwordHint = !editing
+    ? "Stored encrypted; never shown again."
+    : needsPassword
+      ? "Enter the password again: a stored password is only sent to the server it was saved for."
+      : "Leave empty to keep the stored password.";
+
   async function loadCaFile(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
     if (!file) return;
@@ -66,7 +92,7 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
 
   /** The same schema as the server; an empty password is valid (in edit mode it keeps the stored one). */
   function checkLocally(): boolean {
-    const body = { ...values, caCert: values.tlsMode === "verify-full" ? values.caCert : "" };
+    const body = payload();
     const parsed = peerCreateSchema.safeParse(body);
     if (parsed.success) return true;
     setErrors(fieldErrors(parsed.error));
@@ -75,8 +101,8 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
   }
 
   function payload() {
-    // A CA certificate only matters for verify-full; switching away from it clears it.
-    return { ...values, caCert: values.tlsMode === "verify-full" ? values.caCert : "" };
+    // A CA certificate only matters for verify-ca and verify-full; switching away from them clears it.
+    return { ...values, caCert: VERIFYING.has(values.tlsMode) ? values.caCert : "" };
   }
 
   async function send(url: string, method: string, body: unknown): Promise<{ status: number; json: unknown } | null> {
@@ -160,7 +186,7 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
           <Field id="user" label="User" error={errors.user}>
             <input id="user" value={values.user} onChange={set("user")} autoComplete="off" className={input(errors.user)} {...describedBy("user", errors.user)} />
           </Field>
-          <Field id="password" label="Password" error={errors.password} hint={editing ? "Leave empty to keep the stored password." : "Stored encrypted; never shown again."}>
+          <Field id="password" label="Password" error={errors.password} hint={passwordHint}>
             <input
               id="password"
               type="password"
@@ -182,8 +208,17 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
             ))}
           </select>
         </Field>
-        {values.tlsMode === "verify-full" && (
-          <Field id="caCert" label="CA certificate (PEM)" error={errors.caCert} hint="The certificate of the authority that signed the server's certificate.">
+        {VERIFYING.has(values.tlsMode) && (
+          <Field
+            id="caCert"
+            label="CA certificate (PEM)"
+            error={errors.caCert}
+            hint={
+              values.tlsMode === "verify-full"
+                ? "The certificate of the authority that signed the server's certificate. Leave empty to trust this machine's CAs."
+                : "The certificate of the authority that signed the server's certificate."
+            }
+          >
             <textarea
               id="caCert"
               rows={6}
@@ -199,6 +234,32 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
             </label>
           </Field>
         )}
+
+        <div>
+          <label className="inline-flex items-start gap-2 text-sm text-slate-800">
+            <input
+              id="allowCleartextPassword"
+              type="checkbox"
+              checked={values.allowCleartextPassword}
+              onChange={toggle("allowCleartextPassword")}
+              className="mt-0.5"
+              {...describedBy("allowCleartextPassword", errors.allowCleartextPassword)}
+            />
+            <span>Allow sending the password in clear text without TLS</span>
+          </label>
+          {errors.allowCleartextPassword ? (
+            <p id="allowCleartextPassword-error" className="mt-1 text-sm text-red-700">
+              {errors.allowCleartextPassword}
+            </p>
+          ) : values.allowCleartextPassword ? (
+            <p role="note" className="mt-1 rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-800">
+              Warning: a server set to password authentication then receives the password readable by anyone on the network
+              path, and by anyone who can pose as the server. Use only on a network you trust; prefer TLS or scram-sha-256.
+            </p>
+          ) : (
+            <p className="mt-1 text-xs text-slate-500">Off: pgferry refuses to send the password unencrypted, even when the server asks for it.</p>
+          )}
+        </div>
 
         {formError && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">

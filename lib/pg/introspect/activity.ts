@@ -24,7 +24,17 @@ export interface PeerSession {
  * prefix that clientConfig gives each of them: COUNT, partitioning, COPY/FETCH of an initial load
  * and the CDC walsender. The session running this query is left out. Read-only.
  */
-export async function activity(client: Queryable): Promise<PeerSession[]> {
+export function activity(client: Queryable): Promise<PeerSession[]> {
+  return sessions(client, "application_name like 'pgferry%' and pid <> pg_backend_pid()");
+}
+
+/** The session running this query, shaped like activity()'s (which leaves it out). Read-only. */
+export async function ownSession(client: Queryable): Promise<PeerSession | null> {
+  const [own] = await sessions(client, "pid = pg_backend_pid()");
+  return own ?? null;
+}
+
+async function sessions(client: Queryable, where: string): Promise<PeerSession[]> {
   const { rows } = await client.query<{
     pid: number;
     application_name: string;
@@ -42,7 +52,7 @@ export async function activity(client: Queryable): Promise<PeerSession[]> {
            (extract(epoch from clock_timestamp() - coalesce(query_start, backend_start)) * 1000)::float8 as duration_ms,
            wait_event_type, wait_event, query, backend_start, query_start
     from pg_stat_activity
-    where application_name like 'pgferry%' and pid <> pg_backend_pid()
+    where ${where}
     order by coalesce(query_start, backend_start), pid`);
   return rows.map((r) => ({
     pid: r.pid,

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
+import { fieldErrors } from "@/lib/errors/field-errors";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { createLogger } from "@/lib/log/logger";
 import { authenticate } from "@/lib/web/auth/request";
@@ -58,20 +59,10 @@ function cookieValue(header: string | null, name: string): string | undefined {
 export function toErrorResponse(error: unknown, request: Request): Response {
   if (error instanceof UserFacingError) return errorResponse(error.status, error.code, error.message, error.fields);
   if (error instanceof z.ZodError) {
-    return errorResponse(400, "invalid_input", "Some fields are not valid.", zodFieldMessages(error));
+    return errorResponse(400, "invalid_input", "Some fields are not valid.", fieldErrors(error));
   }
   log.error("request failed", { method: request.method, path: new URL(request.url).pathname, error });
   return errorResponse(500, "internal_error", "Something went wrong on the server; the details are in pgferry's log.");
-}
-
-/** `{ "port": "Port must be between 1 and 65535" }` from a zod error; the first message per field wins. */
-export function zodFieldMessages(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join(".") || "_";
-    fields[key] ??= issue.message;
-  }
-  return fields;
 }
 
 /** Reads a JSON body; a malformed body is the client's mistake, not a 500. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { sleep } from "@/lib/sleep";
 import {
   FAILURE_WINDOW_MS,
   MAX_CONCURRENT_HASHES,
@@ -42,7 +43,7 @@ describe("hash slots", () => {
     const hash = async () => {
       running++;
       peak = Math.max(peak, running);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
       running--;
       return true;
     };

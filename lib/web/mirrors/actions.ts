@@ -4,6 +4,7 @@ import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { transitionMirror } from "@/lib/catalog/transition-mirror";
 import { type MirrorStatus, mirrorStatusesLeadingTo, RESYNCABLE_STATUSES } from "@/lib/mirrors/status";
+import { resumeFailedMirror } from "./resume-failed";
 import { notFound } from "./views";
 
 /**
@@ -28,6 +29,8 @@ export async function pauseMirror(catalog: PrismaClient, name: string): Promise<
 }
 
 export async function resumeMirror(catalog: PrismaClient, name: string): Promise<void> {
+  const mirror = await catalog.mirror.findUnique({ where: { name } });
+  if (mirror?.status === "failed") return resumeFailedMirror(catalog, mirror);
   await transition(catalog, name, "paused", "running", "Resumed: continuous replication continues where it stopped.");
 }
 

@@ -21,6 +21,9 @@ import { formatQualifiedName, parseQualifiedName, type TableMapping } from "@/li
  * free. Every refusal is a UserFacingError naming the field or table at fault. Nothing is created
  * on the peers here: the worker that claims the mirror does the setup.
  */
+/** How long one query of the creation checks may run. Default: 30 s. */
+const CREATE_CHECK_TIMEOUT_MS = 30_000;
+
 export async function createMirror(catalog: PrismaClient, input: unknown): Promise<{ name: string }> {
   const request = mirrorCreateSchema.parse(input);
   const settings = resolveSettings(request.name, request.settings);
@@ -36,6 +39,9 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
   const sourceClient = await connectPeer(source, `ui:mirror-check:${request.name}`);
   const targetClient = await connectPeer(peerConnection(targetPeer), `ui:mirror-check:${request.name}`);
   try {
+    // The checks answer an HTTP request: a catalog query stuck behind a lock on a busy server must
+    // end with an error the user sees, not hold the request (and the connections) open.
+    await Promise.all([sourceClient, targetClient].map((client) => client.query(`SET statement_timeout = '${CREATE_CHECK_TIMEOUT_MS}ms'`)));
     const description = await describeSelected(sourceClient, mapping);
     if (request.mode === "cdc") checkPublishable(description, mapping);
     await checkSlotFree(sourceClient, settings);

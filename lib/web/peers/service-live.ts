@@ -6,7 +6,7 @@ import { createLogger } from "@/lib/log/logger";
 import { connectPeer } from "@/lib/pg/connect";
 import { scrubSecret } from "@/lib/errors/scrub-secret";
 import { beforeDeadline, deadlineIn } from "@/lib/pg/deadline";
-import { activity, type PeerSession } from "@/lib/pg/introspect/activity";
+import { activity, ownSession, type PeerSession } from "@/lib/pg/introspect/activity";
 import { type Publication, publications } from "@/lib/pg/introspect/publications";
 import { serverInfo, type ServerInfo } from "@/lib/pg/introspect/server-info";
 import { type ReplicationSlot, slots } from "@/lib/pg/introspect/slots";
@@ -57,40 +57,6 @@ export function peerActivity(catalog: PrismaClient, name: string): Promise<PeerA
     const sessions = [...others.map((s) => ({ ...s, self: false })), ...(self ? [{ ...self, self: true }] : [])];
     return { sessions, observedAt: new Date().toISOString() };
   });
-}
-
-/** This connection's own pg_stat_activity row, shaped like activity()'s (which leaves it out). */
-async function ownSession(client: pg.Client): Promise<PeerSession | null> {
-  const { rows } = await client.query<{
-    pid: number;
-    application_name: string;
-    datname: string | null;
-    backend_type: string;
-    state: string | null;
-    wait_event_type: string | null;
-    wait_event: string | null;
-    query: string | null;
-    backend_start: Date;
-    query_start: Date | null;
-  }>(`
-    select pid, application_name, datname, backend_type, state, wait_event_type, wait_event, query,
-           backend_start, query_start
-    from pg_stat_activity where pid = pg_backend_pid()`);
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    pid: row.pid,
-    applicationName: row.application_name,
-    database: row.datname,
-    backendType: row.backend_type,
-    state: row.state,
-    durationMs: 0,
-    waitEventType: row.wait_event_type,
-    waitEvent: row.wait_event,
-    query: row.query,
-    backendStart: row.backend_start,
-    queryStart: row.query_start,
-  };
 }
 
 /** Opens a session to the saved peer for `purpose`, runs `ask` within LIVE_TIMEOUT_MS, closes it. */

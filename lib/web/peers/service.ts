@@ -55,18 +55,7 @@ export async function createPeer(catalog: PrismaClient, input: unknown): Promise
   const id = randomUUID();
   try {
     const row = await catalog.peer.create({
-      data: {
-        id,
-        name: details.name,
-        host: details.host,
-        port: details.port,
-        database: details.database,
-        user: details.user,
-        passwordEncrypted: encryptPeerPassword(id, details.password),
-        tlsMode: details.tlsMode,
-        caCert: details.caCert,
-        ...validationColumns(validation),
-      },
+      data: { id, ...savedColumns(details, validation), passwordEncrypted: encryptPeerPassword(id, details.password) },
       select: PEER_VIEW_SELECT,
     });
     return { peer: toPeerView(row), validation };
@@ -80,7 +69,8 @@ export async function createPeer(catalog: PrismaClient, input: unknown): Promise
 /**
  * Applies an edit (any subset of the fields; an empty or absent password keeps the stored one),
  * validates the result against the server and saves it, refused like createPeer when pgferry
- * cannot connect. Renaming is allowed (mirrors refer to peers by id).
+ * cannot connect. Renaming is allowed (mirrors refer to peers by id). An edit that would send the
+ * stored password elsewhere is refused with 400 at `password` (see mergedDetails).
  */
 export async function updatePeer(catalog: PrismaClient, name: string, input: unknown): Promise<SavedPeer> {
   const { row, details, passwordChanged } = await mergedDetails(catalog, name, input);
@@ -90,15 +80,8 @@ export async function updatePeer(catalog: PrismaClient, name: string, input: unk
     const updated = await catalog.peer.update({
       where: { id: row.id },
       data: {
-        name: details.name,
-        host: details.host,
-        port: details.port,
-        database: details.database,
-        user: details.user,
+        ...savedColumns(details, validation),
         ...(passwordChanged ? { passwordEncrypted: encryptPeerPassword(row.id, details.password) } : {}),
-        tlsMode: details.tlsMode,
-        caCert: details.caCert,
-        ...validationColumns(validation),
       },
       select: PEER_VIEW_SELECT,
     });
@@ -111,7 +94,8 @@ export async function updatePeer(catalog: PrismaClient, name: string, input: unk
 
 /**
  * Validates a saved peer, with an unsaved edit applied when `input` has one (the edit form's
- * Validate button: an empty password there means the stored one). Without an edit, a result that
+ * Validate button: an empty password there means the stored one, refused with 400 at `password`
+ * when the edit points elsewhere, as in updatePeer). Without an edit, a result that
  * got as far as connecting is recorded on the peer (server version, last validation); a failed
  * connection is only answered, so the stored facts stay those of the last time it worked. Never
  * refuses for what the server says: that is in the result.
@@ -147,12 +131,29 @@ export async function deletePeer(catalog: PrismaClient, name: string): Promise<v
   }
 }
 
-/** The stored peer with an edit applied; `changed` tells whether the edit changes anything. */
+/** The columns a create or an edit writes, the password aside (it is encrypted bound to the row's id). */
+function savedColumns(details: PeerCreateInput, validation: PeerValidation) {
+  const { name, host, port, database, user, tlsMode, caCert, allowCleartextPassword } = details;
+  return { name, host, port, database, user, tlsMode, caCert, allowCleartextPassword, ...validationColumns(validation) };
+}
+
+/**
+ * The stored peer with an edit applied; `changed` tells whether the edit changes anything.
+ * A stored password goes only to the host, port, user and database it was saved for, and only
+ * as the peer was when it was saved: an edit that changes any of those, or starts allowing clear
+ * text, without giving the password again is refused (400 at `password`), so whoever can edit
+ * peers cannot make pgferry hand a stored password to a server of their choosing.
+ */
 async function mergedDetails(catalog: PrismaClient, name: string, input: unknown) {
   const row = await catalog.peer.findUnique({ where: { name } });
   if (!row) throw peerNotFound(name);
   const update = parseOr400(peerUpdateSchema, input);
-  const stored: PeerCreateInput = { name: row.name, ...peerConnection(row), caCert: row.caCert ?? null };
+  const stored: PeerCreateInput = {
+    name: row.name,
+    ...peerConnection(row),
+    caCert: row.caCert ?? null,
+    allowCleartextPassword: row.allowCleartextPassword,
+  };
   let details: PeerCreateInput;
   try {
     details = mergePeerUpdate(stored, update);
@@ -160,9 +161,26 @@ async function mergedDetails(catalog: PrismaClient, name: string, input: unknown
     if (error instanceof z.ZodError) throw invalidPeerDetails(error);
     throw error;
   }
+  if (update.password === undefined && stored.password !== "") assertSameDestination(stored, details);
   const passwordChanged = update.password !== undefined && update.password !== stored.password;
   const changed = (Object.keys(details) as (keyof PeerCreateInput)[]).some((key) => details[key] !== stored[key]);
   return { row, details, changed, passwordChanged };
+}
+
+/** The fields a stored password is bound to (see mergedDetails). */
+const PASSWORD_BOUND_TO = ["host", "port", "user", "database"] as const;
+
+function assertSameDestination(stored: PeerCreateInput, details: PeerCreateInput): void {
+  const moved = PASSWORD_BOUND_TO.filter((field) => details[field] !== stored[field]);
+  const toClearText = details.allowCleartextPassword && !stored.allowCleartextPassword;
+  if (!moved.length && !toClearText) return;
+  const what = moved.length ? `changing the ${joinWords(moved)}` : "allowing it in clear text";
+  const message = `Enter the password again: a stored password is only sent to the server it was saved for, and ${what} needs it.`;
+  throw new UserFacingError(message, "peer_password_required", { password: message }, 400);
+}
+
+function joinWords(words: readonly string[]): string {
+  return words.length === 1 ? words[0] : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
 }
 
 /** validatePeer, turning "cannot connect at all" into the connection error (422, at its field). */

@@ -1,3 +1,4 @@
+import type { Prisma } from "@/lib/catalog/generated/client";
 import type { TlsMode } from "@/lib/pg/connection";
 import type { PeerValidation } from "@/lib/web/peers/validate";
 
@@ -14,8 +15,10 @@ export interface PeerView {
   database: string;
   user: string;
   tlsMode: TlsMode;
-  /** PEM CA certificate for verify-full; not secret, so the edit form can show it. */
+  /** PEM CA certificate for verify-ca / verify-full; not secret, so the edit form can show it. */
   caCert: string | null;
+  /** Whether the password may be sent in clear text on a connection without TLS. */
+  allowCleartextPassword: boolean;
   /** Server version seen by the last validation, e.g. "18.1". */
   serverVersion: string | null;
   lastValidation: StoredValidation | null;
@@ -29,25 +32,6 @@ export interface PeerView {
 /** A validation as kept on the peer row: what validatePeer said, minus the connection error (never saved). */
 export type StoredValidation = Omit<PeerValidation, "error">;
 
-/** The catalog row fields toPeerView reads; `passwordEncrypted` is deliberately not among them. */
-export interface PeerRowForView {
-  id: string;
-  name: string;
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  tlsMode: string;
-  caCert: string | null;
-  serverVersion: string | null;
-  lastValidation: unknown;
-  validatedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  sourceOf: { name: string }[];
-  targetOf: { name: string }[];
-}
-
 /** Prisma `select` for toPeerView: the catalog never even sends the ciphertext for a view. */
 export const PEER_VIEW_SELECT = {
   id: true,
@@ -58,6 +42,7 @@ export const PEER_VIEW_SELECT = {
   user: true,
   tlsMode: true,
   caCert: true,
+  allowCleartextPassword: true,
   serverVersion: true,
   lastValidation: true,
   validatedAt: true,
@@ -66,6 +51,9 @@ export const PEER_VIEW_SELECT = {
   sourceOf: { select: { name: true } },
   targetOf: { select: { name: true } },
 } as const;
+
+/** The catalog row as PEER_VIEW_SELECT reads it. */
+type PeerRowForView = Prisma.PeerGetPayload<{ select: typeof PEER_VIEW_SELECT }>;
 
 export function toPeerView(row: PeerRowForView): PeerView {
   // A mirror from a peer to itself (renamed tables) uses it twice but counts once.
@@ -79,6 +67,7 @@ export function toPeerView(row: PeerRowForView): PeerView {
     user: row.user,
     tlsMode: row.tlsMode as TlsMode,
     caCert: row.caCert,
+    allowCleartextPassword: row.allowCleartextPassword,
     serverVersion: row.serverVersion,
     lastValidation: (row.lastValidation as StoredValidation | null) ?? null,
     validatedAt: row.validatedAt?.toISOString() ?? null,

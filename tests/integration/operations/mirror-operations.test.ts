@@ -1,12 +1,14 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as metrics } from "@/app/metrics/route";
+import { writeAlertSettings } from "@/lib/catalog/alert-settings";
 import { pauseMirror, resumeMirror } from "@/lib/web/mirrors/actions";
 import { createMirror } from "@/lib/web/mirrors/create";
 import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
 import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
+import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
 
 const PASSWORD = "operations-test-password";
 const TABLE = { schema: "public", name: "orders" };
@@ -14,7 +16,8 @@ const COLUMNS = ["id", "qty"];
 
 /**
  * One CDC mirror through a real worker, watched as an operator would: metrics while it runs, true
- * lag while paused and after it failed.
+ * lag while paused and after it failed, a webhook alert when it fails, resume after the fix, and
+ * the alert resolved.
  * (The scenario continues step by step, so one worker and one initial load serve every check.)
  */
 describe("operating a mirror", () => {
@@ -23,6 +26,7 @@ describe("operating a mirror", () => {
   let source: pg.Client;
   let target: pg.Client;
   let worker: WorkerProcess;
+  let hook: WebhookReceiver;
 
   const converged = async () => {
     const [s, t] = await Promise.all([tableChecksum(source, TABLE, COLUMNS), tableChecksum(target, TABLE, COLUMNS).catch(() => null)]);
@@ -46,13 +50,14 @@ describe("operating a mirror", () => {
       CREATE TABLE public.orders (id int PRIMARY KEY, qty int NOT NULL);
       INSERT INTO public.orders SELECT g, g % 7 FROM generate_series(1, 2000) g;
     `);
-    worker = startWorker(catalog.url);
+    worker = startWorker(catalog.url, { PGFERRY_LOG_FORMAT: "json" });
     await createMirror(catalog.prisma, { name: "ops", source: "src", target: "dst", mode: "cdc", tables: [{ source: "public.orders" }] });
     await waitForMirrorStatus(catalog.prisma, "ops", "running");
   });
 
   afterAll(async () => {
     await worker?.stop();
+    await hook?.close();
     await bed?.close();
     delete process.env.PGFERRY_PASSWORD;
   });
@@ -121,7 +126,9 @@ describe("operating a mirror", () => {
     await waitFor(converged, 60_000, 500);
   });
 
-  it("keeps measuring a mirror that failed", async () => {
+  it("keeps measuring a mirror that failed, and sends mirror_failed to the webhook", async () => {
+    hook = await startWebhookReceiver();
+    await writeAlertSettings(catalog.prisma, { webhookUrl: hook.url });
     // The target refuses a change the source accepts: the mirror fails with the change unapplied.
     await target.query("ALTER TABLE public.orders ADD CONSTRAINT small_qty CHECK (qty < 1000) NOT VALID");
     await source.query("INSERT INTO public.orders VALUES (9001, 5000)");
@@ -130,5 +137,44 @@ describe("operating a mirror", () => {
     const mirror = await idleSample(failedAt);
     expect(Number(mirror.lagBytes)).toBeGreaterThan(0);
     expect(mirror.retainedBytes).not.toBeNull();
+
+    const alert = await waitFor(() => hook.received.find((a) => a.event === "mirror_failed"), 60_000, 250);
+    expect(alert).toMatchObject({ mirror: "ops", status: "failed", text: expect.stringContaining('mirror "ops"') });
+    expect(String(alert.cause)).toMatch(/small_qty|check/i);
+    // Written once the webhook answered, so just after it received the alert.
+    await waitFor(async () => {
+      const events = await catalog.prisma.mirrorEvent.findMany({ where: { mirrorId: mirror.id } });
+      return events.some((e) => e.message.startsWith("Alert sent to the webhook: mirror failed"));
+    }, 10_000, 200);
+    // At most one per kind per mirror: later passes see the alert already told.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(hook.received.filter((a) => a.event === "mirror_failed")).toHaveLength(1);
+  });
+
+  it("resumes the failed mirror from the target's position once the cause is removed, and resolves the alert", async () => {
+    const before = await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "ops" } });
+    await target.query("ALTER TABLE public.orders DROP CONSTRAINT small_qty");
+    await resumeMirror(catalog.prisma, "ops");
+    await waitForMirrorStatus(catalog.prisma, "ops", "running");
+    await source.query("UPDATE public.orders SET qty = 3 WHERE id = 1");
+    await waitFor(converged, 60_000, 500);
+    const { rows } = await target.query("SELECT qty FROM public.orders WHERE id = 9001");
+    expect(rows).toEqual([{ qty: 5000 }]);
+    const after = await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "ops" }, include: { events: true } });
+    expect(after.loadGeneration).toBe(before.loadGeneration);
+    expect(after.errorMessage).toBeNull();
+    expect(after.events.some((e) => e.message.startsWith("Resumed after a failure"))).toBe(true);
+
+    const resolved = await waitFor(() => hook.received.find((a) => a.event === "resolved"), 60_000, 250);
+    expect(resolved).toMatchObject({ mirror: "ops", resolved: "mirror_failed", status: "running" });
+  });
+
+  it("logged one JSON object per line, without the job queue's per-job lines", () => {
+    const lines = worker.output().split("\n").filter((l) => l.trim() !== "");
+    expect(lines.length).toBeGreaterThan(0);
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const entry of entries) expect(Object.keys(entry)).toEqual(expect.arrayContaining(["time", "level", "component", "mirror", "message"]));
+    expect(entries.some((e) => e.message === "worker started")).toBe(true);
+    expect(lines.filter((l) => /Completed task|Found task/.test(l))).toEqual([]);
   });
 });

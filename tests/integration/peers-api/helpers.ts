@@ -8,8 +8,6 @@ import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
 import { adminQuery, clusterInfo, createDatabase } from "@/tests/support/databases";
 import { DISTINCTIVE_PASSWORD } from "@/tests/integration/peers/helpers";
 
-export { DISTINCTIVE_PASSWORD, expectNoSecret, rejection } from "@/tests/integration/peers/helpers";
-
 /**
  * A fresh catalog (DATABASE_URL points at it, so db() and the route handlers use it), a fresh
  * encryption key, and a source database owned by a role whose password is DISTINCTIVE_PASSWORD:

@@ -11,7 +11,8 @@ import * as peersRoute from "@/app/api/v1/peers/route";
 import * as validateRoute from "@/app/api/v1/peers/validate/route";
 import { quoteIdent } from "@/lib/pg/quote";
 import { clusterInfo, connect } from "@/tests/support/databases";
-import { DISTINCTIVE_PASSWORD, insertMirror, type PeersApiWorld, setUpWorld } from "./helpers";
+import { DISTINCTIVE_PASSWORD } from "@/tests/integration/peers/helpers";
+import { insertMirror, type PeersApiWorld, setUpWorld } from "./helpers";
 import { bearerHeaders, useTestApiPassword } from "@/tests/support/api-auth";
 
 /**

@@ -11,14 +11,8 @@ import {
 } from "@/lib/web/peers/service";
 import { freePort } from "@/lib/pg/free-port";
 import { startCluster, type TestCluster } from "@/tests/support/clusters";
-import {
-  DISTINCTIVE_PASSWORD,
-  expectNoSecret,
-  insertMirror,
-  type PeersApiWorld,
-  setUpWorld,
-  userError,
-} from "./helpers";
+import { DISTINCTIVE_PASSWORD, expectNoSecret } from "@/tests/integration/peers/helpers";
+import { insertMirror, type PeersApiWorld, setUpWorld, userError } from "./helpers";
 
 let world: PeersApiWorld;
 

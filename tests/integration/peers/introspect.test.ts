@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { connectPeer } from "@/lib/pg/connect";
-import { clientConfig, type PeerConnection } from "@/lib/pg/connection";
+import type { PeerConnection } from "@/lib/pg/connection";
 import { activity } from "@/lib/pg/introspect/activity";
 import { publications } from "@/lib/pg/introspect/publications";
 import { serverInfo } from "@/lib/pg/introspect/server-info";
@@ -172,8 +172,7 @@ test("serverInfo reports version, size, wal_level, slots and senders", async () 
 describe("activity", () => {
   test("shows pgferry's running commands and its walsender, not other sessions or itself", async () => {
     const copy = await connectPeer(peer, "copy:sales.orders#1");
-    const replication = new pg.Client({ ...clientConfig(peer, "cdc:test_mirror"), replication: "database" } as pg.ClientConfig);
-    await replication.connect();
+    const replication = await connectPeer(peer, "cdc:test_mirror", { replication: true });
     const other = await connect("source", database);
     try {
       const sleeping = copy.query("select pg_sleep(1.5) /* copy partition */");

@@ -5,7 +5,7 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatLsn } from "@/lib/pg/lsn";
-import { decodePgoutput, type PgoutputMessage, PgoutputDecodeError, UNCHANGED_TOAST } from "@/lib/pg/pgoutput";
+import { decodePgoutput, type PgoutputMessage, UNCHANGED_TOAST } from "@/lib/pg/pgoutput";
 import { connect, createDatabase } from "@/tests/support/databases";
 
 describe("pgoutput decoder", () => {

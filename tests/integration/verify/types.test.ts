@@ -66,14 +66,14 @@ describe("verifying odd identifiers and types", () => {
     await bed?.close();
   });
 
-  it("compares every table equal when the copy is exact", { timeout: 180_000 }, async () => {
+  it("compares every table equal when the copy is exact", { timeout: 420_000 }, async () => {
     const run = await verifyAndWait(catalog.prisma, "types");
     expect(run.status, JSON.stringify(outcome(run), null, 1)).toBe("passed");
     expect(run.tables).toHaveLength(5);
     expect(run.tables.find((t) => t.source === "public.scalars")?.sourceRows).toBe(2000);
   });
 
-  it("finds a change inside a TOASTed value and in a row keyed by odd columns", { timeout: 180_000 }, async () => {
+  it("finds a change inside a TOASTed value and in a row keyed by odd columns", { timeout: 420_000 }, async () => {
     await target.query(`
       UPDATE public.toasted SET big_text = big_text || 'x' WHERE id = 2;
       UPDATE ${odd} SET f = 0 WHERE ${qi("order")} = 8;

@@ -71,12 +71,7 @@ export function CdcTab({ mirror }: { mirror: MirrorDetail }) {
 
       <section>
         <h2 className="mb-2 text-base font-semibold">Changes per table</h2>
-        <DataTable
-          columns={TABLE_COLUMNS}
-          rows={mirror.tables}
-          rowKey={(t) => t.source}
-          rowAttributes={(t) => ({ "data-testid": "cdc-table-row", "data-table": t.source })}
-        />
+        <DataTable columns={TABLE_COLUMNS} rows={mirror.tables} rowKey={(t) => t.source} rowAttributes={(t) => ({ "data-testid": "cdc-table-row", "data-table": t.source })} />
       </section>
 
       <section>

@@ -96,12 +96,7 @@ export function InitialLoadTab({ mirror }: { mirror: MirrorDetail }) {
 
       <section>
         <h2 className="mb-2 text-base font-semibold">Tables</h2>
-        <DataTable
-          columns={TABLE_COLUMNS}
-          rows={mirror.tables}
-          rowKey={(t) => t.source}
-          rowAttributes={(t) => ({ "data-testid": "load-table-row", "data-table": t.source })}
-        />
+        <DataTable columns={TABLE_COLUMNS} rows={mirror.tables} rowKey={(t) => t.source} rowAttributes={(t) => ({ "data-testid": "load-table-row", "data-table": t.source })} />
       </section>
     </div>
   );

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { BackLink } from "@/components/BackLink";
 import { useState } from "react";
 import { formatMegabytes } from "@/components/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
@@ -9,6 +9,7 @@ import type { MirrorDetail } from "@/lib/web/mirrors/views";
 import { CdcTab } from "./CdcTab";
 import { InitialLoadTab } from "./InitialLoadTab";
 import { LogsTab } from "./LogsTab";
+import { VerifyTab } from "./VerifyTab";
 import { MirrorActions } from "./MirrorActions";
 import { OverviewTab } from "./OverviewTab";
 import { type TabId, tabsFor } from "./tabs";
@@ -33,11 +34,7 @@ export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; ini
 
   return (
     <>
-      <div className="mb-1 text-sm">
-        <Link href="/mirrors" className="text-sky-700 hover:underline">
-          ← Mirrors
-        </Link>
-      </div>
+      <BackLink href="/mirrors" label="Mirrors" />
       <div className="mb-4 flex flex-wrap items-start justify-between gap-4">
         <div>
           <h1 className="flex items-center gap-3 text-2xl font-semibold tracking-tight">
@@ -97,6 +94,7 @@ export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; ini
         {tab === "overview" && <OverviewTab mirror={mirror} />}
         {tab === "load" && <InitialLoadTab mirror={mirror} />}
         {tab === "cdc" && <CdcTab mirror={mirror} />}
+        {tab === "verify" && <VerifyTab mirror={mirror} />}
         {tab === "logs" && <LogsTab name={mirror.name} />}
       </div>
     </>

@@ -5,6 +5,7 @@ import { formatCount, formatLag, formatTime } from "@/components/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
 import type { MirrorDetail, MirrorTableView } from "@/lib/web/mirrors/views";
+import { LastVerification } from "./VerifyTab";
 
 const SETTING_LABELS: [keyof MirrorDetail["settings"], string][] = [
   ["rowsPerPartition", "Rows per partition"],
@@ -54,6 +55,9 @@ export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
         <DetailItem label="Rows synced">{formatCount(mirror.rowsSynced)}</DetailItem>
         {cdc && <DetailItem label="Lag">{formatLag(mirror.lagBytes, mirror.lagSeconds)}</DetailItem>}
         <DetailItem label="Created">{formatTime(mirror.createdAt)}</DetailItem>
+        <DetailItem label="Last verification">
+          <LastVerification name={mirror.name} />
+        </DetailItem>
         <DetailItem label="Owner worker">
           {mirror.owner ? (
             <span className="inline-flex items-center gap-1.5" data-testid="owner-worker">

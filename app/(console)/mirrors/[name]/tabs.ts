@@ -2,6 +2,7 @@ export const TABS = [
   { id: "overview", label: "Overview" },
   { id: "load", label: "Initial load" },
   { id: "cdc", label: "CDC" },
+  { id: "verify", label: "Verify" },
   { id: "logs", label: "Logs" },
 ] as const;
 

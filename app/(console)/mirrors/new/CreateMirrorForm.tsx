@@ -6,9 +6,10 @@ import { type FormEvent, type ReactNode, useState } from "react";
 import { TablePicker } from "@/components/mirrors/TablePicker";
 import { EMPTY_SELECTION, type PickerSelection, pruneUnavailable, toCreateTables } from "@/components/mirrors/table-picker-model";
 import { usePeerTables } from "@/components/mirrors/usePeerTables";
+import { fieldErrors } from "@/lib/errors/field-errors";
 import { mirrorCreateSchema } from "@/lib/mirrors/input";
 import type { MirrorMode } from "@/lib/mirrors/status";
-import { type FormError, tableErrors, zodFields } from "./fields";
+import { type FormError, tableErrors } from "./fields";
 import { type SettingKey, SettingsFields, settingsBody, type SettingsText } from "./SettingsFields";
 import { sendJson } from "@/components/send-json";
 
@@ -74,7 +75,7 @@ export function CreateMirrorForm({ peers }: { peers: PeerOption[] }) {
     const body = { name, source, target, mode, tables: picked, ...(settingsBody(settings, cdc) ? { settings: settingsBody(settings, cdc) } : {}) };
     setSubmittedKeys(keys);
     const checked = mirrorCreateSchema.safeParse(body);
-    if (!checked.success) return fail({ message: "Some fields are not valid.", fields: zodFields(checked.error) });
+    if (!checked.success) return fail({ message: "Some fields are not valid.", fields: fieldErrors(checked.error) });
 
     setSubmitting(true);
     setError(null);

@@ -1,16 +1,7 @@
-import { z } from "zod";
-
 /** An error as the API answers it: `{ error: { code, message, fields? } }`. */
 export interface FormError {
   message: string;
   fields: Record<string, string>;
-}
-
-/** Per-field messages from a zod error, keyed like the API's ("tables.0.source"); the first per field wins. */
-export function zodFields(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) fields[issue.path.join(".") || "_"] ??= issue.message;
-  return fields;
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BackLink } from "@/components/BackLink";
+import { formatTime } from "@/components/format";
 import { PageHeader } from "@/components/PageHeader";
 import { db } from "@/lib/catalog/db";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { getPeer } from "@/lib/web/peers/service";
-import { formatTime } from "@/components/format";
 import { Readiness } from "../Readiness";
 import { ValidationResults, validationSummary } from "../ValidationResults";
 import { DeletePeerButton } from "./DeletePeerButton";
@@ -28,11 +29,7 @@ export default async function PeerPage({ params }: Props) {
   });
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/peers" className="text-slate-500 hover:text-slate-800">
-          ← Peers
-        </Link>
-      </p>
+      <BackLink href="/peers" label="Peers" />
       <PageHeader
         title={peer.name}
         subtitle={

@@ -5,6 +5,7 @@ import { arrivedOverTls, clientAddress } from "@/lib/web/auth/request-policy";
 import { createSession, sessionCookieName } from "@/lib/web/auth/sessions";
 import { attemptSucceeded, beginAttempt } from "@/lib/web/auth/throttle";
 import { apiRoute, errorResponse, readSmallJson, tooManyAttempts } from "@/lib/web/api/respond";
+import { sleep } from "@/lib/sleep";
 
 const signInSchema = z.object({ password: z.string().max(1024) });
 
@@ -21,7 +22,7 @@ export const POST = apiRoute(
     const wait = beginAttempt(client);
     if (wait !== null) return tooManyAttempts(wait);
     if (!(await isSignInPassword(password))) {
-      await new Promise((resolve) => setTimeout(resolve, FAILURE_DELAY_MS));
+      await sleep(FAILURE_DELAY_MS);
       return errorResponse(401, "wrong_password", "That password is not right. Check it and try again.");
     }
     attemptSucceeded(client);

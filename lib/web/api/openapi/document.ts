@@ -10,6 +10,7 @@ import {
 import { mirrorsApi } from "@/lib/web/api/openapi/mirrors";
 import { peersApi } from "@/lib/web/api/openapi/peers";
 import { workersApi } from "@/lib/web/api/openapi/workers";
+import { alertsApi } from "@/lib/web/api/openapi/alerts";
 import { verifyApi } from "@/lib/web/api/openapi/verify";
 
 /**
@@ -35,7 +36,7 @@ const metaApi: ApiSection = {
   },
 };
 
-export const API_SECTIONS: ApiSection[] = [peersApi, mirrorsApi, verifyApi, workersApi, metaApi];
+export const API_SECTIONS: ApiSection[] = [peersApi, mirrorsApi, verifyApi, workersApi, alertsApi, metaApi];
 
 /** The whole document. */
 export function openApiDocument(sections: ApiSection[] = API_SECTIONS): JsonSchema {
