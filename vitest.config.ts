@@ -21,7 +21,7 @@ export default defineConfig({
           name: "unit",
           include: ["{lib,workers,scripts,components,app}/**/*.test.{ts,tsx}"],
           env: { PGFERRY_TEST_TIER: "unit" },
-          testTimeout: 10_000,
+          testTimeout: 30_000,
         },
       },
       {

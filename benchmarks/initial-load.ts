@@ -8,6 +8,8 @@ import { createNativePublication, createNativeSubscription, nativeTablesReady } 
 import { accountsChecksum, createDatabase, dropDatabase, hasPrimaryKey, seconds, waitUntil, withClient, type BenchServer, type TableChecksum } from "./pg";
 import { addPeer, type Pgferry, waitForStatus } from "./pgferry";
 import { processCpuSeconds } from "./process-cpu";
+import { watchPeakRss } from "./process-memory";
+import { type VerificationResult, verifyMirror } from "./verification";
 import { loadPhases, type LoadPhases } from "./load-phases";
 import { dumpInto } from "./tools";
 
@@ -29,6 +31,10 @@ export interface LoadResult {
   phases?: LoadPhases;
   /** pgferry only: CPU seconds the worker process (one JS thread doing the piping) used during the load. */
   workerCpuSeconds?: number | null;
+  /** pgferry only: peak resident memory of the worker process during the load (MB). */
+  workerPeakRssMb?: number | null;
+  /** pgferry's default run only: a verification run of the loaded mirror (issue 11). */
+  verification?: VerificationResult;
 }
 
 export interface LoadContext {
@@ -54,6 +60,7 @@ export async function loadWithPgferry(ctx: LoadContext, variant?: { index: numbe
   const watch = await watchIndexBuilds(ctx.target, database);
   const trace = process.env.BENCH_TRACE ? await startActivityTrace({ source: ctx.source.url(), target: ctx.target.url(), catalog: ctx.catalogUrl }) : null;
   const cpuBefore = processCpuSeconds(ctx.ferry.worker.pid);
+  const memory = watchPeakRss(ctx.ferry.worker.pid);
   const started = Date.now();
   await createMirror(ctx.ferry.catalog, {
     name: mirror,
@@ -66,6 +73,7 @@ export async function loadWithPgferry(ctx: LoadContext, variant?: { index: numbe
   await waitForStatus(ctx.ferry, mirror, "completed", ctx.timeoutMs);
   const finished = Date.now();
   const cpuAfter = processCpuSeconds(ctx.ferry.worker.pid);
+  const workerPeakRssMb = memory.stop();
   const window = await watch.stop();
   if (trace) {
     // Started just before createMirror, so its times are (nearly) seconds since the create.
@@ -76,6 +84,9 @@ export async function loadWithPgferry(ctx: LoadContext, variant?: { index: numbe
   const result = await verify(ctx, database, label, seconds(started, finished), window);
   result.phases = await loadPhases(ctx.ferry.catalog, mirror, started, finished, window);
   result.workerCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  result.workerPeakRssMb = workerPeakRssMb;
+  // The default run is also verified, row by row, by pgferry itself: throughput and memory beside the copy's.
+  if (!variant) result.verification = await verifyMirror(ctx.ferry.catalog, mirror, ctx.ferry.worker.pid, ctx.timeoutMs);
   await dropDatabase(ctx.target, database);
   return result;
 }

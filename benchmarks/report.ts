@@ -73,7 +73,9 @@ export function checkTargets(report: Pick<BenchReport, "initialLoad" | "cdc">): 
 
 export function isVerified(report: Pick<BenchReport, "initialLoad" | "cdc">): boolean {
   const cdcMatches = !report.cdc || (report.cdc.pgferryMatches && report.cdc.nativeMatches);
-  return report.initialLoad.every((r) => r.checksumMatches && r.primaryKey) && cdcMatches;
+  // pgferry's own verification must agree with the benchmark's checksum: a false alarm is a failure too.
+  const verificationsPass = report.initialLoad.every((r) => !r.verification || r.verification.status === "passed");
+  return report.initialLoad.every((r) => r.checksumMatches && r.primaryKey) && cdcMatches && verificationsPass;
 }
 
 const s = (x: number) => `${x.toFixed(2)} s`;
@@ -133,8 +135,17 @@ function formatLoads(report: BenchReport): string[] {
         `detect done ${opt(p.detectDone)}, primary key ${opt(p.primaryKey)}, finish ${p.finish.toFixed(2)}, observed ${p.observed.toFixed(2)}`,
       `  ${p.partitions} partitions, ${p.partitionSeconds.min.toFixed(2)}/${p.partitionSeconds.avg.toFixed(2)}/${p.partitionSeconds.max.toFixed(2)} s each (min/avg/max), ` +
         `${p.copyConcurrency.toFixed(1)} at once on average, ${Math.round(p.copyRowsPerSecond).toLocaleString("en-US")} rows/s while copying` +
-        (r.workerCpuSeconds == null ? "" : `; worker process CPU ${r.workerCpuSeconds.toFixed(1)} s (${((100 * r.workerCpuSeconds) / r.seconds).toFixed(0)} % of one core)`),
+        (r.workerCpuSeconds == null ? "" : `; worker process CPU ${r.workerCpuSeconds.toFixed(1)} s (${((100 * r.workerCpuSeconds) / r.seconds).toFixed(0)} % of one core)`) +
+        (r.workerPeakRssMb == null ? "" : `; worker peak RSS ${r.workerPeakRssMb.toFixed(0)} MB`),
     );
+    const v = r.verification;
+    if (v) {
+      out.push(
+        `${r.method} verification: ${v.status} in ${v.seconds.toFixed(2)} s, ${Math.round(v.rowsPerSecond).toLocaleString("en-US")} rows/s ` +
+          `(copy: ${Math.round(r.rows / r.seconds).toLocaleString("en-US")} rows/s end to end)` +
+          (v.workerPeakRssMb == null ? "" : `; worker peak RSS ${v.workerPeakRssMb.toFixed(0)} MB`),
+      );
+    }
   }
 
   return out;

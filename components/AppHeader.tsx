@@ -1,28 +1,20 @@
 import Link from "next/link";
+import { NavLinks } from "./NavLinks";
 import { SignOutButton } from "./SignOutButton";
 import { WorkerBadge } from "./WorkerBadge";
 
-const NAV = [
-  { href: "/mirrors", label: "Mirrors" },
-  { href: "/peers", label: "Peers" },
-  { href: "/settings", label: "Settings" },
-];
-
+/** One row from tablet width up; on a phone the navigation moves to a second row so nothing wraps mid-word. */
 export function AppHeader() {
   return (
     <header className="border-b border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 sm:flex-nowrap sm:gap-6 sm:px-6 sm:py-3">
         <Link href="/mirrors" className="text-lg font-semibold tracking-tight text-sky-700">
           pgferry
         </Link>
-        <nav className="flex gap-4 text-sm font-medium">
-          {NAV.map((item) => (
-            <Link key={item.href} href={item.href} className="text-slate-600 hover:text-slate-900">
-              {item.label}
-            </Link>
-          ))}
-        </nav>
-        <div className="ml-auto flex items-center gap-4">
+        <div className="order-last -ml-2 w-full sm:order-none sm:ml-0 sm:w-auto">
+          <NavLinks />
+        </div>
+        <div className="ml-auto flex items-center gap-3 sm:gap-4">
           <WorkerBadge />
           <SignOutButton />
         </div>

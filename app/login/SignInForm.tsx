@@ -2,6 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { apiErrorMessage } from "@/components/api-error";
+import { sendJson } from "@/components/send-json";
 
 export function SignInForm({ next }: { next: string }) {
   const router = useRouter();
@@ -13,18 +15,13 @@ export function SignInForm({ next }: { next: string }) {
     setPending(true);
     setError(null);
     const password = String(new FormData(event.currentTarget).get("password") ?? "");
-    const response = await fetch("/api/auth/login", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ password }),
-    }).catch(() => null);
+    const response = await sendJson("/api/auth/login", "POST", { password }).catch(() => null);
     if (response?.ok) {
       router.replace(next);
       router.refresh();
       return;
     }
-    const body = await response?.json().catch(() => null);
-    setError(body?.error?.message ?? "Could not reach pgferry. Is it running?");
+    setError(await apiErrorMessage(response));
     setPending(false);
   }
 
@@ -49,7 +46,7 @@ export function SignInForm({ next }: { next: string }) {
       <button
         type="submit"
         disabled={pending}
-        className="w-full rounded-md bg-sky-600 px-4 py-2 font-medium text-white hover:bg-sky-700 disabled:opacity-60"
+        className="w-full rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800 disabled:opacity-60"
       >
         {pending ? "Signing in…" : "Sign in"}
       </button>

@@ -6,6 +6,7 @@ import type { PeerTable, TableListing } from "@/lib/pg/introspect/tables";
 import { formatCount } from "@/components/format";
 import { groupBySchema, matchesSearch, type PickerSelection, tableKey, unavailableReason, withColumnToggled, withEdit, withSelected } from "./table-picker-model";
 import { type RowActions, TablePickerRow } from "./TablePickerRow";
+import { Ident } from "@/components/Ident";
 
 /** Rows rendered per schema before "Show more": keeps a 1000-table schema quick to draw and to type into. */
 export const ROWS_PER_PAGE = 200;
@@ -129,7 +130,7 @@ export function TablePicker({ listing, mode, selection, onChange, rowErrors }: P
                     <span aria-hidden className="w-3 text-slate-500">
                       {open ? "▾" : "▸"}
                     </span>
-                    <span className="break-all">{schema}</span>
+                    <Ident text={schema} />
                     <span className="font-normal text-slate-500">
                       {formatCount(tables.length)} {tables.length === 1 ? "table" : "tables"}
                       {searching && groups.get(schema)!.length !== tables.length ? ` matching of ${formatCount(groups.get(schema)!.length)}` : ""}

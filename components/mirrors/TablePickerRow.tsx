@@ -4,6 +4,7 @@ import { memo } from "react";
 import type { PeerTable } from "@/lib/pg/introspect/tables";
 import { formatBytes, formatCount } from "@/components/format";
 import type { TableEdit } from "./table-picker-model";
+import { Ident } from "@/components/Ident";
 
 export interface RowActions {
   toggle: (key: string, selected: boolean) => void;
@@ -33,7 +34,7 @@ export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, ch
   const excluded = edit?.excludeColumns ?? [];
   return (
     <>
-      <tr className={`${disabled ? "bg-slate-50 text-slate-400" : checked ? "bg-sky-50/60" : ""}`} title={reason ?? undefined} data-table={tableKey}>
+      <tr className={`${disabled ? "bg-slate-50 text-slate-500" : checked ? "bg-sky-50/60" : ""}`} title={reason ?? undefined} data-table={tableKey}>
         <td className="w-8 py-1.5 pl-3 align-top">
           <input
             type="checkbox"
@@ -46,14 +47,14 @@ export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, ch
         </td>
         <td className="py-1.5 pr-3 align-top">
           <div className="flex items-center gap-1.5">
-            <span className="font-medium break-all text-slate-900">{table.name}</span>
+            <Ident text={table.name} className="font-medium text-slate-900" />
             {table.kind === "partitioned" && (
               <span className="rounded bg-violet-50 px-1.5 text-xs text-violet-700" title="Partitioned table: its partitions are copied as one table">
                 partitioned · {table.partitions ?? 0}
               </span>
             )}
             {disabled && (
-              <span role="img" aria-label={`Not selectable: ${reason}`} title={reason ?? undefined} className="cursor-help text-amber-600" data-testid="unavailable-icon">
+              <span role="img" aria-label={`Not selectable: ${reason}`} title={reason ?? undefined} className="cursor-help text-amber-700" data-testid="unavailable-icon">
                 ⚠
               </span>
             )}
@@ -76,7 +77,7 @@ export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, ch
         <td className="py-1 pr-3 align-top">
           <div className="flex items-center gap-1">
             <TargetInput part="schema" table={table} tableKey={tableKey} edit={edit} disabled={disabled} actions={actions} />
-            <span className="text-slate-400">.</span>
+            <span className="text-slate-500">.</span>
             <TargetInput part="table" table={table} tableKey={tableKey} edit={edit} disabled={disabled} actions={actions} />
           </div>
         </td>
@@ -112,11 +113,11 @@ export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, ch
                           disabled={isKey || disabled}
                           onChange={() => actions.toggleColumn(tableKey, column.name)}
                         />
-                        <span className={`font-mono ${excluded.includes(column.name) ? "text-slate-400 line-through" : "text-slate-800"}`}>{column.name}</span>
+                        <span className={`font-mono ${excluded.includes(column.name) ? "text-slate-500 line-through" : "text-slate-800"}`}>{column.name}</span>
                         <span className="text-slate-500">{column.type}</span>
                         {isKey && <span className="rounded bg-amber-50 px-1 text-amber-800">PK</span>}
                         {column.generated && <span className="rounded bg-slate-200 px-1 text-slate-700">generated</span>}
-                        {!column.nullable && !isKey && <span className="text-slate-400">not null</span>}
+                        {!column.nullable && !isKey && <span className="text-slate-500">not null</span>}
                       </label>
                     </li>
                   );

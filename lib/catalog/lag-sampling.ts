@@ -7,7 +7,7 @@ import type { PrismaClient } from "./generated/client";
  */
 
 /** Statuses in which a CDC mirror has a slot on its source that keeps WAL. */
-export const SLOT_HOLDING_STATUSES = ["initial_load", "running", "paused", "failed"] as const;
+export const SLOT_HOLDING_STATUSES = ["initial_load", "running", "paused", "cutover", "failed"] as const;
 
 export interface MirrorToSample {
   id: string;

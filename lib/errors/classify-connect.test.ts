@@ -31,7 +31,9 @@ describe("classifyError while connecting to a peer", () => {
     expect(connecting(failure("EAI_AGAIN")).message).toMatch(/temporary DNS failure/);
     expect(connecting(failure("ENOTFOUND"))).toMatchObject({ kind: "retry", code: "peer_host_not_found", fields: ["host"] });
     expect(connecting(new DeadlineExceededError("connecting"))).toMatchObject({ kind: "retry", code: "peer_timeout" });
-    expect(connecting(failure("EHOSTUNREACH")).message).toBe("db.example:5432 cannot be reached from this machine (EHOSTUNREACH).");
+    expect(connecting(failure("EHOSTUNREACH", "connect EHOSTUNREACH 10.9.8.7:5432 - Local (10.0.0.2:40312)")).message).toBe(
+      "db.example:5432 cannot be reached from this machine.",
+    );
     expect(connecting(failure("57P03"))).toMatchObject({ kind: "retry", code: "peer_not_ready" });
     expect(connecting(failure("53300"))).toMatchObject({ kind: "retry", code: "peer_too_many_connections" });
   });
@@ -39,6 +41,9 @@ describe("classifyError while connecting to a peer", () => {
   it("explains certificate problems at caCert", () => {
     expect(connecting(failure("CERT_HAS_EXPIRED"))).toMatchObject({ code: "peer_certificate_invalid", message: "The server's certificate has expired.", fields: ["caCert"] });
     expect(connecting(failure("DEPTH_ZERO_SELF_SIGNED_CERT")).message).toContain("(DEPTH_ZERO_SELF_SIGNED_CERT)");
+    expect(connecting(failure("SELF_SIGNED_CERT_IN_CHAIN"), { ...peer, tlsMode: "verify-full", caCert: null }).message).toMatch(
+      /not signed by a certificate authority this machine trusts/,
+    );
     expect(connecting(failure("ERR_OSSL_PEM_NO_START_LINE"), { ...peer, tlsMode: "verify-full" }).message).toBe("The CA certificate could not be read.");
     expect(connecting(failure("ERR_SSL_WRONG_VERSION_NUMBER"))).toMatchObject({ code: "peer_tls_failed", fields: ["tlsMode"] });
   });
@@ -61,6 +66,33 @@ describe("classifyError while connecting to a peer", () => {
     expect(denied).toMatchObject({ kind: "user", code: "peer_connect_failed", message: "Could not connect to db.example:5432: must be superuser or replication role to start walsender" });
     expect(denied.fix).toMatch(/REPLICATION/);
     expect(connecting(new Error("Connection terminated unexpectedly")).kind).toBe("retry");
+  });
+
+  it("says no more than refused, timed out or unreachable when no server answered (no port scanning through validate)", () => {
+    for (const error of [
+      new Error("Connection terminated unexpectedly"),
+      new Error("There was an error establishing an SSL connection"),
+      new Error("received invalid response: 48"),
+      failure("EPIPE", "write EPIPE"),
+      failure("ECONNRESET", "read ECONNRESET"),
+    ]) {
+      expect(connecting(error)).toEqual({
+        kind: "retry",
+        code: "peer_unreachable",
+        message: "db.example:5432 cannot be reached from this machine.",
+        fix: "Check the host, port and network path.",
+        fields: ["host", "port"],
+      });
+    }
+  });
+
+  it("explains pgferry's own refusals", () => {
+    const address = connecting(failure("pgferry_address_refused", 'Connections to "metadata" are not allowed: its address 169.254.169.254 is denied by PGFERRY_PEER_DENY.'));
+    expect(address).toMatchObject({ kind: "user", code: "peer_address_refused", fields: ["host"] });
+    expect(address.message).toMatch(/169\.254\.169\.254 is denied/);
+    const cleartext = connecting(failure("pgferry_cleartext_refused"));
+    expect(cleartext).toMatchObject({ kind: "user", code: "peer_cleartext_refused", fields: ["tlsMode", "allowCleartextPassword"] });
+    expect(toPeerConnectError(failure("pgferry_cleartext_refused"), peer).stage).toBe("credentials");
   });
 });
 
@@ -85,10 +117,13 @@ describe("PeerConnectError", () => {
 });
 
 describe("shouldRetryWithoutTls", () => {
-  it("falls back to plain text only when the server turned TLS down", () => {
+  it("falls back to plain text only when the server answered that it has no TLS", () => {
     expect(shouldRetryWithoutTls(new Error("The server does not support SSL connections"))).toBe(true);
-    expect(shouldRetryWithoutTls(failure("EPROTO"))).toBe(true);
-    expect(shouldRetryWithoutTls(failure("28000", "no pg_hba.conf entry for host, SSL encryption"))).toBe(true);
+    // Anyone on the path can break a handshake or answer oddly: that must not buy them plain text.
+    expect(shouldRetryWithoutTls(failure("EPROTO"))).toBe(false);
+    expect(shouldRetryWithoutTls(failure("ERR_SSL_WRONG_VERSION_NUMBER"))).toBe(false);
+    expect(shouldRetryWithoutTls(new Error("There was an error establishing an SSL connection"))).toBe(false);
+    expect(shouldRetryWithoutTls(failure("28000", "no pg_hba.conf entry for host, SSL encryption"))).toBe(false);
     expect(shouldRetryWithoutTls(failure("28P01"))).toBe(false);
     expect(shouldRetryWithoutTls(failure("ECONNREFUSED"))).toBe(false);
     expect(shouldRetryWithoutTls(undefined)).toBe(false);

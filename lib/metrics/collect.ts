@@ -2,6 +2,10 @@ import { Counter, Gauge, Registry } from "prom-client";
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { OFFLINE_AFTER_MS } from "@/lib/catalog/workers";
 import { MIRROR_STATUSES } from "@/lib/mirrors/status";
+import { histogramText } from "./histogram-text";
+
+/** Upper bounds (seconds) of the batch apply time histogram. */
+const APPLY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
  * Prometheus metrics computed from catalog rows at scrape time. The web process serves them, and
@@ -25,11 +29,19 @@ export async function collectMetrics(catalog: PrismaClient): Promise<{ contentTy
       SELECT p.mirror_table_id::text AS table_id, sum(p.rows_copied)::bigint AS rows
       FROM partitions p JOIN mirrors m ON m.id = p.mirror_id AND p.generation = m.load_generation
       GROUP BY p.mirror_table_id`,
-    catalog.$queryRaw<{ mirror: string; batches: bigint; seconds: number }[]>`
-      SELECT m.name AS mirror, count(*)::bigint AS batches, sum(b.duration_ms)::float8 / 1000 AS seconds
-      FROM cdc_batches b JOIN mirrors m ON m.id = b.mirror_id GROUP BY m.name`,
+    catalog.$queryRaw<{ mirror: string; batches: bigint; seconds: number; buckets: bigint[] }[]>`
+      SELECT m.name AS mirror, count(*)::bigint AS batches, sum(b.duration_ms)::float8 / 1000 AS seconds,
+             array(SELECT count(*) FILTER (WHERE b2.duration_ms <= bound * 1000) FROM cdc_batches b2, unnest(${APPLY_BUCKETS}::float8[]) AS bound
+                   WHERE b2.mirror_id = m.id GROUP BY bound ORDER BY bound) AS buckets
+      FROM cdc_batches b JOIN mirrors m ON m.id = b.mirror_id GROUP BY m.id, m.name`,
     catalog.worker.count({ where: { stoppedAt: null, lastSeenAt: { gt: new Date(Date.now() - OFFLINE_AFTER_MS) } } }),
   ]);
+  // Verification is younger than the rest of the catalog: a scrape must not fail because of it.
+  const verified = await catalog.$queryRaw<{ mirror: string; table: string; differences: bigint }[]>`
+    SELECT m.name AS mirror, vt.source_schema || '.' || vt.source_table AS "table", vt.differences
+    FROM (SELECT DISTINCT ON (mirror_id) id, mirror_id FROM verifications
+          WHERE finished_at IS NOT NULL ORDER BY mirror_id, started_at DESC) v
+    JOIN verification_tables vt ON vt.verification_id = v.id JOIN mirrors m ON m.id = v.mirror_id`.catch(() => []);
 
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
   const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name, help, labelNames, registers: [registry] });
@@ -73,7 +85,16 @@ export async function collectMetrics(catalog: PrismaClient): Promise<{ contentTy
     applySeconds.inc({ mirror: b.mirror }, b.seconds ?? 0);
   }
 
-  return { contentType: registry.contentType, body: await registry.metrics() };
+  const differences = gauge("pgferry_verification_differences", "Rows that differ between source and target in the mirror's last finished verification.", ["mirror", "table"]);
+  for (const v of verified) differences.set({ mirror: v.mirror, table: v.table }, Number(v.differences));
+
+  const applyHistogram = histogramText(
+    "pgferry_cdc_batch_apply_seconds",
+    "Time to apply one CDC batch on the target, in seconds.",
+    APPLY_BUCKETS,
+    batches.map((b) => ({ labels: { mirror: b.mirror }, buckets: b.buckets.map(Number), count: Number(b.batches), sum: b.seconds ?? 0 })),
+  );
+  return { contentType: registry.contentType, body: (await registry.metrics()) + applyHistogram };
 }
 
 interface MirrorRow {

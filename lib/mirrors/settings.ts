@@ -18,6 +18,15 @@ export const SETTINGS_DEFAULTS = {
   cdcBatchSize: 10_000,
   /** CDC: longest a received change waits before its batch is applied, in ms. Default: 500. */
   cdcMaxBatchLatencyMs: 500,
+  /**
+   * When a CDC mirror builds the target's indexes, constraints, triggers and views (post-data):
+   * "at_cutover" (so replication applies into tables without secondary constraints) or "after_load"
+   * (right after the initial load, while CDC runs). Copy-only mirrors always build at the end of the
+   * load. Default: "at_cutover".
+   */
+  postData: "at_cutover",
+  /** Indexes built at the same time during post-data. Default: 2. */
+  parallelIndexBuilds: 2,
 } as const;
 
 /** PostgreSQL names (slots, publications): at most 63 bytes; slots allow only [a-z0-9_]. */
@@ -26,27 +35,41 @@ const replicationObjectName = (what: string) =>
     .string()
     .regex(/^[a-z0-9_]{1,63}$/, { error: `The ${what} name may use only lowercase letters, digits and underscores (at most 63).` });
 
+/**
+ * A whole number typed into the form (a string, coerced) or sent as JSON, with a message for each
+ * way it can be wrong: `notANumber`, then `[bound, message]` for the smallest and largest allowed.
+ */
+const wholeNumber = (notANumber: string, [min, tooSmall]: [number, string], [max, tooLarge]: [number, string], fallback: number) =>
+  z.coerce.number({ error: notANumber }).int().min(min, { error: tooSmall }).max(max, { error: tooLarge }).default(fallback);
+
 export const mirrorSettingsSchema = z.object({
-  rowsPerPartition: z.coerce
-    .number({ error: "Rows per partition must be a number." })
-    .int()
-    .min(1, { error: "Rows per partition must be at least 1." })
-    .max(100_000_000, { error: "Rows per partition must be at most 100,000,000." })
-    .default(SETTINGS_DEFAULTS.rowsPerPartition),
-  parallelCopyWorkers: z.coerce
-    .number({ error: "Parallel copy workers must be a number." })
-    .int()
-    .min(1, { error: "Use at least 1 parallel copy worker." })
-    .max(32, { error: "Use at most 32 parallel copy workers." })
-    .default(SETTINGS_DEFAULTS.parallelCopyWorkers),
-  tablesInParallel: z.coerce
-    .number({ error: "Tables in parallel must be a number." })
-    .int()
-    .min(1, { error: "Copy at least 1 table at a time." })
-    .max(64, { error: "Copy at most 64 tables at a time." })
-    .default(SETTINGS_DEFAULTS.tablesInParallel),
+  rowsPerPartition: wholeNumber(
+    "Rows per partition must be a number.",
+    [1, "Rows per partition must be at least 1."],
+    [100_000_000, "Rows per partition must be at most 100,000,000."],
+    SETTINGS_DEFAULTS.rowsPerPartition,
+  ),
+  parallelCopyWorkers: wholeNumber(
+    "Parallel copy workers must be a number.",
+    [1, "Use at least 1 parallel copy worker."],
+    [32, "Use at most 32 parallel copy workers."],
+    SETTINGS_DEFAULTS.parallelCopyWorkers,
+  ),
+  tablesInParallel: wholeNumber(
+    "Tables in parallel must be a number.",
+    [1, "Copy at least 1 table at a time."],
+    [64, "Copy at most 64 tables at a time."],
+    SETTINGS_DEFAULTS.tablesInParallel,
+  ),
   cdcBatchSize: z.coerce.number().int().min(1).max(1_000_000).default(SETTINGS_DEFAULTS.cdcBatchSize),
   cdcMaxBatchLatencyMs: z.coerce.number().int().min(1).max(60_000).default(SETTINGS_DEFAULTS.cdcMaxBatchLatencyMs),
+  postData: z.enum(["at_cutover", "after_load"], { error: "Build target objects either at cutover or after the load." }).default(SETTINGS_DEFAULTS.postData),
+  parallelIndexBuilds: wholeNumber(
+    "Parallel index builds must be a number.",
+    [1, "Build at least 1 index at a time."],
+    [16, "Build at most 16 indexes at a time."],
+    SETTINGS_DEFAULTS.parallelIndexBuilds,
+  ),
   /** Default: pgferry_<mirror name>. */
   publicationName: replicationObjectName("publication").optional(),
   /** Default: pgferry_<mirror name>. */

@@ -48,8 +48,10 @@ describe("mirror status machine", () => {
     expect(() => assertMirrorTransition(from, to)).toThrow(InvalidTransitionError);
   });
 
-  it("lets every status but deleting be deleted, and nothing leave deleting", () => {
-    expect(mirrorStatusesLeadingTo("deleting")).toEqual(MIRROR_STATUSES.filter((s) => s !== "deleting"));
+  it("lets every status but deleting and cutover be deleted, and nothing leave deleting", () => {
+    // A cutover may have fenced the source: it is aborted (which lifts the fence) before the mirror can go.
+    expect(mirrorStatusesLeadingTo("deleting")).toEqual(MIRROR_STATUSES.filter((s) => s !== "deleting" && s !== "cutover"));
+    expect(mirrorStatusesLeadingTo("cutover")).toEqual(["running"]);
     expect(MIRROR_TRANSITIONS.deleting).toEqual([]);
   });
 

@@ -37,8 +37,9 @@ describe("peerCreateSchema", () => {
       database: "orders",
       user: "ferry",
       password: "pw",
-      tlsMode: "prefer",
+      tlsMode: "require",
       caCert: null,
+      allowCleartextPassword: false,
     });
     expect(peerCreateSchema.parse({ ...valid, port: undefined }).port).toBe(5432);
     expect(peerCreateSchema.parse({ ...valid, port: "" }).port).toBe(5432);
@@ -70,12 +71,22 @@ describe("peerCreateSchema", () => {
     expect(errorsFor({ name: "x" })).toMatchObject({ host: "Host is required.", database: "Database is required." });
   });
 
-  test("requires a PEM CA certificate for verify-full", () => {
-    expect(errorsFor({ ...valid, tlsMode: "verify-full" }).caCert).toMatch(/verify-full needs the CA certificate/);
-    expect(errorsFor({ ...valid, tlsMode: "verify-full", caCert: "  " }).caCert).toMatch(/verify-full needs/);
+  test("requires a PEM CA certificate for verify-ca; verify-full may use the system's CAs", () => {
+    expect(errorsFor({ ...valid, tlsMode: "verify-ca" }).caCert).toMatch(/verify-ca needs the CA certificate/);
+    expect(errorsFor({ ...valid, tlsMode: "verify-ca", caCert: "  " }).caCert).toMatch(/verify-ca needs/);
     expect(errorsFor({ ...valid, tlsMode: "verify-full", caCert: "hello" }).caCert).toMatch(/PEM format/);
+    expect(peerCreateSchema.parse({ ...valid, tlsMode: "verify-ca", caCert: PEM }).caCert).toBe(PEM);
     expect(peerCreateSchema.parse({ ...valid, tlsMode: "verify-full", caCert: PEM }).caCert).toBe(PEM);
-    expect(errorsFor({ ...valid, tlsMode: "sometimes" }).tlsMode).toMatch(/disable, prefer, require or verify-full/);
+    expect(peerCreateSchema.parse({ ...valid, tlsMode: "verify-full" }).caCert).toBeNull();
+    expect(errorsFor({ ...valid, tlsMode: "sometimes" }).tlsMode).toMatch(/disable, prefer, require, verify-ca or verify-full/);
+  });
+
+  test("refuses clear-text passwords unless the peer allows them", () => {
+    expect(peerCreateSchema.parse(valid).allowCleartextPassword).toBe(false);
+    expect(peerCreateSchema.parse({ ...valid, allowCleartextPassword: true }).allowCleartextPassword).toBe(true);
+    expect(peerCreateSchema.parse({ ...valid, allowCleartextPassword: "on" }).allowCleartextPassword).toBe(true);
+    expect(errorsFor({ ...valid, allowCleartextPassword: "yes please" }).allowCleartextPassword).toMatch(/true or false/);
+    expect(peerUpdateSchema.parse({ port: 1 }).allowCleartextPassword).toBeUndefined();
   });
 
   test("allows an empty password on create (servers that trust the client)", () => {
@@ -106,11 +117,11 @@ describe("peerUpdateSchema", () => {
     expect(mergePeerUpdate(withCa, peerUpdateSchema.parse({ port: 1234 })).caCert).toBe(PEM);
   });
 
-  test("checks the merged result: verify-full needs a CA certificate", () => {
-    const update = peerUpdateSchema.parse({ tlsMode: "verify-full" });
-    expect(() => mergePeerUpdate(stored, update)).toThrow(/verify-full needs the CA certificate/);
+  test("checks the merged result: verify-ca needs a CA certificate", () => {
+    const update = peerUpdateSchema.parse({ tlsMode: "verify-ca" });
+    expect(() => mergePeerUpdate(stored, update)).toThrow(/verify-ca needs the CA certificate/);
     const withCa = mergePeerUpdate({ ...stored, caCert: PEM }, update);
-    expect(withCa.tlsMode).toBe("verify-full");
+    expect(withCa.tlsMode).toBe("verify-ca");
   });
 
   test("still validates the fields it is given", () => {
@@ -129,6 +140,7 @@ test("peerConnectionSchema has no name and maps to a PeerConnection", () => {
     password: "pw",
     tlsMode: "require",
     caCert: null,
+    allowCleartextPassword: false,
   });
 });
 

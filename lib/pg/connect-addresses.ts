@@ -123,14 +123,23 @@ export async function checkPeerAddress(peer: PeerEndpoint, rules: AddressRules =
   }
   const addresses = await resolve(peer.host);
   const catalogAddresses = rules.catalog && peer.port === rules.catalog.port ? await resolve(rules.catalog.host).catch(() => []) : [];
-  const denied = firstMatch(rules.deny, peer, addresses, catalogAddresses);
-  if (denied) throw new PeerAddressRefusedError(peer.host, `${denied} is denied by PGFERRY_PEER_DENY.`);
-  if (rules.allow.length) {
-    const nameAllowed = rules.allow.some((rule) => rule.kind === "name" && nameMatches(rule, peer.host));
-    const outside = nameAllowed ? undefined : addresses.find((a) => !rules.allow.some((rule) => rule.kind === "network" && inNetwork(rule, a)));
-    if (outside) throw new PeerAddressRefusedError(peer.host, `${describeAddress(peer.host, outside)} is not in PGFERRY_PEER_ALLOW.`);
-  }
+  const reason = refusal(peer, addresses, catalogAddresses, rules);
+  if (reason) throw new PeerAddressRefusedError(peer.host, reason);
   return addresses;
+}
+
+/**
+ * Why the rules refuse a peer whose host resolved to `addresses` (all of them are checked), or
+ * null when they allow it. `catalogAddresses`: the catalog host's addresses when the peer's port is
+ * the catalog's, else empty. Pure.
+ */
+export function refusal(peer: PeerEndpoint, addresses: ResolvedPeerAddress[], catalogAddresses: ResolvedPeerAddress[], rules: AddressRules): string | null {
+  const denied = firstMatch(rules.deny, peer, addresses, catalogAddresses);
+  if (denied) return `${denied} is denied by PGFERRY_PEER_DENY.`;
+  if (!rules.allow.length) return null;
+  if (rules.allow.some((rule) => rule.kind === "name" && nameMatches(rule, peer.host))) return null;
+  const outside = addresses.find((a) => !rules.allow.some((rule) => rule.kind === "network" && inNetwork(rule, a)));
+  return outside ? `${describeAddress(peer.host, outside)} is not in PGFERRY_PEER_ALLOW.` : null;
 }
 
 /** What in `rules` the peer matches, described for the user, or null. */

@@ -42,8 +42,11 @@ interface ClientInternals {
  * - connects to the vetted addresses only (see PeerClientOptions.addresses).
  */
 export class PeerClient extends pg.Client {
-  constructor(config: pg.ClientConfig, private readonly peerOptions: PeerClientOptions = {}) {
-    super(config.host?.startsWith("/") || !peerOptions.addresses?.length ? config : { ...config, stream: () => pinnedSocket(peerOptions.addresses!) });
+  constructor(
+    config: pg.ClientConfig,
+    private readonly peerOptions: PeerClientOptions = {},
+  ) {
+    super(withPinnedAddresses(config, peerOptions.addresses ?? []));
   }
 
   _handleAuthCleartextPassword(message: unknown): void {
@@ -59,6 +62,12 @@ export class PeerClient extends pg.Client {
     const conf = Object.getPrototypeOf(PeerClient.prototype).getStartupConf.call(this) as Record<string, string>;
     return { ...conf, standard_conforming_strings: "on" };
   }
+}
+
+/** `config` with a socket that connects to `addresses` (a unix socket has none: left as is). */
+function withPinnedAddresses(config: pg.ClientConfig, addresses: ResolvedPeerAddress[]): pg.ClientConfig {
+  if (!addresses.length || config.host?.startsWith("/")) return config;
+  return { ...config, stream: () => pinnedSocket(addresses) };
 }
 
 /** A socket whose connect(port, host) goes to `addresses` instead of looking `host` up. */

@@ -204,29 +204,19 @@ class Reader {
     return String.fromCharCode(this.buffer[this.offset++]);
   }
   int16(): number {
-    const value = this.buffer.readInt16BE(this.offset);
-    this.offset += 2;
-    return value;
+    return this.buffer.readInt16BE(this.advance(2));
   }
   int32(): number {
-    const value = this.buffer.readInt32BE(this.offset);
-    this.offset += 4;
-    return value;
+    return this.buffer.readInt32BE(this.advance(4));
   }
   uint32(): number {
-    const value = this.buffer.readUInt32BE(this.offset);
-    this.offset += 4;
-    return value;
+    return this.buffer.readUInt32BE(this.advance(4));
   }
   int64(): bigint {
-    const value = this.buffer.readBigInt64BE(this.offset);
-    this.offset += 8;
-    return value;
+    return this.buffer.readBigInt64BE(this.advance(8));
   }
   lsn(): Lsn {
-    const value = readLsn(this.buffer, this.offset);
-    this.offset += 8;
-    return value;
+    return readLsn(this.buffer, this.advance(8));
   }
   /** A NUL-terminated string. */
   string(): string {
@@ -237,16 +227,24 @@ class Reader {
     return value;
   }
   bytes(length: number): Buffer {
-    if (this.offset + length > this.buffer.length) throw new PgoutputDecodeError("value runs past the end of the message");
-    const value = this.buffer.subarray(this.offset, this.offset + length);
-    this.offset += length;
-    return value;
+    const start = this.value(length);
+    return this.buffer.subarray(start, start + length);
   }
   text(length: number): string {
+    const start = this.value(length);
+    return this.buffer.toString("utf8", start, start + length);
+  }
+
+  /** Moves past `size` bytes and returns where they start (a fixed-size read checks the bounds itself). */
+  private advance(size: number): number {
+    const start = this.offset;
+    this.offset += size;
+    return start;
+  }
+  /** Like advance, for a column value of a length the message states, which may lie. */
+  private value(length: number): number {
     if (this.offset + length > this.buffer.length) throw new PgoutputDecodeError("value runs past the end of the message");
-    const value = this.buffer.toString("utf8", this.offset, this.offset + length);
-    this.offset += length;
-    return value;
+    return this.advance(length);
   }
 
   tuple(): Tuple {

@@ -34,7 +34,7 @@ test("create, validate, list, watch, edit and delete a peer", async ({ page }) =
   await page.getByLabel("Port").fill(String(source.port));
   await page.getByLabel("Database").fill("postgres");
   await page.getByLabel("User").fill(source.user);
-  await page.getByLabel("Password").fill("wrong-password");
+  await page.getByLabel("Password", { exact: true }).fill("wrong-password");
 
   // A wrong password: the sign-in check fails and the message sits at the password field.
   await page.getByRole("button", { name: "Validate" }).click();
@@ -44,7 +44,7 @@ test("create, validate, list, watch, edit and delete a peer", async ({ page }) =
   await expect(page.getByRole("alert").filter({ hasText: "Authentication failed" })).toHaveText(`Authentication failed for user "${source.user}".`);
   await expect(page).toHaveURL(/\/peers\/new$/);
 
-  await page.getByLabel("Password").fill(source.password);
+  await page.getByLabel("Password", { exact: true }).fill(source.password);
   await page.getByRole("button", { name: "Validate" }).click();
   const checks = page.getByRole("list", { name: "Validation checks" }).getByRole("listitem");
   await expect(checks).toHaveCount(8);
@@ -88,7 +88,7 @@ test("create, validate, list, watch, edit and delete a peer", async ({ page }) =
   await row.getByRole("link", { name: "e2e_source" }).click();
   await page.getByRole("link", { name: "Edit" }).click();
   await expect(page.getByLabel("Name")).toHaveValue("e2e_source");
-  await expect(page.getByLabel("Password")).toHaveValue("");
+  await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
   await page.getByLabel("TLS mode").selectOption("disable");
   await page.getByRole("button", { name: "Validate" }).click();
   await expect(page.getByTestId("check-reachable")).toHaveAttribute("data-status", "pass");

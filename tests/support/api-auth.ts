@@ -4,7 +4,7 @@
  */
 export const TEST_API_PASSWORD = "test-api-password-0123456789";
 
-export function useTestApiPassword(): void {
+export function setTestApiPassword(): void {
   process.env.PGFERRY_PASSWORD = TEST_API_PASSWORD;
 }
 

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type pg from "pg";
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { encryptPeerPassword } from "@/lib/catalog/peers";
+import type { MirrorCreateInput } from "@/lib/mirrors/input";
+import { createMirror } from "@/lib/web/mirrors/create";
 import { createTestCatalog, type TestCatalog } from "./catalog";
 import { type ClusterName, clusterInfo, connect, createDatabase } from "./databases";
 import { waitFor } from "./wait";
@@ -105,22 +107,37 @@ export interface MirrorTestbed {
   source: pg.Client;
   target: pg.Client;
   sourceDatabase: string;
+  /** Starts a worker process on this catalog (see startWorker); close() stops it. */
+  startWorker(env?: Record<string, string>): WorkerProcess;
+  /** Creates a mirror from "src" to "dst" through lib, as the API does. */
+  createMirror(input: Omit<MirrorCreateInput, "source" | "target">): Promise<{ name: string }>;
+  /** Stops the workers it started, then closes the clients and the catalog. */
   close(): Promise<void>;
 }
 
-export async function createMirrorTestbed(): Promise<MirrorTestbed> {
+/** `sourceSql`, when given, runs on the source database first (tables and rows to mirror). */
+export async function createMirrorTestbed(sourceSql?: string): Promise<MirrorTestbed> {
   const catalog = await createTestCatalog();
   const [sourceDatabase, targetDatabase] = await Promise.all([createDatabase("source"), createDatabase("target")]);
   const source = await connect("source", sourceDatabase);
   const target = await connect("target", targetDatabase);
   await createPeerRow(catalog.prisma, "src", "source", sourceDatabase);
   await createPeerRow(catalog.prisma, "dst", "target", targetDatabase);
+  if (sourceSql) await source.query(sourceSql);
+  const workers: WorkerProcess[] = [];
   return {
     catalog,
     source,
     target,
     sourceDatabase,
+    startWorker: (env) => {
+      const worker = startWorker(catalog.url, env);
+      workers.push(worker);
+      return worker;
+    },
+    createMirror: (input) => createMirror(catalog.prisma, { ...input, source: "src", target: "dst" }),
     close: async () => {
+      await Promise.all(workers.map((worker) => worker.stop()));
       await Promise.all([source.end(), target.end()]);
       await catalog.close();
     },

@@ -1,18 +1,59 @@
 import type { TableLoadPlan } from "@/lib/mirrors/table-plan";
+import type { TableMapping } from "@/lib/mirrors/table-mapping";
 import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
+import { quoteQualified } from "@/lib/pg/quote";
+import { buildPostData, type PostDataProgress, type PostDataResult } from "@/workers/schema/post-data";
+import { syncSequencesForward } from "@/workers/schema/sync-sequences";
 import { ensurePrimaryKeys } from "./target-ddl";
 
+/** What finishing a load does beyond the primary keys. */
+export interface FinishLoadOptions {
+  /** Build post-data (indexes, constraints, views, triggers, …) and sync sequences now. Default: false (CDC: at cutover). */
+  postData?: { source: PeerConnection; mapping: TableMapping[]; parallel?: number };
+  /** Says which phase is running: "post_data" (with progress), "sequences", "analyze". */
+  onPhase?: (phase: "post_data" | "sequences" | "analyze", progress?: PostDataProgress) => void;
+  signal?: AbortSignal;
+}
+
 /**
- * Ends a load whose partitions are all copied: builds the primary keys that prepareLoad deferred.
- * Idempotent. Throws PostgreSQL's error (e.g. 23505 if the target somehow holds duplicate keys).
+ * Ends a load whose partitions are all copied: builds the primary keys that prepareLoad deferred,
+ * then (if asked) the post-data objects and sequence positions, then ANALYZEs the tables so the
+ * planner has statistics on day one. Idempotent. Throws PostgreSQL's error (e.g. 23505 if the target
+ * somehow holds duplicate keys). Returns the post-data result (null when not built).
  */
-export async function finishLoad(targetPeer: PeerConnection, plans: Pick<TableLoadPlan, "target" | "primaryKey">[], mirror: string): Promise<void> {
+export async function finishLoad(
+  targetPeer: PeerConnection,
+  plans: Pick<TableLoadPlan, "target" | "primaryKey">[],
+  mirror: string,
+  options: FinishLoadOptions = {},
+): Promise<PostDataResult | null> {
   const target = await connectPeer(targetPeer, `finish:${mirror}`);
   try {
     // An index build on a large table outlasts any sensible statement timeout.
     await target.query("SET statement_timeout = 0");
     await ensurePrimaryKeys(target, plans);
+    let result: PostDataResult | null = null;
+    if (options.postData) {
+      const { source: sourcePeer, mapping, parallel } = options.postData;
+      const source = await connectPeer(sourcePeer, `post-data:${mirror}`);
+      try {
+        options.onPhase?.("post_data");
+        result = await buildPostData(source, target, mapping, {
+          parallel,
+          openTarget: () => connectPeer(targetPeer, `post-data:${mirror}`),
+          onProgress: (progress) => options.onPhase?.("post_data", progress),
+          signal: options.signal,
+        });
+        options.onPhase?.("sequences");
+        await syncSequencesForward(source, target, mapping);
+      } finally {
+        await source.end().catch(() => {});
+      }
+    }
+    options.onPhase?.("analyze");
+    for (const plan of plans) await target.query(`ANALYZE ${quoteQualified(plan.target.schema, plan.target.name)}`);
+    return result;
   } finally {
     await target.end().catch(() => {});
   }

@@ -10,6 +10,7 @@ import { createSlotSnapshot, type ExportedSnapshot, exportSnapshot } from "@/lib
 import { assignLanes, bundleSmallPartitions, rowsPerPartitionFor } from "./load-order";
 import { type Partition, planPartitions } from "./partitions";
 import { ensureTargetTablesFor, truncateTargetTables } from "./target-ddl";
+import { readPreData } from "@/workers/schema/pre-data";
 
 /** What a load is asked to copy, and how. */
 export interface LoadRequest {
@@ -78,11 +79,12 @@ export async function prepareLoad(request: LoadRequest): Promise<PreparedLoad> {
     try {
       description = await describeTables(source, mapping.map((m) => m.source));
       plans = buildTablePlans(description, mapping);
+      const preData = await readPreData(source, mapping);
       if (request.startOver || (await listDonePartitions(target, mirror)).length > 0) {
         await truncateTargetTables(target, mapping);
         await clearMirrorBookkeeping(target, mirror);
       }
-      ({ warnings } = await ensureTargetTablesFor(target, description, plans, { deferPrimaryKey: true }));
+      ({ warnings } = await ensureTargetTablesFor(target, description, plans, { deferPrimaryKey: true, preData }));
     } finally {
       await target.end().catch(() => {});
     }

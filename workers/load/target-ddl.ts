@@ -6,13 +6,16 @@ import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 import { buildTablePlans, type TableLoadPlan } from "@/lib/mirrors/table-plan";
 import { findTargetProblems, type TargetCheckOptions, targetTableExists, throwIfProblems } from "@/lib/mirrors/target-check";
 import { ensureTargetTypes } from "@/lib/pg/target-types";
+import { applyPreData, createPartitions, ensurePreDataExtensions, partitionClause, type PreData, readPreData } from "@/workers/schema/pre-data";
 
 export { checkTargetTables, findTargetProblems, type TargetCheckOptions } from "@/lib/mirrors/target-check";
 
 /**
- * Creating the target tables of an initial load: schemas, user types, then tables with the
- * source's exact column types, NOT NULL, generated columns and the primary key. Indexes,
- * other constraints and triggers are left for cutover (they would slow the load down).
+ * Creating the target tables of an initial load (pg_dump's pre-data): extensions, schemas, user
+ * types, then tables with the source's exact column types, NOT NULL, generated columns and the
+ * primary key, partitioned tables with their partitions, sequences, functions, defaults and
+ * identities (workers/schema/pre-data.ts). Indexes, other constraints, triggers and views are
+ * post-data (workers/schema/post-data.ts): they would slow the load down.
  */
 
 export interface EnsureTargetOptions extends TargetCheckOptions {
@@ -22,6 +25,11 @@ export interface EnsureTargetOptions extends TargetCheckOptions {
    * faster (what pg_dump does); CDC needs the key, so add it before CDC starts. Default: false.
    */
   deferPrimaryKey?: boolean;
+  /**
+   * The source's pre-data for the mapped tables (readPreData). Without it tables are created with
+   * columns and primary key only, a partitioned source as one ordinary table. Default: none.
+   */
+  preData?: PreData;
 }
 
 export interface EnsureTargetResult {
@@ -44,7 +52,8 @@ export async function ensureTargetTables(
   options: EnsureTargetOptions = {},
 ): Promise<EnsureTargetResult> {
   const description = await describeTables(source, mapping.map((m) => m.source));
-  return ensureTargetTablesFor(target, description, buildTablePlans(description, mapping), options);
+  const preData = options.preData ?? (await readPreData(source, mapping));
+  return ensureTargetTablesFor(target, description, buildTablePlans(description, mapping), { ...options, preData });
 }
 
 /**
@@ -68,11 +77,13 @@ export async function ensureTargetTablesFor(
     // and must not resolve to same-named objects in the target's own search_path.
     await target.query("SET LOCAL search_path = pg_catalog");
     await target.query("SELECT pg_advisory_xact_lock(hashtext('pgferry'), hashtext('target-ddl'))");
+    // Before the checks: a column type from an extension is then found instead of reported missing.
+    const extensionProblems = options.preData ? await ensurePreDataExtensions(target, options.preData) : [];
     throwIfProblems(await findTargetProblems(target, description, plans, options));
 
     const schemas = new Set([...description.types.map((t) => t.schema), ...plans.map((p) => p.target.schema)]);
     for (const schema of [...schemas].sort()) await target.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-    const warnings = await ensureTargetTypes(target, description.types);
+    const warnings = [...extensionProblems, ...(await ensureTargetTypes(target, description.types))];
 
     const created: QualifiedName[] = [];
     const existing: QualifiedName[] = [];
@@ -83,12 +94,19 @@ export async function ensureTargetTablesFor(
       }
       const virtualAsStored = version < 180000 && plan.columns.some((c) => c.generated?.kind === "virtual");
       if (virtualAsStored) warnings.push(`${formatQualifiedName(plan.target)}: virtual generated columns are created STORED (the target is older than PostgreSQL 18)`);
+      const partitionBy = options.preData ? partitionClause(options.preData, plan.source) : null;
       try {
-        await target.query(createTableSql(plan, version, { primaryKey: !options.deferPrimaryKey }));
+        await target.query(createTableSql(plan, version, { primaryKey: !options.deferPrimaryKey, partitionBy }));
       } catch (error) {
         throw new Error(`creating target table ${formatQualifiedName(plan.target)} failed: ${(error as Error).message}`, { cause: error });
       }
+      if (options.preData) await createPartitions(target, options.preData, plan.source);
       created.push(plan.target);
+    }
+    if (options.preData) {
+      const createdSources = plans.filter((p) => created.includes(p.target)).map((p) => p.source);
+      // Functions that fail here (a body needing a view) are created again after the copy, and reported there.
+      await applyPreData(target, options.preData, createdSources, []);
     }
     await target.query("COMMIT");
     return { plans, created, existing, warnings };
@@ -100,10 +118,14 @@ export async function ensureTargetTablesFor(
 
 /**
  * CREATE TABLE for a plan: columns in source order with exact types and collations, NOT NULL, GENERATED ALWAYS AS
- * (same expression; VIRTUAL only where the target supports it), and the primary key.
- * A partitioned source becomes one ordinary table.
+ * (same expression; VIRTUAL only where the target supports it), and the primary key; `partitionBy`
+ * (e.g. `PARTITION BY RANGE (at)`) makes it a partitioned table, else it is an ordinary one.
  */
-export function createTableSql(plan: TableLoadPlan, targetVersion = 180000, { primaryKey = true } = {}): string {
+export function createTableSql(
+  plan: TableLoadPlan,
+  targetVersion = 180000,
+  { primaryKey = true, partitionBy = null }: { primaryKey?: boolean; partitionBy?: string | null } = {},
+): string {
   const lines = plan.columns.map((c) => {
     let line = `${quoteIdent(c.name)} ${c.type}`;
     if (c.collation) line += ` COLLATE ${c.collation}`;
@@ -115,7 +137,7 @@ export function createTableSql(plan: TableLoadPlan, targetVersion = 180000, { pr
     return line;
   });
   if (primaryKey && plan.primaryKey.length > 0) lines.push(`PRIMARY KEY (${plan.primaryKey.map(quoteIdent).join(", ")})`);
-  return `CREATE TABLE ${quoteQualified(plan.target.schema, plan.target.name)} (\n  ${lines.join(",\n  ")}\n)`;
+  return `CREATE TABLE ${quoteQualified(plan.target.schema, plan.target.name)} (\n  ${lines.join(",\n  ")}\n)${partitionBy ? ` ${partitionBy}` : ""}`;
 }
 
 /**

@@ -18,11 +18,17 @@ const LAG_INTERVAL_MS = 2_000;
 const SLOT_STATS_INTERVAL_MS = 10_000;
 
 /**
- * Streams a CDC mirror's changes until its status leaves "running" or `signal` fires.
+ * Streams a CDC mirror's changes until its status leaves `whileStatus` ("running") or `signal` fires.
  * Writes each applied batch, per-table counters, lag and slot state to the catalog.
  * Rejects with CdcFatalError (a cause and a fix) when a person must act.
  */
-export async function streamChanges(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }, signal: AbortSignal): Promise<void> {
+export async function streamChanges(
+  ctx: RunnerContext,
+  mirror: Mirror & { tables: MirrorTable[] },
+  signal: AbortSignal,
+  // The cutover (cutover-phase.ts) keeps applying changes while the mirror is in `cutover`.
+  whileStatus: "running" | "cutover" = "running",
+): Promise<void> {
   const settings = mirror.settings as unknown as MirrorSettings;
   const [source, target] = await Promise.all([
     loadPeerConnection(ctx.catalog, mirror.sourcePeerId),
@@ -53,7 +59,7 @@ export async function streamChanges(ctx: RunnerContext, mirror: Mirror & { table
       await sleep(STATUS_CHECK_INTERVAL_MS, stop.signal);
       try {
         const current = await ctx.catalog.mirror.findUnique({ where: { id: mirror.id }, select: { status: true } });
-        if (current?.status !== "running") {
+        if (current?.status !== whileStatus) {
           stoppedFor = current?.status ?? "deleting";
           stop.abort();
           return;

@@ -12,6 +12,7 @@ import { finishLoad } from "@/workers/load/finish-load";
 import type { Partition } from "@/workers/load/partitions";
 import { type PreparedLoad, prepareLoad } from "@/workers/load/prepare-load";
 import type { RunnerContext } from "./context";
+import { phaseRecorder } from "./phase";
 
 export function tableMappings(tables: MirrorTable[]): TableMapping[] {
   return tables.map((t) => ({
@@ -132,10 +133,35 @@ async function recordPartitions(
 }
 
 /**
- * Ends a load whose partitions are all copied: builds the primary keys that setup deferred.
+ * Ends a load whose partitions are all copied: builds the primary keys that setup deferred; for a
+ * copy-only mirror (or a CDC mirror set to postData "after_load") the target's indexes, constraints,
+ * views, triggers and sequence positions too; then ANALYZE. The phase is recorded for the UI and each
+ * object not reproduced becomes a warning in the mirror's log.
  * Idempotent. Throws PostgreSQL's error (e.g. 23505 if the target somehow holds duplicate keys).
  */
-export async function finishInitialLoad(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }): Promise<void> {
+export async function finishInitialLoad(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }, signal?: AbortSignal): Promise<void> {
   const plans = mirror.tables.map((t) => t.loadPlan as unknown as TableLoadPlan | null).filter((p): p is TableLoadPlan => p !== null);
-  await finishLoad(await loadPeerConnection(ctx.catalog, mirror.targetPeerId), plans, mirror.name);
+  const settings = mirror.settings as unknown as Partial<MirrorSettings>;
+  const buildNow = mirror.mode !== "cdc" || settings.postData === "after_load";
+  const phase = phaseRecorder(ctx.catalog, mirror.id);
+  try {
+    const result = await finishLoad(await loadPeerConnection(ctx.catalog, mirror.targetPeerId), plans, mirror.name, {
+      postData: buildNow
+        ? { source: await loadPeerConnection(ctx.catalog, mirror.sourcePeerId), mapping: tableMappings(mirror.tables), parallel: settings.parallelIndexBuilds }
+        : undefined,
+      onPhase: (name, progress) => phase.update(name, progress),
+      signal,
+    });
+    if (result) {
+      for (const { object, reason } of result.skipped) await recordMirrorEvent(ctx.catalog, mirror.id, "warn", `Not reproduced on the target: ${object} — ${reason}.`);
+      await recordMirrorEvent(
+        ctx.catalog,
+        mirror.id,
+        "info",
+        `Target objects built: ${result.built.length} (indexes, constraints, views, functions, triggers)${result.skipped.length ? `; ${result.skipped.length} not reproduced (see the warnings)` : ""}.`,
+      );
+    }
+  } finally {
+    await phase.clear();
+  }
 }

@@ -8,6 +8,7 @@ import type { ExportedSnapshot } from "@/lib/pg/snapshot";
 import { sleep } from "@/lib/sleep";
 import { CdcFatalError } from "@/workers/cdc/types";
 import { streamChanges } from "./cdc-phase";
+import { runCutover } from "./cutover-phase";
 import type { RunnerContext } from "./context";
 import { checkLoad } from "./load-monitor";
 import { finishInitialLoad, startInitialLoad } from "./load-setup";
@@ -49,6 +50,7 @@ const STEPS: Record<MirrorStatus, Step> = {
   initial_load: watchLoad,
   running: replicate,
   paused: measurePausedSlot,
+  cutover: cutOver,
   deleting: tearDown,
   completed: settled,
   failed: settled,
@@ -103,7 +105,7 @@ async function watchLoad({ ctx, mirror, snapshot, signal }: StepInput): Promise<
   // Every partition copied: the snapshot is no longer needed (even if it died with an earlier owner).
   if (state.kind === "done") {
     await snapshot?.close();
-    return finishLoad(ctx, mirror);
+    return finishLoad(ctx, mirror, signal);
   }
   if (!snapshot) {
     await restartLoad(
@@ -134,6 +136,12 @@ async function replicate({ ctx, mirror, snapshot, signal }: StepInput): Promise<
   return { snapshot };
 }
 
+/** cutover: the cutover's steps, with CDC applying until the switch (cutover-phase.ts). */
+async function cutOver({ ctx, mirror, snapshot, signal }: StepInput): Promise<StepResult> {
+  await runCutover(ctx, mirror, signal);
+  return { snapshot };
+}
+
 /** paused: nothing is applied, but the WAL the source keeps for the slot grows and is shown. */
 async function measurePausedSlot({ ctx, mirror, snapshot, signal }: StepInput): Promise<StepResult> {
   await refreshSlotStats(ctx.catalog, mirror.id, await loadPeerConnection(ctx.catalog, mirror.sourcePeerId), mirror.slotName, `paused:${mirror.name}`);
@@ -154,8 +162,8 @@ async function settled({ snapshot }: StepInput): Promise<StepResult> {
   return { snapshot, finished: true };
 }
 
-async function finishLoad(ctx: RunnerContext, mirror: LoadedMirror): Promise<StepResult> {
-  await finishInitialLoad(ctx, mirror);
+async function finishLoad(ctx: RunnerContext, mirror: LoadedMirror, signal: AbortSignal): Promise<StepResult> {
+  await finishInitialLoad(ctx, mirror, signal);
   const next = mirror.mode === "cdc" ? "running" : "completed";
   // Only if this load is still the current one: a delete or resync requested meanwhile wins.
   await transitionMirror(ctx.catalog, { id: mirror.id, loadGeneration: mirror.loadGeneration }, "initial_load", next, {

@@ -7,6 +7,7 @@ import { formatCount, formatLag, formatTime } from "@/components/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { usePolling } from "@/components/usePolling";
 import type { MirrorSummary } from "@/lib/web/mirrors/views";
+import { Ident } from "@/components/Ident";
 
 /** Default: the list refreshes every 5 s. */
 const REFRESH_MS = 5_000;
@@ -28,10 +29,9 @@ const COLUMNS: DataColumn<MirrorSummary>[] = [
   },
   {
     header: "Source → target",
-    className: "whitespace-nowrap",
     cell: (m) => (
       <>
-        {m.source} <span className="text-slate-400">→</span> {m.target}
+        <Ident text={m.source} /> <span className="text-slate-500">→</span> <Ident text={m.target} />
       </>
     ),
   },
@@ -45,7 +45,7 @@ function MirrorName({ mirror }: { mirror: MirrorSummary }) {
   return (
     <>
       <Link href={`/mirrors/${encodeURIComponent(mirror.name)}`} className="text-sky-700 hover:underline">
-        {mirror.name}
+        <Ident text={mirror.name} />
       </Link>
       <div className="text-xs font-normal text-slate-500">{mirror.mode === "cdc" ? "Continuous replication" : "Initial copy only"}</div>
     </>

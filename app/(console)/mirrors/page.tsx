@@ -17,7 +17,7 @@ export default async function MirrorsPage() {
         title="Mirrors"
         subtitle="Each mirror copies tables from a source peer to a target peer and keeps them in sync."
         actions={
-          <Link href="/mirrors/new" className="rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700">
+          <Link href="/mirrors/new" className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800">
             New mirror
           </Link>
         }

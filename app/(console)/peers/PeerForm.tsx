@@ -245,7 +245,7 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
               className="mt-0.5"
               {...describedBy("allowCleartextPassword", errors.allowCleartextPassword)}
             />
-            <span>Allow sending the password in clear text without TLS</span>
+            <span>Allow clear-text sign-in without TLS</span>
           </label>
           {errors.allowCleartextPassword ? (
             <p id="allowCleartextPassword-error" className="mt-1 text-sm text-red-700">
@@ -267,7 +267,7 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
           </p>
         )}
         <div className="flex items-center gap-3 pt-2">
-          <button type="submit" disabled={busy !== null} className="rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60">
+          <button type="submit" disabled={busy !== null} className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
             {busy === "saving" ? "Validating and saving…" : editing ? "Save changes" : "Save"}
           </button>
           <button

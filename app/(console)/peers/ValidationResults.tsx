@@ -23,7 +23,7 @@ export function ValidationResults({ checks, summary }: { checks: PeerCheck[]; su
               >
                 {style.icon}
               </span>
-              <div className="min-w-0 text-sm">
+              <div className="min-w-0 text-sm [overflow-wrap:anywhere]">
                 <p>
                   <span className="font-medium">{check.label}</span>
                   <span className="ml-2 text-slate-600">{check.message}</span>

@@ -8,6 +8,7 @@ import { db } from "@/lib/catalog/db";
 import { listPeers } from "@/lib/web/peers/service";
 import type { PeerView } from "@/lib/web/peers/view";
 import { Readiness } from "./Readiness";
+import { Ident } from "@/components/Ident";
 
 export const metadata: Metadata = { title: "Peers" };
 export const dynamic = "force-dynamic";
@@ -18,18 +19,18 @@ const COLUMNS: DataColumn<PeerView>[] = [
     className: "font-medium",
     cell: (peer) => (
       <Link href={`/peers/${encodeURIComponent(peer.name)}`} className="text-sky-700 hover:text-sky-900 hover:underline">
-        {peer.name}
+        <Ident text={peer.name} />
       </Link>
     ),
   },
-  { header: "Host / database", className: "font-mono text-xs text-slate-700", cell: (peer) => `${peer.host}:${peer.port}/${peer.database}` },
+  { header: "Host / database", className: "font-mono text-xs text-slate-700", cell: (peer) => <Ident text={`${peer.host}:${peer.port}/${peer.database}`} /> },
   { header: "Version", cell: (peer) => peer.serverVersion ?? "—" },
   { header: "Readiness", cell: (peer) => <Readiness peer={peer} /> },
   {
     header: "Used by",
     cell: (peer) => (
       <span title={peer.mirrors.join(", ")}>
-        {peer.mirrors.length === 0 ? <span className="text-slate-400">no mirrors</span> : `${peer.mirrors.length} ${peer.mirrors.length === 1 ? "mirror" : "mirrors"}`}
+        {peer.mirrors.length === 0 ? <span className="text-slate-500">no mirrors</span> : `${peer.mirrors.length} ${peer.mirrors.length === 1 ? "mirror" : "mirrors"}`}
       </span>
     ),
   },
@@ -39,7 +40,7 @@ const COLUMNS: DataColumn<PeerView>[] = [
 export default async function PeersPage() {
   const peers = await listPeers(db());
   const newPeer = (
-    <Link href="/peers/new" className="rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700">
+    <Link href="/peers/new" className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800">
       New peer
     </Link>
   );

@@ -120,7 +120,7 @@ export function AlertSettingsForm({ initial }: { initial: AlertSettings }) {
         </p>
       )}
       <div className="flex gap-3">
-        <button type="submit" disabled={busy !== null} className="rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50">
+        <button type="submit" disabled={busy !== null} className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50">
           {busy === "saving" ? "Saving…" : "Save"}
         </button>
         <button

@@ -17,6 +17,10 @@ export async function requestDelete(catalog: PrismaClient, name: string): Promis
   const mirror = await catalog.mirror.findUnique({ where: { name } });
   if (!mirror) throw notFound(name);
   if (mirror.status === "deleting") return;
+  if (mirror.status === "cutover") {
+    // The source may be fenced: the cutover must lift that (abort) before the mirror can go.
+    throw new UserFacingError(`Mirror ${name} is being cut over; abort the cutover (DELETE /api/v1/mirrors/${name}/cutover) before deleting it.`, "invalid_transition", undefined, 409);
+  }
   // "deleting" is an active status: the owner (or, for a finished mirror, any worker) claims the cleanup.
   // Every other status may be deleted from, so the only way this does not apply is a delete that came first.
   if (!(await transitionMirror(catalog, { id: mirror.id }, mirrorStatusesLeadingTo("deleting"), "deleting"))) return;

@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient } from "@/lib/catalog/generated/client";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { listWorkers } from "@/lib/catalog/workers";
+import { type CutoverView, latestCutoverView } from "@/lib/catalog/cutover-view";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
 import { type MirrorStatus, STATUS_LABELS } from "@/lib/mirrors/status";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
@@ -21,6 +22,8 @@ export interface MirrorSummary {
   lagBytes: number | null;
   lagSeconds: number | null;
   errorMessage: string | null;
+  /** What the mirror does beyond copying rows, in words (e.g. "building indexes: 7/12, orders_customer_idx 64 %"); null when nothing. */
+  phaseDetail: string | null;
   createdAt: string;
 }
 
@@ -74,6 +77,8 @@ export interface MirrorDetail extends MirrorSummary {
     statsUpdatedAt: string | null;
   } | null;
   owner: { workerId: string; online: boolean } | null;
+  /** The latest cutover (lib/catalog/cutover-view.ts); null when the mirror never had one. */
+  cutover: CutoverView | null;
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -97,6 +102,7 @@ function toSummary(m: MirrorWithRelations, rowsCopied: number): MirrorSummary {
     lagBytes: m.mode === "cdc" ? num(m.lagBytes) : null,
     lagSeconds: m.mode === "cdc" ? m.lagSeconds : null,
     errorMessage: m.errorMessage,
+    phaseDetail: m.phaseDetail ?? null,
     createdAt: m.createdAt.toISOString(),
   };
 }
@@ -191,6 +197,7 @@ export async function getMirror(catalog: PrismaClient, name: string): Promise<Mi
           }
         : null,
     owner: m.ownerWorkerId ? { workerId: m.ownerWorkerId, online: workers.some((w) => w.id === m.ownerWorkerId && w.online) } : null,
+    cutover: await latestCutoverView(catalog, m.id),
   };
 }
 

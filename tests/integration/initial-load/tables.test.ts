@@ -110,7 +110,7 @@ describe("initial load of table shapes", () => {
 
   it("creates the target tables the way the product promises", async () => {
     const measurements = await describeTable(env.target, q("public", "measurements"));
-    expect(measurements.kind).toBe("table");
+    expect(measurements.kind).toBe("partitioned");
     expect(measurements.primaryKey).toEqual(["id", "at"]);
     const composite = await describeTable(env.target, q("public", "composite_pk"));
     expect(composite.primaryKey).toEqual(["b", "a", "c"]);

@@ -71,7 +71,7 @@ describe("ensureTargetTables", () => {
     expect(domain.rows[0].n).toBe(1);
 
     const parted = await describeTable(env.target, q("app", "parted"));
-    expect(parted.kind).toBe("table");
+    expect(parted.kind).toBe("partitioned");
     expect(parted.primaryKey).toEqual(["id", "at"]);
   });
 

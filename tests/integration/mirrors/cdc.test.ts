@@ -1,12 +1,9 @@
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "@/lib/sleep";
 import { pauseMirror, requestDelete, resumeMirror, resyncMirror } from "@/lib/web/mirrors/actions";
-import { createMirror } from "@/lib/web/mirrors/create";
 import { getMirror, mirrorBatches } from "@/lib/web/mirrors/views";
-import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
-import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { createMirrorTestbed, type MirrorTestbed, waitForMirrorStatus } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
 
 const TABLES = [
@@ -17,12 +14,9 @@ const TABLES = [
 /** A CDC mirror end to end through a real worker: writes during and after the load, pause, resume, delete. */
 describe("continuous replication through the worker", () => {
   let bed: MirrorTestbed;
-  let catalog: TestCatalog;
-  let source: pg.Client;
-  let target: pg.Client;
-  let worker: WorkerProcess;
 
   const converged = async () => {
+    const { source, target } = bed;
     for (const { table, columns } of TABLES) {
       const [s, t] = await Promise.all([tableChecksum(source, table, columns), tableChecksum(target, table, columns).catch(() => null)]);
       if (JSON.stringify(s) !== JSON.stringify(t)) return false;
@@ -31,9 +25,7 @@ describe("continuous replication through the worker", () => {
   };
 
   beforeAll(async () => {
-    bed = await createMirrorTestbed();
-    ({ catalog, source, target } = bed);
-    await source.query(`
+    bed = await createMirrorTestbed(`
       CREATE TABLE public.items (id int PRIMARY KEY, name text, qty int);
       INSERT INTO public.items SELECT g, 'item ' || g, g FROM generate_series(1, 50000) g;
       CREATE TABLE public."Full Rows" (a int, b text);
@@ -41,19 +33,15 @@ describe("continuous replication through the worker", () => {
       INSERT INTO public."Full Rows" SELECT g % 100, 'same' FROM generate_series(1, 1000) g;
       ANALYZE;
     `);
-    worker = startWorker(catalog.url);
+    bed.startWorker();
   });
 
-  afterAll(async () => {
-    await worker?.stop();
-    await bed?.close();
-  });
+  afterAll(() => bed?.close());
 
   it("applies writes made during and after the initial load exactly once", async () => {
-    await createMirror(catalog.prisma, {
+    const { catalog, source } = bed;
+    await bed.createMirror({
       name: "live",
-      source: "src",
-      target: "dst",
       mode: "cdc",
       tables: [{ source: "public.items" }, { source: 'public."Full Rows"' }],
       settings: { rowsPerPartition: 5000, parallelCopyWorkers: 2 },
@@ -92,6 +80,7 @@ describe("continuous replication through the worker", () => {
   });
 
   it("stops applying while paused, reports retained WAL, and catches up on resume", async () => {
+    const { catalog, source, target } = bed;
     await pauseMirror(catalog.prisma, "live");
     await sleep(3000);
     await source.query("INSERT INTO public.items SELECT g, 'while paused', 1 FROM generate_series(400000, 400099) g");
@@ -105,6 +94,7 @@ describe("continuous replication through the worker", () => {
   });
 
   it("resyncs a diverged target from a new snapshot and keeps replicating", async () => {
+    const { catalog, source, target } = bed;
     await target.query("DELETE FROM public.items WHERE id % 2 = 0; UPDATE public.items SET name = 'diverged' WHERE id % 3 = 0");
     expect(await converged()).toBe(false);
     const slotBefore = await source.query("SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = 'pgferry_live'");
@@ -118,6 +108,7 @@ describe("continuous replication through the worker", () => {
   });
 
   it("leaves no slot, publication or bookkeeping behind when deleted", async () => {
+    const { catalog, source, target } = bed;
     await requestDelete(catalog.prisma, "live");
     await waitFor(async () => (await catalog.prisma.mirror.findUnique({ where: { name: "live" } })) === null, 60_000);
     const { rows } = await source.query(

@@ -1,11 +1,9 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "@/lib/sleep";
-import { createMirror } from "@/lib/web/mirrors/create";
-import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
-import { connect } from "@/tests/support/databases";
-import { createMirrorTestbed, type MirrorTestbed, describeMirror, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { createMirrorTestbed, type MirrorTestbed, describeMirror, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { startSourceWriter } from "@/tests/support/source-writer";
 import { waitFor } from "@/tests/support/wait";
 
 const TABLE = { schema: "public", name: "accounts" };
@@ -18,23 +16,20 @@ const COLUMNS = ["id", "balance", "note"];
  */
 describe("CDC failover between workers", () => {
   let bed: MirrorTestbed;
-  let catalog: TestCatalog;
-  let source: pg.Client;
-  let target: pg.Client;
+  /** The workers still alive; the testbed stops them at the end. */
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    bed = await createMirrorTestbed();
-    ({ catalog, source, target } = bed);
-    await source.query(`
+    bed = await createMirrorTestbed(`
       CREATE TABLE public.accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);
       INSERT INTO public.accounts SELECT g, 0, null FROM generate_series(1, 5000) g;
     `);
-    workers.push(startWorker(catalog.url), startWorker(catalog.url));
+    workers.push(bed.startWorker(), bed.startWorker());
   });
 
   /** Rows that differ between source and target, for the failure message. */
   const difference = async () => {
+    const { source, target } = bed;
     const read = async (client: pg.Client) =>
       new Map((await client.query("SELECT id, balance, note FROM public.accounts")).rows.map((r) => [r.id, `${r.balance}/${r.note}`]));
     const [s, t] = await Promise.all([read(source), read(target)]);
@@ -44,36 +39,28 @@ describe("CDC failover between workers", () => {
     return lines.slice(0, 30).join("\n");
   };
 
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-    await bed?.close();
-  });
+  afterAll(() => bed?.close());
 
   it("hands the stream to another worker within 30 s, several times, losing and duplicating nothing", async () => {
-    await createMirror(catalog.prisma, { name: "failover", source: "src", target: "dst", mode: "cdc", tables: [{ source: "public.accounts" }] });
+    const { catalog, source, target } = bed;
+    await bed.createMirror({ name: "failover", mode: "cdc", tables: [{ source: "public.accounts" }] });
     await waitForMirrorStatus(catalog.prisma, "failover", "running");
 
-    let writing = true;
-    let writes = 0;
-    const writer = (async () => {
-      const client = await connect("source", source.database as string);
-      try {
-        for (let i = 0; writing && i < 1_000_000; i++) {
-          const id = 1 + ((i * 7919) % 5000);
-          await client.query(
-            `BEGIN;
-             UPDATE public.accounts SET balance = balance + 1, note = 'w${i}' WHERE id = ${id};
-             INSERT INTO public.accounts VALUES (${10000 + i}, ${i}, 'new');
-             DELETE FROM public.accounts WHERE id = ${10000 + i - 3};
-             COMMIT;`,
-          );
-          writes++;
-          if (i % 50 === 0) await sleep(5);
-        }
-      } finally {
-        await client.end();
-      }
-    })();
+    const writer = startSourceWriter(
+      bed.sourceDatabase,
+      async (client, i) => {
+        const id = 1 + ((i * 7919) % 5000);
+        await client.query(
+          `BEGIN;
+           UPDATE public.accounts SET balance = balance + 1, note = 'w${i}' WHERE id = ${id};
+           INSERT INTO public.accounts VALUES (${10000 + i}, ${i}, 'new');
+           DELETE FROM public.accounts WHERE id = ${10000 + i - 3};
+           COMMIT;`,
+        );
+        if (i % 50 === 0) await sleep(5);
+      },
+      1_000_000,
+    );
 
     for (let round = 0; round < 3; round++) {
       await sleep(1500 + Math.random() * 3000);
@@ -85,7 +72,7 @@ describe("CDC failover between workers", () => {
       await victim.kill9();
       const killedAt = Date.now();
       workers.splice(workers.indexOf(victim), 1);
-      workers.push(startWorker(catalog.url));
+      workers.push(bed.startWorker());
       // Taken over: another worker owns it and has applied something new.
       await waitFor(async () => {
         const now = await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "failover" } });
@@ -94,8 +81,7 @@ describe("CDC failover between workers", () => {
       expect(Date.now() - killedAt).toBeLessThan(30_000);
     }
 
-    writing = false;
-    await writer;
+    const writes = await writer.stop();
     expect(writes).toBeGreaterThan(100);
     await waitFor(
       async () => JSON.stringify(await tableChecksum(source, TABLE, COLUMNS)) === JSON.stringify(await tableChecksum(target, TABLE, COLUMNS)),

@@ -1,12 +1,9 @@
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMirror } from "@/lib/web/mirrors/create";
 import { requestDelete } from "@/lib/web/mirrors/actions";
 import { getMirror } from "@/lib/web/mirrors/views";
-import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
-import { connect } from "@/tests/support/databases";
-import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { createMirrorTestbed, type MirrorTestbed, waitForMirrorStatus } from "@/tests/support/pgferry";
+import { startSourceWriter } from "@/tests/support/source-writer";
 import { waitFor } from "@/tests/support/wait";
 
 /**
@@ -15,15 +12,9 @@ import { waitFor } from "@/tests/support/wait";
  */
 describe("initial load through the worker", () => {
   let bed: MirrorTestbed;
-  let catalog: TestCatalog;
-  let source: pg.Client;
-  let target: pg.Client;
-  let worker: WorkerProcess;
 
   beforeAll(async () => {
-    bed = await createMirrorTestbed();
-    ({ catalog, source, target } = bed);
-    await source.query(`
+    bed = await createMirrorTestbed(`
       CREATE SCHEMA "Sales Data";
       CREATE TYPE "Sales Data".mood AS ENUM ('sad', 'ok', 'happy');
       CREATE TABLE "Sales Data"."Order ""Items""" (id bigint PRIMARY KEY, "select" text, mood "Sales Data".mood, amount numeric(12,2), at timestamptz, tags text[]);
@@ -37,19 +28,15 @@ describe("initial load through the worker", () => {
       CREATE TABLE public.empty_one (id uuid PRIMARY KEY, note text);
       ANALYZE;
     `);
-    worker = startWorker(catalog.url);
+    bed.startWorker();
   });
 
-  afterAll(async () => {
-    await worker?.stop();
-    await bed?.close();
-  });
+  afterAll(() => bed?.close());
 
   it("copies every table exactly, reports progress, and ends completed with nothing left on the source", async () => {
-    await createMirror(catalog.prisma, {
+    const { catalog, source, target } = bed;
+    await bed.createMirror({
       name: "load_once",
-      source: "src",
-      target: "dst",
       mode: "initial_load_only",
       tables: [
         { source: '"Sales Data"."Order ""Items"""', target: '"Sales Data"."Order ""Items"""', excludeColumns: ["tags"] },
@@ -91,48 +78,34 @@ describe("initial load through the worker", () => {
   });
 
   it("refuses a target table that already has data, naming it, and creates nothing", async () => {
+    const { catalog, target } = bed;
     await target.query("CREATE TABLE public.accounts_taken (id int PRIMARY KEY, balance bigint NOT NULL); INSERT INTO public.accounts_taken VALUES (1, 1)");
-    await expect(
-      createMirror(catalog.prisma, { name: "taken", source: "src", target: "dst", mode: "initial_load_only", tables: [{ source: "public.accounts", target: "public.accounts_taken" }] }),
-    ).rejects.toThrow(/accounts_taken/);
+    await expect(bed.createMirror({ name: "taken", mode: "initial_load_only", tables: [{ source: "public.accounts", target: "public.accounts_taken" }] })).rejects.toThrow(/accounts_taken/);
     expect(await catalog.prisma.mirror.findUnique({ where: { name: "taken" } })).toBeNull();
   });
 
   it("copies a consistent snapshot while the source keeps changing", async () => {
+    const { catalog, source, target } = bed;
     await source.query("CREATE TABLE public.ledger (id int PRIMARY KEY, balance bigint NOT NULL); INSERT INTO public.ledger SELECT g, 100 FROM generate_series(1, 40000) g; ANALYZE public.ledger");
-    await createMirror(catalog.prisma, {
-      name: "moving",
-      source: "src",
-      target: "dst",
-      mode: "initial_load_only",
-      tables: [{ source: "public.ledger" }],
-      settings: { rowsPerPartition: 2000, parallelCopyWorkers: 2 },
-    });
+    await bed.createMirror({ name: "moving", mode: "initial_load_only", tables: [{ source: "public.ledger" }], settings: { rowsPerPartition: 2000, parallelCopyWorkers: 2 } });
     // Transfers keep the total constant; inserts and deletes come in balanced pairs. A target that
     // mixes two points in time would show a different total or an odd count.
-    let writing = true;
-    let transfers = 0;
-    const writer = (async () => {
-      const client = await connect("source", source.database as string);
-      try {
-        for (let i = 0; writing && i < 100_000; i++) {
-          const a = 1 + ((i * 7919) % 40000);
-          const b = 1 + ((i * 104729) % 40000);
-          await client.query("BEGIN");
-          await client.query("UPDATE public.ledger SET balance = balance - 5 WHERE id = $1", [a]);
-          await client.query("UPDATE public.ledger SET balance = balance + 5 WHERE id = $1", [b]);
-          await client.query("INSERT INTO public.ledger VALUES ($1, 50), ($2, 50)", [100000 + 2 * i, 100001 + 2 * i]);
-          await client.query("DELETE FROM public.ledger WHERE id IN ($1, $2)", [100000 + 2 * i - 2, 100001 + 2 * i - 2]);
-          await client.query("COMMIT");
-          transfers++;
-        }
-      } finally {
-        await client.end();
-      }
-    })();
+    const writer = startSourceWriter(
+      bed.sourceDatabase,
+      async (client, i) => {
+        const a = 1 + ((i * 7919) % 40000);
+        const b = 1 + ((i * 104729) % 40000);
+        await client.query("BEGIN");
+        await client.query("UPDATE public.ledger SET balance = balance - 5 WHERE id = $1", [a]);
+        await client.query("UPDATE public.ledger SET balance = balance + 5 WHERE id = $1", [b]);
+        await client.query("INSERT INTO public.ledger VALUES ($1, 50), ($2, 50)", [100000 + 2 * i, 100001 + 2 * i]);
+        await client.query("DELETE FROM public.ledger WHERE id IN ($1, $2)", [100000 + 2 * i - 2, 100001 + 2 * i - 2]);
+        await client.query("COMMIT");
+      },
+      100_000,
+    );
     await waitForMirrorStatus(catalog.prisma, "moving", "completed");
-    writing = false;
-    await writer;
+    const transfers = await writer.stop();
     expect(transfers).toBeGreaterThan(0);
     const { rows } = await target.query("SELECT count(*)::int AS n, sum(balance)::bigint AS total FROM public.ledger");
     const extraPairs = (rows[0].n - 40000) / 2;
@@ -141,17 +114,11 @@ describe("initial load through the worker", () => {
   });
 
   it("starts over from a new snapshot when a table is truncated during the load", async () => {
+    const { catalog, source, target } = bed;
     await source.query(
       "CREATE TABLE public.shrinking (id int PRIMARY KEY, v text); INSERT INTO public.shrinking SELECT g, md5(g::text) FROM generate_series(1, 50000) g; ANALYZE public.shrinking",
     );
-    await createMirror(catalog.prisma, {
-      name: "truncated",
-      source: "src",
-      target: "dst",
-      mode: "initial_load_only",
-      tables: [{ source: "public.shrinking" }],
-      settings: { rowsPerPartition: 500, parallelCopyWorkers: 1 },
-    });
+    await bed.createMirror({ name: "truncated", mode: "initial_load_only", tables: [{ source: "public.shrinking" }], settings: { rowsPerPartition: 500, parallelCopyWorkers: 1 } });
     // One lane copies ~100 partitions one by one: the TRUNCATE waits for the copy holding the table,
     // and the next partition finds it rewritten — the snapshot can no longer read it.
     await waitFor(() => catalog.prisma.partition.count({ where: { mirror: { name: "truncated" }, status: "done" } }), 60_000, 50);
@@ -167,6 +134,7 @@ describe("initial load through the worker", () => {
   });
 
   it("deletes a completed mirror and its bookkeeping but keeps the target's data", async () => {
+    const { catalog, target } = bed;
     await requestDelete(catalog.prisma, "load_once");
     await waitFor(async () => (await catalog.prisma.mirror.findUnique({ where: { name: "load_once" } })) === null, 60_000);
     const { rows } = await target.query("SELECT count(*)::int AS n FROM public.accounts");

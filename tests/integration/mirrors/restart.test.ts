@@ -1,45 +1,26 @@
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMirror } from "@/lib/web/mirrors/create";
-import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
-import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { createMirrorTestbed, type MirrorTestbed, waitForMirrorStatus } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
 
 /** kill -9 of the worker in the middle of a multi-partition load: the load restarts cleanly and ends exact. */
 describe("worker killed during an initial load", () => {
   let bed: MirrorTestbed;
-  let catalog: TestCatalog;
-  let source: pg.Client;
-  let target: pg.Client;
-  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    bed = await createMirrorTestbed();
-    ({ catalog, source, target } = bed);
-    await source.query(`
+    bed = await createMirrorTestbed(`
       CREATE TABLE public.big (id bigint PRIMARY KEY, payload text NOT NULL, n numeric);
       INSERT INTO public.big SELECT g, repeat(md5(g::text), 8), g / 7.0 FROM generate_series(1, 300000) g;
       ANALYZE public.big;
     `);
   });
 
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-    await bed?.close();
-  });
+  afterAll(() => bed?.close());
 
   it("ends with the target equal to the source, nothing duplicated, and says why it restarted", async () => {
-    const first = startWorker(catalog.url);
-    workers.push(first);
-    await createMirror(catalog.prisma, {
-      name: "crashy",
-      source: "src",
-      target: "dst",
-      mode: "cdc",
-      tables: [{ source: "public.big" }],
-      settings: { rowsPerPartition: 10000, parallelCopyWorkers: 2 },
-    });
+    const { catalog, source, target } = bed;
+    const first = bed.startWorker();
+    await bed.createMirror({ name: "crashy", mode: "cdc", tables: [{ source: "public.big" }], settings: { rowsPerPartition: 10000, parallelCopyWorkers: 2 } });
     // Kill once some partitions are done and others are not.
     await waitFor(async () => {
       const done = await catalog.prisma.partition.count({ where: { mirror: { name: "crashy" }, status: "done" } });
@@ -48,8 +29,7 @@ describe("worker killed during an initial load", () => {
     }, 120_000, 50);
     await first.kill9();
 
-    const second = startWorker(catalog.url);
-    workers.push(second);
+    const second = bed.startWorker();
     await waitForMirrorStatus(catalog.prisma, "crashy", "running", 180_000).catch((error: Error) => {
       throw new Error(`${error.message}\nworker output:\n${second.output().slice(-4000)}`);
     });

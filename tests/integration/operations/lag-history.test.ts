@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as lagRoute } from "@/app/api/v1/mirrors/[name]/lag/route";
 import { pruneLagHistory, readLagHistory } from "@/lib/catalog/lag-history";
 import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
 import { createPeerRow } from "@/tests/support/pgferry";
+
+const PASSWORD = "lag-history-test-password";
 
 /** The lag history stays bounded: raw for an hour, the worst per minute for a day, per 10 min for 7 days. */
 describe("lag history", () => {
@@ -10,6 +13,8 @@ describe("lag history", () => {
 
   beforeAll(async () => {
     catalog = await createTestCatalog();
+    process.env.DATABASE_URL = catalog.url;
+    process.env.PGFERRY_PASSWORD = PASSWORD;
     await createPeerRow(catalog.prisma, "src", "source", "postgres");
     const peer = await catalog.prisma.peer.findUniqueOrThrow({ where: { name: "src" } });
     const mirror = await catalog.prisma.mirror.create({
@@ -17,7 +22,10 @@ describe("lag history", () => {
     });
     mirrorId = mirror.id;
   });
-  afterAll(() => catalog?.close());
+  afterAll(async () => {
+    await catalog?.close();
+    delete process.env.PGFERRY_PASSWORD;
+  });
 
   const ago = (ms: number) => new Date(Date.now() - ms);
   const MINUTE = 60_000;
@@ -43,5 +51,22 @@ describe("lag history", () => {
     expect(Math.max(...hour.map((p) => p.lagBytes))).toBe(111);
     const week = await readLagHistory(catalog.prisma, mirrorId, "7d");
     expect(week.map((p) => p.lagBytes)).toEqual(expect.arrayContaining([4, 999]));
+  });
+
+  it("is served at GET /api/v1/mirrors/{name}/lag with the current figures", async () => {
+    await catalog.prisma.mirror.update({ where: { id: mirrorId }, data: { lagBytes: 111n, lagSeconds: 30, retainedBytes: 5000n, statsUpdatedAt: new Date() } });
+    const get = async (name: string, query = "") => {
+      const response = await lagRoute(new Request(`http://pgferry.test/api/v1/mirrors/${name}/lag${query}`, { headers: { authorization: `Bearer ${PASSWORD}` } }), {
+        params: Promise.resolve({ name }),
+      });
+      return { status: response.status, json: await response.json() };
+    };
+    const hour = await get("h");
+    expect(hour.status).toBe(200);
+    expect(hour.json).toMatchObject({ range: "1h", current: { lagBytes: 111, lagSeconds: 30, retainedBytes: 5000 } });
+    expect(hour.json.points.length).toBeGreaterThan(0);
+    expect((await get("h", "?range=7d")).json.points.map((p: { lagBytes: number }) => p.lagBytes)).toEqual(expect.arrayContaining([4, 999]));
+    expect((await get("h", "?range=2w")).status).toBe(400);
+    expect((await get("nope")).status).toBe(404);
   });
 });

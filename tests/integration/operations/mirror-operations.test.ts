@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as lagRoute } from "@/app/api/v1/mirrors/[name]/lag/route";
 import { GET as metrics } from "@/app/metrics/route";
 import { writeAlertSettings } from "@/lib/catalog/alert-settings";
 import { pauseMirror, resumeMirror } from "@/lib/web/mirrors/actions";
@@ -118,6 +119,17 @@ describe("operating a mirror", () => {
     await waitFor(async () => ((await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "ops" } })).lagSeconds ?? 0) >= 4, 30_000, 500);
     const history = await catalog.prisma.mirrorLagSample.findMany({ where: { mirrorId: mirror.id, sampledAt: { gt: pausedAt } } });
     expect(history.some((h) => h.lagBytes > 0n && h.slotActive === false)).toBe(true);
+    const lagHistory = async (range: string) => {
+      const response = await lagRoute(new Request(`http://pgferry.test/api/v1/mirrors/ops/lag?range=${range}`, { headers: { authorization: `Bearer ${PASSWORD}` } }), {
+        params: Promise.resolve({ name: "ops" }),
+      });
+      return { status: response.status, json: await response.json() };
+    };
+    const week = await lagHistory("7d");
+    expect(week.status).toBe(200);
+    expect(week.json.current.lagBytes).toBeGreaterThan(0);
+    expect(week.json.points.some((p: { lagBytes: number }) => p.lagBytes > 0)).toBe(true);
+    expect((await lagHistory("2w")).status).toBe(400);
     const { text } = await scrape(`Bearer ${PASSWORD}`);
     expect(metricValue(text, 'pgferry_mirror_lag_bytes{mirror="ops"}')).toBeGreaterThan(0);
     expect(metricValue(text, 'pgferry_mirror_slot_active{mirror="ops"}')).toBe(0);

@@ -3,9 +3,9 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { GET } from "@/app/api/v1/openapi.json/route";
 import { openApiDocument } from "@/lib/web/api/openapi/document";
-import { bearerHeaders, useTestApiPassword } from "@/tests/support/api-auth";
+import { bearerHeaders, setTestApiPassword } from "@/tests/support/api-auth";
 
-useTestApiPassword();
+setTestApiPassword();
 
 /** Every route file under app/api/v1 as [OpenAPI path, method] pairs, read from its exports. */
 async function implementedRoutes(): Promise<string[]> {

@@ -13,7 +13,7 @@ import { quoteIdent } from "@/lib/pg/quote";
 import { clusterInfo, connect } from "@/tests/support/databases";
 import { DISTINCTIVE_PASSWORD } from "@/tests/integration/peers/helpers";
 import { insertMirror, type PeersApiWorld, setUpWorld } from "./helpers";
-import { bearerHeaders, useTestApiPassword } from "@/tests/support/api-auth";
+import { bearerHeaders, setTestApiPassword } from "@/tests/support/api-auth";
 
 /**
  * The route handlers, called as Next.js calls them (a Request and async params), against a test
@@ -24,7 +24,7 @@ let world: PeersApiWorld;
 const answers: { what: string; text: string }[] = [];
 
 beforeAll(async () => {
-  useTestApiPassword();
+  setTestApiPassword();
   world = await setUpWorld();
 });
 
@@ -119,8 +119,12 @@ describe("peers CRUD over HTTP", () => {
     await call(peersRoute.POST, "POST", "/peers", world.sourceInput("http_reval"));
     const saved = await call(revalidateRoute.POST, "POST", "/peers/http_reval/validate", undefined, "http_reval");
     expect(saved.json.ok).toBe(true);
-    const edited = await call(revalidateRoute.POST, "POST", "/peers/http_reval/validate", { password: "", database: "nope_db" }, "http_reval");
+    const edited = await call(revalidateRoute.POST, "POST", "/peers/http_reval/validate", { password: DISTINCTIVE_PASSWORD, database: "nope_db" }, "http_reval");
     expect(edited.json).toMatchObject({ ok: false, error: { code: "peer_database_not_found", fields: { database: expect.any(String) } } });
+    // The stored password goes only where it was saved for: another database needs it again.
+    const elsewhere = await call(revalidateRoute.POST, "POST", "/peers/http_reval/validate", { password: "", database: "nope_db" }, "http_reval");
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.json.error).toMatchObject({ code: "peer_password_required", fields: { password: expect.stringMatching(/Enter the password again/) } });
   });
 });
 

@@ -79,7 +79,7 @@ describe("createPeer", () => {
     ["port 70000", { port: 70000 }, "port", /between 1 and 65535/],
     ["an empty database", { database: "" }, "database", /Database is required/],
     ["an empty host", { host: "  " }, "host", /Host is required/],
-    ["verify-full without a CA", { tlsMode: "verify-full" }, "caCert", /CA certificate/],
+    ["verify-ca without a CA", { tlsMode: "verify-ca" }, "caCert", /CA certificate/],
   ])("refuses %s with a message at that field (400) and saves nothing", async (_what, change, field, message) => {
     const before = await peerCount();
     const error = await userError(createPeer(world.prisma, { ...world.sourceInput("bad_input"), ...change }));
@@ -127,6 +127,7 @@ describe("a server with wal_level=replica", () => {
       database: "postgres",
       user: replica.user,
       password: replica.password,
+      tlsMode: "disable",
     });
     const walLevel = saved.validation.checks.find((c) => c.id === "wal_level");
     expect(walLevel).toMatchObject({ status: "warn" });
@@ -158,14 +159,14 @@ describe("updatePeer", () => {
     const error = await userError(updatePeer(world.prisma, "editable", { password: "wrong-password" }));
     expect(error).toMatchObject({ status: 422, code: "peer_auth_failed" });
     expect(error.fields?.password).toBeDefined();
-    const closed = await userError(updatePeer(world.prisma, "editable", { port: await freePort() }));
+    const closed = await userError(updatePeer(world.prisma, "editable", { port: await freePort(), password: DISTINCTIVE_PASSWORD }));
     expect(closed.fields?.port).toMatch(/refused/);
     expect(await world.prisma.peer.findUniqueOrThrow({ where: { name: "editable" } })).toEqual(before);
   });
 
-  test("refuses bad input at the field, switching to verify-full without a CA, and an unknown peer", async () => {
+  test("refuses bad input at the field, switching to verify-ca without a CA, and an unknown peer", async () => {
     expect((await userError(updatePeer(world.prisma, "editable", { port: 70000 }))).fields?.port).toMatch(/between 1 and 65535/);
-    expect((await userError(updatePeer(world.prisma, "editable", { tlsMode: "verify-full" }))).fields?.caCert).toMatch(/CA certificate/);
+    expect((await userError(updatePeer(world.prisma, "editable", { tlsMode: "verify-ca" }))).fields?.caCert).toMatch(/CA certificate/);
     expect(await userError(updatePeer(world.prisma, "nobody", { port: 5432 }))).toMatchObject({ status: 404, code: "peer_not_found" });
   });
 

@@ -44,6 +44,18 @@ describe("connectPeer", () => {
     }
   });
 
+  test("turns standard_conforming_strings on, whatever the role or database says", async () => {
+    await adminQuery("source", `ALTER ROLE ${quoteIdent(role)} SET standard_conforming_strings = off`);
+    const client = await connectPeer({ ...good, user: role, password: DISTINCTIVE_PASSWORD }, "test");
+    try {
+      const { rows } = await client.query("select current_setting('standard_conforming_strings') as scs, 'a\\b' as text");
+      expect(rows[0]).toEqual({ scs: "on", text: "a\\b" });
+    } finally {
+      await client.end();
+      await adminQuery("source", `ALTER ROLE ${quoteIdent(role)} RESET standard_conforming_strings`);
+    }
+  });
+
   test('"prefer" falls back to plain text when the server has ssl off', async () => {
     const client = await connectPeer({ ...good, tlsMode: "prefer" }, "test");
     try {

@@ -114,6 +114,33 @@ describe("TLS", () => {
     expect(Object.keys(error.fields ?? {})).toEqual(["caCert"]);
   });
 
+  test("verify-ca checks the chain against the CA, not the host name", async () => {
+    // The certificate names "localhost" only; verify-ca does not mind that the address is used.
+    const result = await validatePeer(peer({ host: "127.0.0.1", tlsMode: "verify-ca" }));
+    expect(result).toMatchObject({ ok: true, tls: true });
+
+    const error = await certificateFailure(peer({ host: "127.0.0.1", tlsMode: "verify-ca", caCert: otherCaCert }));
+    expect(error.code).toBe("peer_certificate_invalid");
+    expect(error.message).toMatch(/not signed by the CA certificate given/);
+  });
+
+  test("verify-full without a CA certificate trusts only this machine's CAs", async () => {
+    const error = await certificateFailure(peer({ caCert: null }));
+    expect(error.code).toBe("peer_certificate_invalid");
+    expect(error.message).toMatch(/not signed by a certificate authority this machine trusts/);
+  });
+
+  test("SCRAM over TLS is bound to the channel and accepted by PostgreSQL", async () => {
+    // The server offers SCRAM-SHA-256-PLUS over TLS; signing in with it proves the binding data is right.
+    const client = await connectPeer(peer({ tlsMode: "require" }), "test");
+    try {
+      const { rows } = await client.query("select ssl from pg_stat_ssl where pid = pg_backend_pid()");
+      expect(rows[0].ssl).toBe(true);
+    } finally {
+      await client.end();
+    }
+  });
+
   test.each([
     ["require", true],
     ["prefer", true],

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as verifyRoute from "@/app/api/v1/mirrors/[name]/verify/route";
 import * as runRoute from "@/app/api/v1/mirrors/[name]/verifications/[id]/route";
 import * as listRoute from "@/app/api/v1/mirrors/[name]/verifications/route";
-import { bearerHeaders, useTestApiPassword } from "@/tests/support/api-auth";
+import { bearerHeaders, setTestApiPassword } from "@/tests/support/api-auth";
 import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
 import { createPeerRow } from "@/tests/support/pgferry";
 
@@ -49,7 +49,7 @@ async function insertMirror(name: string, status: string) {
 }
 
 beforeAll(async () => {
-  useTestApiPassword();
+  setTestApiPassword();
   catalog = await createTestCatalog();
   // The route handlers use db(), which reads DATABASE_URL.
   process.env.DATABASE_URL = catalog.url;

@@ -1,8 +1,5 @@
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMirror } from "@/lib/web/mirrors/create";
-import type { TestCatalog } from "@/tests/support/catalog";
-import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { createMirrorTestbed, type MirrorTestbed, waitForMirrorStatus } from "@/tests/support/pgferry";
 import { outcome, verifyAndWait } from "./helpers";
 import { sleep } from "@/lib/sleep";
 
@@ -13,10 +10,6 @@ import { sleep } from "@/lib/sleep";
  */
 describe("verifying a live CDC mirror", () => {
   let bed: MirrorTestbed;
-  let catalog: TestCatalog;
-  let source: pg.Client;
-  let target: pg.Client;
-  let worker: WorkerProcess;
   let writing: Promise<void> | undefined;
   let stopWriting = false;
 
@@ -24,7 +17,7 @@ describe("verifying a live CDC mirror", () => {
     let i = 0;
     while (!stopWriting) {
       const id = 1 + ((i * 37) % 3000);
-      await source.query(
+      await bed.source.query(
         `BEGIN;
          INSERT INTO public.items VALUES (${100000 + i}, 'new', ${i});
          UPDATE public.items SET qty = qty + 1 WHERE id = ${id};
@@ -43,9 +36,7 @@ describe("verifying a live CDC mirror", () => {
   }
 
   beforeAll(async () => {
-    bed = await createMirrorTestbed();
-    ({ catalog, source, target } = bed);
-    await source.query(`
+    bed = await createMirrorTestbed(`
       CREATE TABLE public.items (id int PRIMARY KEY, name text, qty int);
       INSERT INTO public.items SELECT g, 'item ' || g, g FROM generate_series(1, 12000) g;
       CREATE TABLE public.orders (id bigint PRIMARY KEY, note text, amount numeric(12,2),
@@ -59,11 +50,9 @@ describe("verifying a live CDC mirror", () => {
       INSERT INTO public.bag SELECT 500 + g % 50, 'w' FROM generate_series(1, 200) g;
       ANALYZE;
     `);
-    worker = startWorker(catalog.url);
-    await createMirror(catalog.prisma, {
+    bed.startWorker();
+    await bed.createMirror({
       name: "live",
-      source: "src",
-      target: "dst",
       mode: "cdc",
       tables: [
         { source: "public.items" },
@@ -72,19 +61,18 @@ describe("verifying a live CDC mirror", () => {
         { source: "public.bag" },
       ],
     });
-    await waitForMirrorStatus(catalog.prisma, "live", "running");
+    await waitForMirrorStatus(bed.catalog.prisma, "live", "running");
     writing = writeContinuously();
   });
 
   afterAll(async () => {
     stopWriting = true;
     await writing?.catch(() => {});
-    await worker?.stop();
     await bed?.close();
   });
 
   it("passes under a continuous write load, every table equal", { timeout: 420_000 }, async () => {
-    const run = await verifyAndWait(catalog.prisma, "live");
+    const run = await verifyAndWait(bed.catalog.prisma, "live");
     expect(run.status, JSON.stringify(outcome(run))).toBe("passed");
     expect(run.tables.map((t) => [t.source, t.target, t.status])).toEqual([
       ["public.items", "public.items", "equal"],
@@ -98,12 +86,12 @@ describe("verifying a live CDC mirror", () => {
   });
 
   it("names exactly the three tables changed on the target, with key and kind", { timeout: 420_000 }, async () => {
-    await target.query(`
+    await bed.target.query(`
       UPDATE public.items SET name = 'tampered' WHERE id = 6001;
       DELETE FROM public.orders_copy WHERE id = 6002;
       INSERT INTO public.accounts VALUES ('zz', 999999, 1);
     `);
-    const run = await verifyAndWait(catalog.prisma, "live");
+    const run = await verifyAndWait(bed.catalog.prisma, "live");
     expect(run.status).toBe("failed");
     const result = outcome(run);
     expect(result["public.items"]).toMatchObject({ status: "different", differences: 1, examples: [{ kind: "changed", key: { id: "6001" } }] });
@@ -117,8 +105,8 @@ describe("verifying a live CDC mirror", () => {
   });
 
   it("finds one of several identical rows removed from a table without a key", { timeout: 420_000 }, async () => {
-    await target.query("DELETE FROM public.bag WHERE ctid = (SELECT ctid FROM public.bag WHERE a = 7 LIMIT 1)");
-    const run = await verifyAndWait(catalog.prisma, "live", ["public.bag"]);
+    await bed.target.query("DELETE FROM public.bag WHERE ctid = (SELECT ctid FROM public.bag WHERE a = 7 LIMIT 1)");
+    const run = await verifyAndWait(bed.catalog.prisma, "live", ["public.bag"]);
     expect(run.status).toBe("failed");
     expect(run.tables).toHaveLength(1);
     expect(run.tables[0]).toMatchObject({ source: "public.bag", status: "different", differences: 1, examples: [{ kind: "missing", key: { a: "7", b: "dup" } }] });

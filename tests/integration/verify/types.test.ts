@@ -1,9 +1,6 @@
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quoteIdent as qi, quoteQualified } from "@/lib/pg/quote";
-import { createMirror } from "@/lib/web/mirrors/create";
-import type { TestCatalog } from "@/tests/support/catalog";
-import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { createMirrorTestbed, type MirrorTestbed, waitForMirrorStatus } from "@/tests/support/pgferry";
 import { SCALARS_DDL, TOAST_DDL, USER_TYPES_DDL } from "../initial-load/fixtures";
 import { outcome, verifyAndWait } from "./helpers";
 
@@ -19,17 +16,11 @@ const COLUMNS = ["select", 'with "quotes"', "dot.ted"];
  */
 describe("verifying odd identifiers and types", () => {
   let bed: MirrorTestbed;
-  let catalog: TestCatalog;
-  let source: pg.Client;
-  let target: pg.Client;
-  let worker: WorkerProcess;
   const odd = quoteQualified(SCHEMA, TABLE);
 
   beforeAll(async () => {
-    bed = await createMirrorTestbed();
-    ({ catalog, source, target } = bed);
-    await source.query(SCALARS_DDL + TOAST_DDL + USER_TYPES_DDL);
-    await source.query(`
+    bed = await createMirrorTestbed(SCALARS_DDL + TOAST_DDL + USER_TYPES_DDL);
+    await bed.source.query(`
       CREATE SCHEMA ${qi(SCHEMA)};
       CREATE TABLE ${odd} (${qi("order")} int, ${COLUMNS.map((c) => `${qi(c)} text`).join(", ")}, f float8, fa float8[],
         ${qi("Upper")} text GENERATED ALWAYS AS (upper(${qi(COLUMNS[0])})) STORED,
@@ -44,11 +35,9 @@ describe("verifying odd identifiers and types", () => {
       INSERT INTO public.keyless SELECT g, '2024-01-01'::timestamptz + g * interval '1 s', ARRAY[g::text] FROM generate_series(1, 2000) g;
       ANALYZE;
     `);
-    worker = startWorker(catalog.url);
-    await createMirror(catalog.prisma, {
+    bed.startWorker();
+    await bed.createMirror({
       name: "types",
-      source: "src",
-      target: "dst",
       mode: "initial_load_only",
       tables: [
         { source: "public.scalars" },
@@ -58,27 +47,24 @@ describe("verifying odd identifiers and types", () => {
         { source: "public.keyless" },
       ],
     });
-    await waitForMirrorStatus(catalog.prisma, "types", "completed");
+    await waitForMirrorStatus(bed.catalog.prisma, "types", "completed");
   });
 
-  afterAll(async () => {
-    await worker?.stop();
-    await bed?.close();
-  });
+  afterAll(() => bed?.close());
 
   it("compares every table equal when the copy is exact", { timeout: 420_000 }, async () => {
-    const run = await verifyAndWait(catalog.prisma, "types");
+    const run = await verifyAndWait(bed.catalog.prisma, "types");
     expect(run.status, JSON.stringify(outcome(run), null, 1)).toBe("passed");
     expect(run.tables).toHaveLength(5);
     expect(run.tables.find((t) => t.source === "public.scalars")?.sourceRows).toBe(2000);
   });
 
   it("finds a change inside a TOASTed value and in a row keyed by odd columns", { timeout: 420_000 }, async () => {
-    await target.query(`
+    await bed.target.query(`
       UPDATE public.toasted SET big_text = big_text || 'x' WHERE id = 2;
       UPDATE ${odd} SET f = 0 WHERE ${qi("order")} = 8;
     `);
-    const run = await verifyAndWait(catalog.prisma, "types");
+    const run = await verifyAndWait(bed.catalog.prisma, "types");
     const result = outcome(run);
     expect(run.status).toBe("failed");
     expect(result["public.toasted"]).toMatchObject({ status: "different", examples: [{ kind: "changed", key: { id: "2" } }] });

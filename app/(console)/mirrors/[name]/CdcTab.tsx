@@ -7,7 +7,9 @@ import { formatBytes, formatCount, formatDuration, formatLag, formatTime } from 
 import { usePolling } from "@/components/usePolling";
 import type { ReplicationSlot } from "@/lib/pg/introspect/slots";
 import type { MirrorBatchesView, MirrorDetail, MirrorTableView } from "@/lib/web/mirrors/views";
+import { LagChart } from "@/components/LagChart";
 import { RateChart } from "./RateChart";
+import { Ident } from "@/components/Ident";
 
 /** Default: CDC batches refresh every 5 s. */
 const REFRESH_MS = 5_000;
@@ -15,7 +17,7 @@ const REFRESH_MS = 5_000;
 type SlotState = Partial<ReplicationSlot> & { missing?: boolean };
 
 const TABLE_COLUMNS: DataColumn<MirrorTableView>[] = [
-  { header: "Table", className: "font-mono text-xs break-all", cell: (t) => (t.source === t.target ? t.source : `${t.source} → ${t.target}`) },
+  { header: "Table", className: "font-mono text-xs", cell: (t) => <Ident text={t.source === t.target ? t.source : `${t.source} → ${t.target}`} /> },
   { header: "Inserts", numeric: true, cell: (t) => formatCount(t.inserts) },
   { header: "Updates", numeric: true, cell: (t) => formatCount(t.updates) },
   { header: "Deletes", numeric: true, cell: (t) => formatCount(t.deletes) },
@@ -68,6 +70,7 @@ export function CdcTab({ mirror }: { mirror: MirrorDetail }) {
       </dl>
 
       {batches ? <RateChart perMinute={batches.perMinute} /> : <p className="text-sm text-slate-500">{error ? `Could not load batches: ${error}` : "Loading throughput…"}</p>}
+      <LagChart mirror={mirror.name} />
 
       <section>
         <h2 className="mb-2 text-base font-semibold">Changes per table</h2>
@@ -76,7 +79,10 @@ export function CdcTab({ mirror }: { mirror: MirrorDetail }) {
 
       <section>
         <h2 className="mb-2 text-base font-semibold">
-          Replication slot <code className="text-sm font-normal">{mirror.slotName}</code>
+          Replication slot{" "}
+          <code className="text-sm font-normal">
+            <Ident text={mirror.slotName} />
+          </code>
         </h2>
         <SlotPanel slot={slot} retainedBytes={cdc.retainedBytes} updatedAt={cdc.statsUpdatedAt} />
       </section>

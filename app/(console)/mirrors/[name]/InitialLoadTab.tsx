@@ -6,6 +6,7 @@ import { formatCount, formatDuration, formatPercent, formatRate, formatTime } fr
 import { ProgressBar } from "@/components/ProgressBar";
 import type { MirrorDetail, MirrorTableView } from "@/lib/web/mirrors/views";
 import { useNow } from "./useNow";
+import { Ident } from "@/components/Ident";
 
 const TABLE_STATUS: Record<string, { label: string; className: string }> = {
   pending: { label: "Waiting", className: "bg-slate-100 text-slate-700" },
@@ -17,11 +18,15 @@ const TABLE_STATUS: Record<string, { label: string; className: string }> = {
 const TABLE_COLUMNS: DataColumn<MirrorTableView>[] = [
   {
     header: "Table",
-    className: "font-mono text-xs break-all",
+    className: "font-mono text-xs",
     cell: (t) => (
       <>
-        {t.source}
-        {t.target !== t.source && <div className="text-slate-500">→ {t.target}</div>}
+        <Ident text={t.source} />
+        {t.target !== t.source && (
+          <div className="text-slate-600">
+            → <Ident text={t.target} />
+          </div>
+        )}
       </>
     ),
   },
@@ -71,7 +76,14 @@ export function InitialLoadTab({ mirror }: { mirror: MirrorDetail }) {
     <div className="space-y-6">
       <section className="rounded-lg border border-slate-200 bg-white p-4">
         <div className="mb-2 flex items-baseline justify-between gap-4">
-          <h2 className="text-base font-semibold">Overall</h2>
+          <h2 className="text-base font-semibold">
+            Overall
+            {mirror.phaseDetail && (
+              <span className="ml-2 text-sm font-normal text-slate-600" data-testid="load-phase">
+                {mirror.phaseDetail}
+              </span>
+            )}
+          </h2>
           <span className="text-2xl font-semibold tabular-nums" data-testid="overall-percent">
             {formatPercent(p.percent)}
           </span>

@@ -1,11 +1,12 @@
 "use client";
 
 import { useState } from "react";
+import { apiErrorMessage } from "@/components/api-error";
+import { sendJson } from "@/components/send-json";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { canPause, canResume, canResync } from "@/lib/mirrors/status";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
 import { useGoneRedirect } from "./useGoneRedirect";
-import { sendJson } from "@/components/send-json";
 
 const BUTTON = "rounded-md border px-3 py-1.5 text-sm font-medium disabled:opacity-50";
 
@@ -24,10 +25,7 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
     setError(null);
     try {
       const response = await sendJson(`${url}/${action}`, "POST");
-      if (!response.ok) {
-        const body = await response.json().catch(() => null);
-        setError(body?.error?.message ?? `The server answered ${response.status}.`);
-      }
+      if (!response.ok) setError(await apiErrorMessage(response));
       await onChanged();
     } catch {
       setError("pgferry could not be reached.");
@@ -46,8 +44,7 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
         setConfirming(false);
         onDeleting();
       } else {
-        const body = await response.json().catch(() => null);
-        setDeleteError(body?.error?.message ?? `The server answered ${response.status}.`);
+        setDeleteError(await apiErrorMessage(response));
       }
     } catch {
       setDeleteError("pgferry could not be reached.");
@@ -58,14 +55,14 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
 
   return (
     <div className="flex flex-col items-end gap-2">
-      <div className="flex gap-2">
+      <div className="flex flex-wrap gap-2">
         {mirror.mode === "cdc" && canPause(mirror.status) && !deleting && (
           <button type="button" onClick={() => lifecycle("pause")} disabled={busy !== null} className={`${BUTTON} border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}>
             {busy === "pause" ? "Pausing…" : "Pause"}
           </button>
         )}
         {mirror.mode === "cdc" && canResume(mirror.status) && !deleting && (
-          <button type="button" onClick={() => lifecycle("resume")} disabled={busy !== null} className={`${BUTTON} border-sky-600 bg-sky-600 text-white hover:bg-sky-700`}>
+          <button type="button" onClick={() => lifecycle("resume")} disabled={busy !== null} className={`${BUTTON} border-sky-700 bg-sky-700 text-white hover:bg-sky-800`}>
             {busy === "resume" ? "Resuming…" : "Resume"}
           </button>
         )}

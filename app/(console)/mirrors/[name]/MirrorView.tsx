@@ -1,20 +1,23 @@
 "use client";
 
 import { BackLink } from "@/components/BackLink";
+import { TabList } from "@/components/TabList";
 import { useState } from "react";
 import { formatMegabytes } from "@/components/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { usePolling } from "@/components/usePolling";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
 import { CdcTab } from "./CdcTab";
+import { CutoverTab } from "./CutoverTab";
 import { InitialLoadTab } from "./InitialLoadTab";
 import { LogsTab } from "./LogsTab";
 import { VerifyTab } from "./VerifyTab";
 import { MirrorActions } from "./MirrorActions";
 import { OverviewTab } from "./OverviewTab";
 import { type TabId, tabsFor } from "./tabs";
+import { Ident } from "@/components/Ident";
 
-/** Default: the Initial load tab refreshes every 2 s, the others every 5 s. */
+/** Default: the Initial load and Cutover tabs refresh every 2 s, the others every 5 s. */
 const LOAD_REFRESH_MS = 2_000;
 const REFRESH_MS = 5_000;
 
@@ -22,7 +25,7 @@ export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; ini
   const [tab, setTab] = useState<TabId>(initialTab);
   const [deleting, setDeleting] = useState(false);
   const url = `/api/v1/mirrors/${encodeURIComponent(initial.name)}`;
-  const { data, error, refresh } = usePolling<MirrorDetail>(deleting ? null : url, tab === "load" ? LOAD_REFRESH_MS : REFRESH_MS);
+  const { data, error, refresh } = usePolling<MirrorDetail>(deleting ? null : url, tab === "load" || tab === "cutover" ? LOAD_REFRESH_MS : REFRESH_MS);
   const mirror = data ?? initial;
   const goneOrGoing = deleting || mirror.status === "deleting";
 
@@ -36,9 +39,9 @@ export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; ini
     <>
       <BackLink href="/mirrors" label="Mirrors" />
       <div className="mb-4 flex flex-wrap items-start justify-between gap-4">
-        <div>
-          <h1 className="flex items-center gap-3 text-2xl font-semibold tracking-tight">
-            {mirror.name}
+        <div className="min-w-0">
+          <h1 className="flex flex-wrap items-center gap-x-3 gap-y-1 text-2xl font-semibold tracking-tight">
+            <Ident text={mirror.name} className="min-w-0" />
             <StatusBadge status={goneOrGoing ? "deleting" : mirror.status} testId="mirror-status" />
           </h1>
           <p className="mt-1 text-sm text-slate-600">
@@ -74,27 +77,13 @@ export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; ini
         </p>
       )}
 
-      <div role="tablist" aria-label="Mirror details" className="mb-4 flex gap-1 border-b border-slate-200">
-        {tabsFor(mirror.mode).map((t) => (
-          <button
-            key={t.id}
-            id={`tab-${t.id}`}
-            role="tab"
-            type="button"
-            aria-selected={tab === t.id}
-            aria-controls={`panel-${t.id}`}
-            onClick={() => choose(t.id)}
-            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${tab === t.id ? "border-sky-600 text-sky-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === "overview" && <OverviewTab mirror={mirror} />}
+      <TabList label="Mirror details" tabs={tabsFor(mirror.mode)} selected={tab} onSelect={choose} />
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} tabIndex={0} className="focus-visible:outline-offset-4">
+        {tab === "overview" && <OverviewTab mirror={mirror} status={goneOrGoing ? "deleting" : mirror.status} />}
         {tab === "load" && <InitialLoadTab mirror={mirror} />}
         {tab === "cdc" && <CdcTab mirror={mirror} />}
         {tab === "verify" && <VerifyTab mirror={mirror} />}
+        {tab === "cutover" && <CutoverTab mirror={mirror} onChanged={refresh} />}
         {tab === "logs" && <LogsTab name={mirror.name} />}
       </div>
     </>

@@ -6,6 +6,7 @@ import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
 import type { MirrorDetail, MirrorTableView } from "@/lib/web/mirrors/views";
 import { LastVerification } from "./VerifyTab";
+import { Ident } from "@/components/Ident";
 
 const SETTING_LABELS: [keyof MirrorDetail["settings"], string][] = [
   ["rowsPerPartition", "Rows per partition"],
@@ -16,13 +17,13 @@ const SETTING_LABELS: [keyof MirrorDetail["settings"], string][] = [
 ];
 
 const MAPPING_COLUMNS: DataColumn<MirrorTableView>[] = [
-  { header: "Source", className: "font-mono text-xs break-all", cell: (t) => t.source },
+  { header: "Source", className: "font-mono text-xs", cell: (t) => <Ident text={t.source} /> },
   {
     header: "Target",
-    className: "font-mono text-xs break-all",
+    className: "font-mono text-xs",
     cell: (t) => (
       <>
-        {t.target}
+        <Ident text={t.target} />
         {t.target !== t.source && <span className="ml-2 rounded bg-sky-50 px-1 font-sans text-sky-700">renamed</span>}
       </>
     ),
@@ -30,17 +31,18 @@ const MAPPING_COLUMNS: DataColumn<MirrorTableView>[] = [
   {
     header: "Excluded columns",
     className: "text-xs",
-    cell: (t) => (t.excludeColumns.length ? t.excludeColumns.join(", ") : <span className="text-slate-400">none</span>),
+    cell: (t) => (t.excludeColumns.length ? t.excludeColumns.join(", ") : <span className="text-slate-500">none</span>),
   },
 ];
 
-export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
+/** `status` is what the header shows (a delete the user just asked for shows before the server reports it). */
+export function OverviewTab({ mirror, status = mirror.status }: { mirror: MirrorDetail; status?: string }) {
   const cdc = mirror.mode === "cdc";
   return (
     <div className="space-y-6">
       <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3">
         <DetailItem label="Status">
-          <StatusBadge status={mirror.status} />
+          <StatusBadge status={status} />
         </DetailItem>
         <DetailItem label="Mode">{cdc ? "Continuous replication (CDC)" : "Initial copy only"}</DetailItem>
         <DetailItem label="Source → target">
@@ -62,7 +64,7 @@ export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
           {mirror.owner ? (
             <span className="inline-flex items-center gap-1.5" data-testid="owner-worker">
               <span className={`h-2 w-2 rounded-full ${mirror.owner.online ? "bg-emerald-500" : "bg-amber-500"}`} aria-hidden />
-              <span className="font-mono text-xs">{mirror.owner.workerId}</span>
+              <Ident text={mirror.owner.workerId} className="font-mono text-xs" />
               <span className="text-slate-500">{mirror.owner.online ? "online" : "offline: another worker takes over"}</span>
             </span>
           ) : (
@@ -72,10 +74,14 @@ export function OverviewTab({ mirror }: { mirror: MirrorDetail }) {
         {cdc && (
           <>
             <DetailItem label="Publication">
-              <code className="text-xs">{mirror.publicationName}</code>
+              <code className="text-xs">
+                <Ident text={mirror.publicationName} />
+              </code>
             </DetailItem>
             <DetailItem label="Replication slot">
-              <code className="text-xs">{mirror.slotName}</code>
+              <code className="text-xs">
+                <Ident text={mirror.slotName} />
+              </code>
             </DetailItem>
           </>
         )}

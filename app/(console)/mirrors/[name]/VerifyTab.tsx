@@ -138,7 +138,7 @@ export function VerifyTab({ mirror }: { mirror: MirrorDetail }) {
           data-testid="verify-start"
           onClick={() => void start()}
           disabled={!canStart || busy || (!all && picked.length === 0)}
-          className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50"
+          className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-50"
         >
           {busy ? "Starting…" : "Start verification"}
         </button>

@@ -183,7 +183,7 @@ export function CreateMirrorForm({ peers }: { peers: PeerOption[] }) {
       />
 
       <div className="flex items-center gap-3">
-        <button type="submit" disabled={submitting} className="rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60">
+        <button type="submit" disabled={submitting} className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
           {submitting ? "Checking and creating…" : "Create mirror"}
         </button>
         <Link href="/mirrors" className="text-sm text-slate-600 hover:text-slate-900">

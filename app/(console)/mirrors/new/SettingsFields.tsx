@@ -19,6 +19,7 @@ const FIELDS: SettingField[] = [
   { key: "rowsPerPartition", label: "Rows per partition", help: "The unit of parallel copy and of restart.", cdcOnly: false, numeric: true },
   { key: "parallelCopyWorkers", label: "Parallel copy workers", help: "Partitions copied at once for this mirror, across all workers.", cdcOnly: false, numeric: true },
   { key: "tablesInParallel", label: "Tables in parallel", help: "Tables copied at once; the others wait their turn.", cdcOnly: false, numeric: true },
+  { key: "parallelIndexBuilds", label: "Parallel index builds", help: "Indexes built at once when the target's indexes and constraints are built.", cdcOnly: false, numeric: true },
   { key: "cdcBatchSize", label: "CDC batch size", help: "Most source rows applied in one target transaction.", cdcOnly: true, numeric: true },
   { key: "cdcMaxBatchLatencyMs", label: "Max batch latency (ms)", help: "Longest a received change waits before its batch is applied.", cdcOnly: true, numeric: true },
   { key: "publicationName", label: "Publication name", help: "Created on the source; lists the mirror's tables.", cdcOnly: true, numeric: false },
@@ -50,7 +51,7 @@ export function SettingsFields({
         {FIELDS.map((field) => {
           const id = `setting-${field.key}`;
           const error = errors[`settings.${field.key}`];
-          const placeholder = field.numeric ? formatCount(SETTINGS_DEFAULTS[field.key as keyof typeof SETTINGS_DEFAULTS]) : `pgferry_${mirrorName || "<name>"}`;
+          const placeholder = field.numeric ? formatCount(SETTINGS_DEFAULTS[field.key as keyof typeof SETTINGS_DEFAULTS] as number) : `pgferry_${mirrorName || "<name>"}`;
           const disabled = field.cdcOnly && !cdc;
           return (
             <div key={field.key}>

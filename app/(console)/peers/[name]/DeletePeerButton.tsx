@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { apiErrorMessage } from "@/components/api-error";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { sendJson } from "@/components/send-json";
 
@@ -27,8 +28,7 @@ export function DeletePeerButton({ name, mirrors }: { name: string; mirrors: str
       router.refresh();
       return;
     }
-    const body = await response?.json().catch(() => null);
-    setError(body?.error?.message ?? "Could not reach pgferry. Is it running?");
+    setError(await apiErrorMessage(response));
     setBusy(false);
   }
 

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { apiErrorMessage } from "@/components/api-error";
 import { sendJson } from "@/components/send-json";
 
 /** Validates the saved peer again; the page then shows the recorded result. */
@@ -14,9 +15,11 @@ export function RevalidateButton({ name }: { name: string }) {
     setBusy(true);
     setError(null);
     const response = await sendJson(`/api/v1/peers/${encodeURIComponent(name)}/validate`, "POST").catch(() => null);
-    const body = await response?.json().catch(() => null);
-    if (!response?.ok) setError(body?.error?.message ?? "Could not reach pgferry.");
-    else if (!body.ok) setError(body.error?.message ?? "pgferry cannot connect to this peer.");
+    if (!response?.ok) setError(await apiErrorMessage(response));
+    else {
+      const validation = await response.json();
+      if (!validation.ok) setError(validation.error?.message ?? "pgferry cannot connect to this peer.");
+    }
     router.refresh();
     setBusy(false);
   }

@@ -12,6 +12,7 @@ import { ValidationResults, validationSummary } from "../ValidationResults";
 import { DeletePeerButton } from "./DeletePeerButton";
 import { PeerLive } from "./PeerLive";
 import { RevalidateButton } from "./RevalidateButton";
+import { Ident } from "@/components/Ident";
 
 export const dynamic = "force-dynamic";
 
@@ -34,7 +35,7 @@ export default async function PeerPage({ params }: Props) {
         title={peer.name}
         subtitle={
           <span className="font-mono">
-            {peer.user}@{peer.host}:{peer.port}/{peer.database} · TLS {peer.tlsMode}
+            <Ident text={`${peer.user}@${peer.host}:${peer.port}/${peer.database}`} /> · TLS {peer.tlsMode}
           </span>
         }
         actions={

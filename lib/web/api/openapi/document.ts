@@ -11,7 +11,9 @@ import { mirrorsApi } from "@/lib/web/api/openapi/mirrors";
 import { peersApi } from "@/lib/web/api/openapi/peers";
 import { workersApi } from "@/lib/web/api/openapi/workers";
 import { alertsApi } from "@/lib/web/api/openapi/alerts";
+import { lagApi } from "@/lib/web/api/openapi/lag";
 import { verifyApi } from "@/lib/web/api/openapi/verify";
+import { cutoverApi } from "@/lib/web/api/openapi/cutover";
 
 /**
  * The OpenAPI 3.1 description of /api/v1 (served at GET /api/v1/openapi.json), assembled from one
@@ -36,7 +38,7 @@ const metaApi: ApiSection = {
   },
 };
 
-export const API_SECTIONS: ApiSection[] = [peersApi, mirrorsApi, verifyApi, workersApi, alertsApi, metaApi];
+export const API_SECTIONS: ApiSection[] = [peersApi, mirrorsApi, verifyApi, workersApi, alertsApi, lagApi, cutoverApi, metaApi];
 
 /** The whole document. */
 export function openApiDocument(sections: ApiSection[] = API_SECTIONS): JsonSchema {

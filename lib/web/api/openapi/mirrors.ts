@@ -63,6 +63,7 @@ const schemas: Record<string, JsonSchema> = {
       tables: { type: "array", items: ref("MirrorTable") },
       cdc: nullable({ type: "object", properties: { lagBytes: nullable(int), lagSeconds: nullable(num), lastAppliedLsn: nullable(str) } }),
       owner: nullable({ type: "object", properties: { workerId: str, online: { type: "boolean" } } }),
+      cutover: nullable(ref("Cutover")),
     },
   },
 };

@@ -8,7 +8,7 @@ import {
   pathParam,
   ref,
 } from "@/lib/web/api/openapi/helpers";
-import { peerConnectionSchema, peerCreateSchema, peerUpdateSchema } from "@/lib/peers/input";
+import { peerConnectionSchema, peerCreateSchema, peerUpdateSchema, TLS_MODES } from "@/lib/peers/input";
 import { CHECK_LABELS } from "@/lib/web/peers/validate-checks";
 
 /** Request bodies come from the zod schemas the server parses with, so the document cannot drift from them. */
@@ -35,7 +35,7 @@ const schemas: Record<string, JsonSchema> = {
   PeerCreate: fromZod(peerCreateSchema, "A new peer. `password` may be empty for servers that use trust authentication."),
   PeerUpdate: fromZod(
     peerUpdateSchema,
-    "Any subset of a peer's fields. An empty or absent `password` keeps the stored one; an empty `caCert` removes it.",
+    "Any subset of a peer's fields. An empty or absent `password` keeps the stored one, except when the edit changes the host, port, user or database or turns on `allowCleartextPassword` (400 at `password`); an empty `caCert` removes it.",
   ),
   PeerConnectionInput: fromZod(peerConnectionSchema, "Connection details to check without saving them."),
   Peer: obj(
@@ -46,8 +46,9 @@ const schemas: Record<string, JsonSchema> = {
       port: int,
       database: str,
       user: str,
-      tlsMode: { type: "string", enum: ["disable", "prefer", "require", "verify-full"] },
+      tlsMode: { type: "string", enum: [...TLS_MODES] },
       caCert: nullable(str),
+      allowCleartextPassword: { type: "boolean", description: "Whether the password may be sent in clear text on a connection without TLS." },
       serverVersion: nullable({ type: "string", description: "Seen by the last validation, e.g. 18.1." }),
       lastValidation: nullable(ref("StoredValidation")),
       validatedAt: nullable(dateTime),

@@ -9,7 +9,10 @@ type Context = { params: Promise<{ name: string }> };
 /** GET /api/v1/peers/{name}: one peer (never its password). */
 export const GET = apiRoute(async (_request, { params }: Context) => getPeer(db(), (await params).name));
 
-/** PATCH /api/v1/peers/{name}: edit (an empty password keeps the stored one), revalidate, save. */
+/**
+ * PATCH /api/v1/peers/{name}: edit (an empty password keeps the stored one, unless the edit points the
+ * peer elsewhere: then 400 at `password`), revalidate, save.
+ */
 export const PATCH = apiRoute(async (request, { params }: Context) => updatePeer(db(), (await params).name, await readJson(request)));
 
 /** DELETE /api/v1/peers/{name}: refused with 409 while a mirror uses the peer. */

@@ -1,0 +1,108 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { formatBytes, formatLag, formatTime } from "@/components/format";
+import type { LagHistory } from "@/lib/web/lag-history";
+
+const WIDTH = 600;
+const HEIGHT = 120;
+const RANGES = ["1h", "24h", "7d"] as const;
+type Range = (typeof RANGES)[number];
+
+/** Default: the history refreshes every 15 s while the tab is visible (samples arrive every 5 s). */
+const REFRESH_MS = 15_000;
+
+/**
+ * A mirror's lag over 1 h, 24 h or 7 d (GET /api/v1/mirrors/{name}/lag): unapplied bytes as an
+ * area, WAL the slot retains as a line, on one byte scale. Plain inline SVG like RateChart. It
+ * refreshes only while the page is visible and never starts a request while one is in flight,
+ * so a tab left open in the background costs nothing.
+ */
+export function LagChart({ mirror }: { mirror: string }) {
+  const [range, setRange] = useState<Range>("1h");
+  const history = useVisiblePolling<LagHistory>(`/api/v1/mirrors/${encodeURIComponent(mirror)}/lag?range=${range}`, REFRESH_MS);
+  const points = history.data?.points ?? [];
+  const max = Math.max(1, ...points.map((p) => Math.max(p.lagBytes, p.retainedBytes ?? 0)));
+  const start = points.length ? Date.parse(points[0].at) : 0;
+  const span = points.length > 1 ? Date.parse(points[points.length - 1].at) - start || 1 : 1;
+  const x = (at: string) => (points.length > 1 ? ((Date.parse(at) - start) / span) * WIDTH : WIDTH / 2);
+  const y = (bytes: number) => HEIGHT - 2 - (bytes / max) * (HEIGHT - 6);
+  const lagLine = points.map((p) => `${x(p.at).toFixed(1)},${y(p.lagBytes).toFixed(1)}`).join(" ");
+  const area = points.length ? `${x(points[0].at).toFixed(1)},${HEIGHT} ${lagLine} ${x(points[points.length - 1].at).toFixed(1)},${HEIGHT}` : "";
+  const retained = points.filter((p) => p.retainedBytes !== null).map((p) => `${x(p.at).toFixed(1)},${y(p.retainedBytes as number).toFixed(1)}`).join(" ");
+  const peak = Math.max(0, ...points.map((p) => p.lagBytes));
+  const current = history.data?.current;
+
+  return (
+    <figure className="rounded-lg border border-slate-200 bg-white p-4" data-testid="lag-chart">
+      <figcaption className="mb-2 flex flex-wrap items-baseline justify-between gap-2 text-sm">
+        <span className="font-semibold">Lag</span>
+        <span className="text-slate-500">
+          now {formatLag(current?.lagBytes, current?.lagSeconds)} · slot retains {formatBytes(current?.retainedBytes)} · peak {formatBytes(peak)}
+          {current?.measuredAt ? ` · measured ${formatTime(current.measuredAt)}` : ""}
+        </span>
+        <span className="flex gap-1" role="group" aria-label="Time range">
+          {RANGES.map((r) => (
+            <button
+              key={r}
+              type="button"
+              onClick={() => setRange(r)}
+              aria-pressed={r === range}
+              className={`rounded px-2 py-0.5 text-xs ${r === range ? "bg-sky-700 text-white" : "border border-slate-300 text-slate-700 hover:bg-slate-50"}`}
+            >
+              {r}
+            </button>
+          ))}
+        </span>
+      </figcaption>
+      {points.length === 0 ? (
+        <p className="py-8 text-center text-sm text-slate-500">{history.error ?? "No measurements in this range yet."}</p>
+      ) : (
+        <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={`Lag over the last ${range}; peak ${formatBytes(peak)}`} className="h-32 w-full">
+          <line x1={0} y1={HEIGHT - 0.5} x2={WIDTH} y2={HEIGHT - 0.5} className="stroke-slate-300" strokeWidth={1} />
+          <polygon points={area} className="fill-sky-200" />
+          <polyline points={lagLine} className="fill-none stroke-sky-600" strokeWidth={1.5} vectorEffect="non-scaling-stroke" />
+          {retained && <polyline points={retained} className="fill-none stroke-amber-500" strokeWidth={1} strokeDasharray="4 3" vectorEffect="non-scaling-stroke" />}
+        </svg>
+      )}
+      <p className="mt-1 text-xs text-slate-500">
+        <span className="text-sky-700">■</span> source WAL not applied on the target · <span className="text-amber-700">┅</span> WAL the slot makes the source keep
+      </p>
+    </figure>
+  );
+}
+
+/** Fetches now and every `intervalMs` while the document is visible; one request at a time. */
+function useVisiblePolling<T>(url: string, intervalMs: number): { data?: T; error: string | null } {
+  const [state, setState] = useState<{ url: string; data?: T; error: string | null }>({ url, error: null });
+  useEffect(() => {
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let inFlight = false;
+    const load = async () => {
+      clearTimeout(timer);
+      if (inFlight || document.visibilityState !== "visible") return;
+      inFlight = true;
+      try {
+        const response = await fetch(url, { cache: "no-store" });
+        const body = await response.json();
+        if (!cancelled) setState(response.ok ? { url, data: body as T, error: null } : (s) => ({ ...s, url, error: body?.error?.message ?? `HTTP ${response.status}` }));
+      } catch (error) {
+        if (!cancelled) setState((s) => ({ ...s, url, error: (error as Error).message }));
+      } finally {
+        inFlight = false;
+        if (!cancelled) timer = setTimeout(load, intervalMs);
+      }
+    };
+    const onVisible = () => void load();
+    void load();
+    document.addEventListener("visibilitychange", onVisible);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+      document.removeEventListener("visibilitychange", onVisible);
+    };
+  }, [url, intervalMs]);
+  // Data of a previous range is not shown as this one's.
+  return state.url === url ? state : { error: null };
+}

@@ -1,0 +1,71 @@
+import type { Queryable } from "@/lib/pg/describe-session";
+import { NameMap, type RelationName } from "./name-map";
+
+/** A selected table or one of its partitions, as the source knows it. */
+export interface SelectedRelation {
+  oid: number;
+  source: RelationName;
+  /** The name as PostgreSQL prints it in definitions under search_path = pg_catalog (quote_ident, qualified). */
+  printed: string;
+  partitioned: boolean;
+  /** For a partition: its parent's oid, and its bound (`FOR VALUES …` or `DEFAULT`). */
+  parentOid: number | null;
+  bound: string | null;
+  /** For a partitioned table: `RANGE (created_at)` as pg_get_partkeydef prints it. */
+  partitionKey: string | null;
+  /** The selected table this relation belongs to (itself for a selected table). */
+  rootOid: number;
+}
+
+/** The selected tables, their partitions, and where everything goes on the target. */
+export interface Selection {
+  relations: SelectedRelation[];
+  names: NameMap;
+  byOid: Map<number, SelectedRelation>;
+}
+
+/**
+ * Reads the selected tables and every partition below them (recursively), roots first, each parent
+ * before its partitions. Must run inside withCatalogSearchPath. Throws when a table does not exist.
+ */
+export async function readSelection(client: Queryable, mapping: { source: RelationName; target: RelationName }[]): Promise<Selection> {
+  const relations: SelectedRelation[] = [];
+  for (const m of mapping) {
+    const { rows } = await client.query<{ oid: number; schema: string; name: string; printed: string; relkind: string; parent: number | null; bound: string | null; partkey: string | null; level: number }>(
+      `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
+              quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS printed, c.relkind::text AS relkind,
+              t.parentrelid::int AS parent, pg_get_expr(c.relpartbound, c.oid) AS bound,
+              CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey, t.level
+         FROM (
+           -- pg_partition_tree lists nothing for a table that is not partitioned.
+           WITH root AS (SELECT c0.oid FROM pg_class c0 JOIN pg_namespace n0 ON n0.oid = c0.relnamespace WHERE n0.nspname = $1 AND c0.relname = $2)
+           SELECT relid, parentrelid, level FROM pg_partition_tree((SELECT oid FROM root))
+           UNION ALL SELECT oid, NULL, 0 FROM root WHERE NOT EXISTS (SELECT 1 FROM pg_partition_tree((SELECT oid FROM root)))
+         ) t
+         JOIN pg_class c ON c.oid = t.relid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+        ORDER BY t.level, n.nspname, c.relname`,
+      [m.source.schema, m.source.name],
+    );
+    if (rows.length === 0) throw new Error(`table ${m.source.schema}.${m.source.name} does not exist on the source`);
+    const rootOid = rows[0].oid;
+    for (const row of rows) {
+      relations.push({
+        oid: row.oid,
+        source: { schema: row.schema, name: row.name },
+        printed: row.printed,
+        partitioned: row.relkind === "p",
+        parentOid: row.level === 0 ? null : row.parent,
+        bound: row.level === 0 ? null : row.bound,
+        partitionKey: row.partkey,
+        rootOid,
+      });
+    }
+  }
+  return { relations, names: new NameMap(mapping), byOid: new Map(relations.map((r) => [r.oid, r])) };
+}
+
+/** The oids of every selected relation, for `= ANY($1::oid[])`. */
+export function selectedOids(selection: Selection): number[] {
+  return selection.relations.map((r) => r.oid);
+}

@@ -1,0 +1,127 @@
+import { z } from "zod";
+import { CUTOVER_STATUSES, CUTOVER_STEP_STATUSES, CUTOVER_STEPS } from "@/lib/catalog/cutover-status";
+import { type ApiSection, errorResponses, jsonBody, type JsonSchema, jsonResponse, pathParam, ref } from "@/lib/web/api/openapi/helpers";
+import { cutoverOptionsSchema, sequenceSyncSchema } from "@/lib/web/mirrors/cutover";
+
+/** The cutover and sequence routes (app/api/v1/mirrors/{name}/cutover, …/sequences/sync); shapes of lib/catalog/cutover-view.ts and lib/pg/sequences.ts. */
+
+const jsonSchema = (schema: z.ZodType): JsonSchema => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  return rest;
+};
+
+const str = { type: "string" };
+const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: "null" }] });
+const time = nullable({ type: "string", format: "date-time" });
+const name = pathParam("name", "The mirror's name.");
+
+const schemas: Record<string, JsonSchema> = {
+  CutoverRequest: {
+    ...jsonSchema(cutoverOptionsSchema),
+    description:
+      "fenceWrites (default true): revoke INSERT/UPDATE/DELETE/TRUNCATE on the mirrored tables from every role but pgferry's own and end sessions writing to them; false means you confirm the application stopped writing. " +
+      "sequenceMargin (default 0): added to each source sequence value. buildObjects (default true): build the target's indexes, constraints, views… before the switch. " +
+      "verify (default true): the cutover stops unless a verification of every table passes. dropSource (default true): drop the slot and publication on the source at the end.",
+  },
+  CutoverStep: {
+    type: "object",
+    properties: {
+      name: { type: "string", enum: [...CUTOVER_STEPS] },
+      label: str,
+      status: { type: "string", enum: [...CUTOVER_STEP_STATUSES] },
+      output: nullable(str),
+      detail: { description: "What the step recorded: fence grants, sequence results, the verification id…" },
+      startedAt: time,
+      finishedAt: time,
+      durationMs: nullable({ type: "integer" }),
+    },
+  },
+  Cutover: {
+    type: "object",
+    description: "A cutover attempt: steps preflight, fence, drain, sequences, objects, verify, finish. Before the switch (finish) an abort or a failing step restores the source's write privileges and the mirror keeps replicating; when done the mirror is `completed`.",
+    properties: {
+      id: { type: "string", format: "uuid" },
+      status: { type: "string", enum: [...CUTOVER_STATUSES] },
+      options: ref("CutoverRequest"),
+      steps: { type: "array", items: ref("CutoverStep") },
+      fencedAt: time,
+      fenceLsn: nullable(str),
+      fence: nullable({
+        type: "object",
+        description: "What the fence revoked (restored on abort or failure), who it could not fence, how many writing sessions it ended.",
+        properties: { revoked: { type: "array", items: { type: "object" } }, notFenced: { type: "array", items: { type: "object" } }, terminated: { type: "integer" }, liftedAt: str },
+      }),
+      switchedAt: time,
+      startedAt: { type: "string", format: "date-time" },
+      finishedAt: time,
+      verificationId: nullable({ type: "string", format: "uuid" }),
+      error: nullable(str),
+      abortable: { type: "boolean" },
+    },
+  },
+  SequenceSyncRequest: { ...jsonSchema(sequenceSyncSchema), description: "margin (default 0): added to each source value." },
+  SequenceSyncResult: {
+    type: "object",
+    properties: {
+      source: { ...str, description: "The source sequence, schema.name." },
+      target: nullable(str),
+      sourceValue: nullable({ type: "string", description: "last_value as text (bigint)." }),
+      targetValue: nullable({ type: "string", description: "The target's last_value after the sync." }),
+      status: { type: "string", enum: ["set", "ahead", "missing", "error"], description: "ahead: the target was already at or past the wanted value and is never moved back." },
+      message: str,
+    },
+  },
+};
+
+export const cutoverApi: ApiSection = {
+  tag: { name: "cutover", description: "Switching an application from a mirror's source to its target; syncing sequences." },
+  schemas,
+  paths: {
+    "/mirrors/{name}/cutover": {
+      get: {
+        summary: "Get the latest cutover",
+        operationId: "getCutover",
+        parameters: [name],
+        responses: { "200": jsonResponse("The latest cutover, or null.", { type: "object", properties: { cutover: nullable(ref("Cutover")) } }), ...errorResponses(404) },
+      },
+      post: {
+        summary: "Start a cutover",
+        description: "Moves a running CDC mirror to `cutover`; its worker runs the steps. Follow them in `GET /mirrors/{name}` (`cutover`). 409 unless the mirror is running.",
+        operationId: "startCutover",
+        parameters: [name],
+        requestBody: jsonBody(ref("CutoverRequest"), undefined, false),
+        responses: { "202": jsonResponse("Started.", ref("Cutover")), ...errorResponses(400, 404, 409) },
+      },
+      delete: {
+        summary: "Abort the cutover",
+        description: "Before the switch only: the worker restores the source's write privileges and the mirror goes back to running. 409 when no cutover runs or it already switched.",
+        operationId: "abortCutover",
+        parameters: [name],
+        responses: { "202": jsonResponse("Abort requested (status aborting).", ref("Cutover")), ...errorResponses(404, 409) },
+      },
+    },
+    "/mirrors/{name}/cutover/reverse": {
+      post: {
+        summary: "Create a reverse mirror (not available yet)",
+        description: "Will create a CDC mirror from the target back to the source starting at the fence point. Answers 501 for now.",
+        operationId: "reverseCutover",
+        parameters: [name],
+        responses: errorResponses(404, 501),
+      },
+    },
+    "/mirrors/{name}/sequences/sync": {
+      post: {
+        summary: "Sync sequences",
+        description:
+          "Sets every target sequence of the mirror's tables (owned by their columns or used in their defaults) to the source's last_value + margin, never backwards; answers when done.",
+        operationId: "syncSequences",
+        parameters: [name],
+        requestBody: jsonBody(ref("SequenceSyncRequest"), undefined, false),
+        responses: {
+          "200": jsonResponse("One result per source sequence.", { type: "object", properties: { sequences: { type: "array", items: ref("SequenceSyncResult") } } }),
+          ...errorResponses(400, 404, 409),
+        },
+      },
+    },
+  },
+};
