@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { inTransaction } from "./transaction";
 
 /** Any connected node-postgres client (Client or PoolClient). */
 export type Queryable = Pick<pg.ClientBase, "query">;
@@ -13,16 +14,10 @@ export type Queryable = Pick<pg.ClientBase, "query">;
  * The client must be idle (not inside a transaction).
  */
 export async function withCatalogSearchPath<T>(client: Queryable, fn: () => Promise<T>): Promise<T> {
-  await client.query("BEGIN READ ONLY");
-  try {
+  return inTransaction(client, "BEGIN READ ONLY", async () => {
     await client.query("SET LOCAL search_path = pg_catalog");
-    const result = await fn();
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  }
+    return fn();
+  });
 }
 
 /** server_version_num as a number, e.g. 180001. */

@@ -9,6 +9,7 @@
  */
 import type pg from "pg";
 import { type Lsn, formatLsn, parseLsn } from "@/lib/pg/lsn";
+import { inTransaction } from "@/lib/pg/transaction";
 
 export const PROGRESS_SCHEMA = "_pgferry";
 export const PROGRESS_TABLE = "_pgferry.cdc_progress";
@@ -19,8 +20,7 @@ export async function ensureProgressTable(client: pg.Client): Promise<void> {
   // fail with a unique violation in the catalog when two sessions race. It is the lock every
   // creator of `_pgferry` objects takes (initial-load bookkeeping, mirror teardown), so the
   // schema is never dropped under us.
-  await client.query("BEGIN");
-  try {
+  await inTransaction(client, "BEGIN", async () => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('pgferry'), hashtext('bookkeeping'))");
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${PROGRESS_SCHEMA}`);
     await client.query(
@@ -30,11 +30,7 @@ export async function ensureProgressTable(client: pg.Client): Promise<void> {
          applied_at timestamptz NOT NULL DEFAULT now()
        )`,
     );
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  }
+  });
 }
 
 /** The stored LSN of a mirror, or null when it has none (or the table does not exist yet). */

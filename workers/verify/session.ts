@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
+import { inTransaction } from "@/lib/pg/transaction";
 import type { Statement } from "./sql";
 
 /**
@@ -27,16 +28,8 @@ export async function openVerifySession(peer: PeerConnection, purpose: string): 
  * Runs `work` in one read-only REPEATABLE READ transaction: everything it reads comes from one
  * snapshot (a chunk's bound, its hash and the source position are consistent with each other).
  */
-export async function inSnapshot<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
-  await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  try {
-    const result = await work();
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  }
+export function inSnapshot<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
+  return inTransaction(client, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work);
 }
 
 /** Rows as objects. */

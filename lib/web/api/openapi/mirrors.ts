@@ -131,7 +131,13 @@ export const mirrorsApi: ApiSection = {
       get: {
         summary: "A mirror's log",
         operationId: "mirrorEvents",
-        parameters: [name, { name: "limit", in: "query", required: false, description: "Default: 200.", schema: { type: "integer" } }],
+        parameters: [
+          name,
+          { name: "limit", in: "query", required: false, description: "Events per page. Default: 200; at most 1000.", schema: { type: "integer" } },
+          { name: "level", in: "query", required: false, description: 'Comma-separated levels to keep, e.g. "warn,error". Default: all.', schema: { type: "string" } },
+          { name: "q", in: "query", required: false, description: "Case-insensitive text the message contains.", schema: { type: "string" } },
+          { name: "before", in: "query", required: false, description: "Only events older than this event id (the previous page's nextBefore).", schema: { type: "string" } },
+        ],
         responses: {
           "200": jsonResponse("Newest first.", {
             type: "object",
@@ -140,9 +146,11 @@ export const mirrorsApi: ApiSection = {
                 type: "array",
                 items: { type: "object", properties: { id: str, level: str, message: str, detail: {}, createdAt: { type: "string", format: "date-time" } } },
               },
+              total: { ...int, description: "Events matching the filters, on every page." },
+              nextBefore: { ...nullable(str), description: "before for the next, older page; null on the last page." },
             },
           }),
-          ...errorResponses(404),
+          ...errorResponses(400, 404),
         },
       },
     },
