@@ -1,7 +1,8 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { formatBytes, formatLag, formatTime } from "@/components/format";
+import { usePolling } from "@/components/usePolling";
 import type { LagHistory } from "@/lib/web/lag-history";
 
 const WIDTH = 600;
@@ -14,13 +15,14 @@ const REFRESH_MS = 15_000;
 
 /**
  * A mirror's lag over 1 h, 24 h or 7 d (GET /api/v1/mirrors/{name}/lag): unapplied bytes as an
- * area, WAL the slot retains as a line, on one byte scale. Plain inline SVG like RateChart. It
- * refreshes only while the page is visible and never starts a request while one is in flight,
- * so a tab left open in the background costs nothing.
+ * area, WAL the slot retains as a line, on one byte scale. Plain inline SVG like RateChart;
+ * polled through usePolling, so a tab left open in the background costs nothing.
  */
 export function LagChart({ mirror }: { mirror: string }) {
   const [range, setRange] = useState<Range>("1h");
-  const history = useVisiblePolling<LagHistory>(`/api/v1/mirrors/${encodeURIComponent(mirror)}/lag?range=${range}`, REFRESH_MS);
+  const polled = usePolling<LagHistory>(`/api/v1/mirrors/${encodeURIComponent(mirror)}/lag?range=${range}`, REFRESH_MS);
+  // Data of a previous range is not shown as this one's.
+  const history = polled.stale ? { data: undefined, error: null } : polled;
   const points = history.data?.points ?? [];
   const max = Math.max(1, ...points.map((p) => Math.max(p.lagBytes, p.retainedBytes ?? 0)));
   const start = points.length ? Date.parse(points[0].at) : 0;
@@ -70,39 +72,4 @@ export function LagChart({ mirror }: { mirror: string }) {
       </p>
     </figure>
   );
-}
-
-/** Fetches now and every `intervalMs` while the document is visible; one request at a time. */
-function useVisiblePolling<T>(url: string, intervalMs: number): { data?: T; error: string | null } {
-  const [state, setState] = useState<{ url: string; data?: T; error: string | null }>({ url, error: null });
-  useEffect(() => {
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let inFlight = false;
-    const load = async () => {
-      clearTimeout(timer);
-      if (inFlight || document.visibilityState !== "visible") return;
-      inFlight = true;
-      try {
-        const response = await fetch(url, { cache: "no-store" });
-        const body = await response.json();
-        if (!cancelled) setState(response.ok ? { url, data: body as T, error: null } : (s) => ({ ...s, url, error: body?.error?.message ?? `HTTP ${response.status}` }));
-      } catch (error) {
-        if (!cancelled) setState((s) => ({ ...s, url, error: (error as Error).message }));
-      } finally {
-        inFlight = false;
-        if (!cancelled) timer = setTimeout(load, intervalMs);
-      }
-    };
-    const onVisible = () => void load();
-    void load();
-    document.addEventListener("visibilitychange", onVisible);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-      document.removeEventListener("visibilitychange", onVisible);
-    };
-  }, [url, intervalMs]);
-  // Data of a previous range is not shown as this one's.
-  return state.url === url ? state : { error: null };
 }

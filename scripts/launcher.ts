@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ensureSignInPassword } from "@/lib/web/auth/credentials";
 import { db } from "@/lib/catalog/db";
@@ -125,11 +125,24 @@ function nextBin(): string {
 async function buildIfStale(): Promise<void> {
   const current = await buildInputsHash(root);
   if ((await builtFromHash(root)) === current) return;
-  log.info("building the web app (first start or sources changed)…");
-  await new Promise<void>((resolve, reject) => {
-    const build = spawn(process.execPath, [nextBin(), "build"], { stdio: "inherit", env: process.env, cwd: root });
-    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (code ${code})`))));
-  });
+  // The bundler's output (dozens of lines, warnings included) goes to a file, so the first thing a
+  // user reads after starting is the address and the password; it is printed only if the build fails.
+  const logFile = path.join(dataDir(), "build.log");
+  log.info(`building the web app (first start or sources changed; a minute or two, output in ${logFile})…`);
+  await mkdir(dataDir(), { recursive: true });
+  const output = await open(logFile, "w");
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const build = spawn(process.execPath, [nextBin(), "build"], { stdio: ["ignore", output.fd, output.fd], env: process.env, cwd: root });
+      build.on("error", reject);
+      build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (code ${code})`))));
+    });
+  } catch (error) {
+    process.stderr.write(await readFile(logFile, "utf8").catch(() => ""));
+    throw error;
+  } finally {
+    await output.close();
+  }
   await writeFile(path.join(root, ".next", "pgferry-build-stamp"), current);
 }
 

@@ -1,28 +1,25 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
-import { apiErrorMessage } from "@/components/api-error";
+import type { FormEvent } from "react";
 import { sendJson } from "@/components/send-json";
+import { useApiWrite } from "@/components/useApiWrite";
 
 export function SignInForm({ next }: { next: string }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { pending, error, send } = useApiWrite();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setPending(true);
-    setError(null);
     const password = String(new FormData(event.currentTarget).get("password") ?? "");
-    const response = await sendJson("/api/auth/login", "POST", { password }).catch(() => null);
-    if (response?.ok) {
-      router.replace(next);
-      router.refresh();
-      return;
-    }
-    setError(await apiErrorMessage(response));
-    setPending(false);
+    await send(
+      () => sendJson("/api/auth/login", "POST", { password }),
+      (response) => response.ok,
+      () => {
+        router.replace(next);
+        router.refresh();
+      },
+    );
   }
 
   return (

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { grantStatement } from "@/lib/pg/grants";
 
 /**
  * A cutover's life, and each of its steps' (the catalog columns carry the same lists as CHECK constraints,
@@ -63,6 +64,12 @@ export const cutoverOptionsSchema = z
     verify: z.boolean().default(true),
     /** Drop the slot and publication on the source at the end. Default: true. */
     dropSource: z.boolean().default(true),
+    /**
+     * Keep a way back: the finish step creates a publication and a slot on the target before the application
+     * moves there, so a reverse mirror (POST …/cutover/reverse) replays into the source exactly the target's
+     * changes after the switch. Needs wal_level = logical and the REPLICATION privilege on the target. Default: false.
+     */
+    reverse: z.boolean().default(false),
   })
   .strict();
 export type CutoverOptionsInput = z.input<typeof cutoverOptionsSchema>;
@@ -86,4 +93,31 @@ export interface FenceRecord {
   terminated: number;
   /** Set once the fence was lifted again (abort or failure). */
   liftedAt?: string;
+  /** Why lifting the fence failed for good (the source stays fenced until POST …/cutover/unfence succeeds). */
+  liftError?: string;
+}
+
+/** The SQL that lifts a recorded fence by hand, one statement a line. Pure. */
+export function fenceUndoSql(record: Pick<FenceRecord, "revoked">): string {
+  return record.revoked.map(grantStatement).join("\n");
+}
+
+/**
+ * The way back prepared by the finish step (option `reverse`), stored in that step's detail: a publication
+ * of the target tables and a slot on the target whose first change is the first one after the switch.
+ */
+export interface ReverseRecord {
+  slotName: string;
+  publicationName: string;
+  /** The slot's consistent point on the target: the reverse mirror's CDC starts there. */
+  lsn: string | null;
+  /** Why the slot could not be created (the cutover still finished). */
+  error?: string;
+  /** The reverse mirror, once created. */
+  mirror?: string;
+}
+
+/** Names of the reverse slot and publication on the target: unique per cutover, valid slot names. */
+export function reverseReplicationName(cutoverId: string): string {
+  return `pgferry_back_${cutoverId.replace(/-/g, "").slice(0, 16)}`;
 }

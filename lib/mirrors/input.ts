@@ -33,6 +33,8 @@ export const mirrorTableSchema = z.object({
     // PostgreSQL's own limit on columns per table: a longer list cannot be right.
     .max(1600, { error: "At most 1,600 excluded columns per table (PostgreSQL's column limit)." })
     .default([]),
+  /** A partitioned source table becomes one ordinary target table (ignored for an ordinary table). Default: false. */
+  flatten: z.boolean({ error: "Flatten must be true or false." }).default(false),
 });
 
 export const mirrorCreateSchema = z

@@ -27,6 +27,12 @@ export const SETTINGS_DEFAULTS = {
   postData: "at_cutover",
   /** Indexes built at the same time during post-data. Default: 2. */
   parallelIndexBuilds: 2,
+  /**
+   * Post-data gives the target objects the source's owners and grants where the same roles exist on
+   * the target (the others are reported as not reproduced). Off: everything stays owned by the
+   * target peer's user, with no grants. Default: true.
+   */
+  reproduceGrants: true,
 } as const;
 
 /** PostgreSQL names (slots, publications): at most 63 bytes; slots allow only [a-z0-9_]. */
@@ -70,6 +76,13 @@ export const mirrorSettingsSchema = z.object({
     [16, "Build at most 16 indexes at a time."],
     SETTINGS_DEFAULTS.parallelIndexBuilds,
   ),
+  reproduceGrants: z.boolean({ error: "Reproduce owners and grants must be true or false." }).default(SETTINGS_DEFAULTS.reproduceGrants),
+  /**
+   * CDC only: false skips the initial load, for tables that already hold the source's rows (a reverse mirror
+   * after a cutover): replication starts at the slot's consistent point, made when the slot was created.
+   * Default: true.
+   */
+  initialLoad: z.boolean({ error: "Initial load must be true or false." }).optional(),
   /** Default: pgferry_<mirror name>. */
   publicationName: replicationObjectName("publication").optional(),
   /** Default: pgferry_<mirror name>. */
@@ -83,5 +96,5 @@ export type MirrorSettings = Required<z.output<typeof mirrorSettingsSchema>>;
 export function resolveSettings(mirrorName: string, input: unknown): MirrorSettings {
   const parsed = mirrorSettingsSchema.parse(input ?? {});
   const defaultName = `pgferry_${mirrorName}`;
-  return { ...parsed, publicationName: parsed.publicationName ?? defaultName, slotName: parsed.slotName ?? defaultName };
+  return { ...parsed, initialLoad: parsed.initialLoad ?? true, publicationName: parsed.publicationName ?? defaultName, slotName: parsed.slotName ?? defaultName };
 }

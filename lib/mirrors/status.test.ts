@@ -21,6 +21,7 @@ import {
 describe("mirror status machine", () => {
   it.each([
     ["setup", "initial_load"],
+    ["setup", "running"],
     ["initial_load", "running"],
     ["initial_load", "completed"],
     ["initial_load", "setup"],
@@ -35,7 +36,7 @@ describe("mirror status machine", () => {
   });
 
   it.each([
-    ["setup", "running"],
+    ["setup", "paused"],
     ["initial_load", "paused"],
     ["paused", "completed"],
     ["completed", "running"],

@@ -12,6 +12,7 @@
  *     ▲            │  │
  *     │            │  └► completed (initial copy only)
  *     └────────────┘ load restarts from a new snapshot; resync from any settled status
+ *   setup ──► running (CDC without initial load: settings.initialLoad false)
  *   setup, initial_load, running, paused ──► failed
  *   running ──► cutover ──► completed (switched to the target); cutover ──► running (aborted or stopped before the switch)
  *   any ──► deleting ──► (gone)
@@ -22,13 +23,14 @@ export type MirrorStatus = (typeof MIRROR_STATUSES)[number];
 /**
  * Every allowed change of a mirror's status. Who makes it:
  * - web app (lib/web/mirrors/actions.ts, cutover.ts): running → cutover; running ⇄ paused; failed → running (resume); → setup (resync); → deleting.
- * - runner (workers/mirrors): setup → initial_load (snapshot taken, partitions queued);
+ * - runner (workers/mirrors): setup → initial_load (snapshot taken, partitions queued); setup → running (no initial load);
  *   initial_load → running | completed (all partitions copied); initial_load → setup (the snapshot
  *   was lost, the load starts over); → failed (a person must act).
  * A mirror is created in `setup`; `deleting` ends with the row deleted.
  */
 export const MIRROR_TRANSITIONS: Readonly<Record<MirrorStatus, readonly MirrorStatus[]>> = {
-  setup: ["initial_load", "failed", "deleting"],
+  // setup → running: a CDC mirror without initial load (settings.initialLoad false, e.g. a cutover's reverse mirror).
+  setup: ["initial_load", "running", "failed", "deleting"],
   initial_load: ["running", "completed", "setup", "failed", "deleting"],
   running: ["paused", "cutover", "setup", "failed", "deleting"],
   paused: ["running", "setup", "failed", "deleting"],

@@ -10,6 +10,8 @@ export interface TableMapping {
   target: QualifiedName;
   /** Source columns that are not copied or replicated. */
   excludeColumns: string[];
+  /** A partitioned source table is created on the target as one ordinary table. Default: false. */
+  flatten?: boolean;
 }
 
 /**

@@ -21,6 +21,18 @@ const valid = {
   password: "pw",
 };
 
+/** `valid` as a PeerConnection: the port coerced, the defaults applied. */
+const validConnection = {
+  host: "db.example.com",
+  port: 5433,
+  database: "orders",
+  user: "ferry",
+  password: "pw",
+  tlsMode: "require",
+  caCert: null,
+  allowCleartextPassword: false,
+};
+
 function errorsFor(input: unknown, schema: z.ZodType = peerCreateSchema): Record<string, string> {
   const result = schema.safeParse(input);
   expect(result.success).toBe(false);
@@ -30,17 +42,7 @@ function errorsFor(input: unknown, schema: z.ZodType = peerCreateSchema): Record
 describe("peerCreateSchema", () => {
   test("parses form input, coercing the port and applying defaults", () => {
     const parsed = peerCreateSchema.parse({ ...valid, host: " db.example.com ", tlsMode: "" });
-    expect(parsed).toEqual({
-      name: "prod_orders",
-      host: "db.example.com",
-      port: 5433,
-      database: "orders",
-      user: "ferry",
-      password: "pw",
-      tlsMode: "require",
-      caCert: null,
-      allowCleartextPassword: false,
-    });
+    expect(parsed).toEqual({ name: "prod_orders", ...validConnection });
     expect(peerCreateSchema.parse({ ...valid, port: undefined }).port).toBe(5432);
     expect(peerCreateSchema.parse({ ...valid, port: "" }).port).toBe(5432);
     expect(peerCreateSchema.parse({ ...valid, port: 6432 }).port).toBe(6432);
@@ -132,16 +134,7 @@ describe("peerUpdateSchema", () => {
 
 test("peerConnectionSchema has no name and maps to a PeerConnection", () => {
   const parsed = peerConnectionSchema.parse({ ...valid, name: undefined, tlsMode: "require" });
-  expect(toPeerConnection(parsed)).toEqual({
-    host: "db.example.com",
-    port: 5433,
-    database: "orders",
-    user: "ferry",
-    password: "pw",
-    tlsMode: "require",
-    caCert: null,
-    allowCleartextPassword: false,
-  });
+  expect(toPeerConnection(parsed)).toEqual(validConnection);
 });
 
 test("invalidPeerDetails turns a ZodError into a 400 UserFacingError with a message per field", () => {

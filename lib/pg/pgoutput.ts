@@ -150,11 +150,7 @@ export function decodeStreamControl(buffer: Buffer): StreamControlMessage | null
       return { tag: "stream_stop" };
     case "c": {
       const xid = reader.uint32();
-      const flags = reader.int8();
-      const commitLsn = reader.lsn();
-      const endLsn = reader.lsn();
-      const commitTimeMicros = reader.int64();
-      return { tag: "stream_commit", xid, flags, commitLsn, endLsn, commitTimeMicros, commitTime: pgTimestampToDate(commitTimeMicros) };
+      return { tag: "stream_commit", xid, ...commitFields(reader) };
     }
     case "A":
       // Protocol 4 (streaming 'parallel') adds the abort's LSN and time; pgferry asks for 'on'.
@@ -188,6 +184,15 @@ export function pgTimestampToDate(micros: bigint): Date {
 /** Converts a Date to PostgreSQL's µs-since-2000 timestamp, for standby status messages. */
 export function dateToPgTimestamp(date: Date): bigint {
   return BigInt(date.getTime()) * 1000n - PG_EPOCH_MICROS;
+}
+
+/** What a Commit and a Stream Commit (after its xid) both carry, in this order. */
+function commitFields(reader: Reader) {
+  const flags = reader.int8();
+  const commitLsn = reader.lsn();
+  const endLsn = reader.lsn();
+  const commitTimeMicros = reader.int64();
+  return { flags, commitLsn, endLsn, commitTimeMicros, commitTime: pgTimestampToDate(commitTimeMicros) };
 }
 
 const IDENTITIES: Record<string, ReplicaIdentity> = { d: "default", n: "nothing", f: "full", i: "index" };
@@ -294,13 +299,8 @@ export function decodePgoutput(buffer: Buffer): PgoutputMessage {
       const xid = reader.uint32();
       return { tag: "begin", finalLsn, commitTimeMicros, commitTime: pgTimestampToDate(commitTimeMicros), xid };
     }
-    case "C": {
-      const flags = reader.int8();
-      const commitLsn = reader.lsn();
-      const endLsn = reader.lsn();
-      const commitTimeMicros = reader.int64();
-      return { tag: "commit", flags, commitLsn, endLsn, commitTimeMicros, commitTime: pgTimestampToDate(commitTimeMicros) };
-    }
+    case "C":
+      return { tag: "commit", ...commitFields(reader) };
     case "O": {
       const originLsn = reader.lsn();
       return { tag: "origin", originLsn, name: reader.string() };

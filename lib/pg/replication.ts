@@ -150,3 +150,41 @@ export async function ensurePublication(client: Queryable, name: string, tables:
 export async function dropPublication(client: Queryable, name: string): Promise<void> {
   await client.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(name)}`);
 }
+
+/**
+ * Creates logical slot `slotName` (plugin pgoutput) without exporting a snapshot, on a normal
+ * connection, and returns the LSN from which it streams: every transaction committed after it, none
+ * before. Idempotent: when the slot exists and was never consumed, its confirmed position is that same
+ * point, so a retry gets the answer the first call got (`created: false`).
+ * Throws PostgreSQL's 55000 when wal_level is not logical, 42501 without the REPLICATION privilege,
+ * 53400 when max_replication_slots are all used; an Error when the slot exists but is not a usable
+ * pgoutput slot of this database.
+ */
+export async function ensureLogicalSlot(client: Queryable, slotName: string): Promise<{ consistentPoint: string; created: boolean }> {
+  assertSlotName(slotName);
+  const existing = async () => {
+    const { rows } = await client.query<{ plugin: string | null; same_db: boolean; confirmed: string | null }>(
+      `SELECT plugin, database = current_database() AS same_db, confirmed_flush_lsn::text AS confirmed
+         FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`,
+      [slotName],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    if (row.plugin !== "pgoutput" || !row.same_db || row.confirmed === null) {
+      throw new Error(`replication slot ${slotName} exists but is not a usable pgoutput slot of this database`);
+    }
+    return row.confirmed;
+  };
+  const found = await existing();
+  if (found) return { consistentPoint: found, created: false };
+  try {
+    const { rows } = await client.query<{ lsn: string }>("SELECT lsn::text AS lsn FROM pg_catalog.pg_create_logical_replication_slot($1, 'pgoutput')", [slotName]);
+    return { consistentPoint: rows[0].lsn, created: true };
+  } catch (error) {
+    // Created concurrently by a retry of the same step.
+    if ((error as { code?: string }).code !== "42710") throw error;
+    const again = await existing();
+    if (!again) throw error;
+    return { consistentPoint: again, created: false };
+  }
+}

@@ -17,6 +17,8 @@ test.beforeAll(async () => {
 
 async function seriousViolations(page: Page, path: string): Promise<string[]> {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  // A page that axe could not read (blank, still loading) would pass without this.
+  expect(results.passes.length, `axe checked ${path}`).toBeGreaterThan(10);
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${path}: ${v.id} (${v.impact}) ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")} ${n.failureSummary?.replace(/\s+/g, " ") ?? ""}`).join("\n    ")}`);

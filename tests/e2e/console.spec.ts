@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { consolePages, createReplicatingMirror, pageOverflow } from "./console-pages";
 import { mirrorScenario } from "./mirror-helpers";
-import { signIn } from "./support";
+import { e2eClusters, signIn } from "./support";
 
 /**
  * The console as a whole: every page fits the window from phone to desktop width, missing things
@@ -81,4 +81,55 @@ test("the mirror tabs move with the arrow keys, and the navigation marks the cur
   // Tab leaves the tab list for the panel instead of walking through every tab.
   await page.keyboard.press("Tab");
   await expect(page.getByRole("tabpanel")).toBeFocused();
+});
+
+test("the log filters by level and text, and the throughput chart has a scale and time ranges", async ({ page }) => {
+  await signIn(page, `/mirrors/${scenario.mirror}?tab=logs`);
+  await expect(page.getByTestId("events")).toBeVisible();
+  await expect(page.getByTestId("log-range")).toContainText(/^1–\d+ of \d+ events$/);
+  await page.getByTestId("log-search").fill("no event says this");
+  await expect(page.getByTestId("log-empty")).toHaveText("No event matches these filters.");
+  await page.getByTestId("log-search").fill("");
+  await expect(page.getByTestId("events")).toBeVisible();
+  await page.getByTestId("log-level").selectOption("info");
+  await expect(page.getByTestId("events").getByText("warn", { exact: true })).toHaveCount(0);
+  await expect(page.getByTestId("log-range")).toContainText("matching events");
+
+  await page.getByRole("tab", { name: "CDC" }).click();
+  const chart = page.getByTestId("rate-chart");
+  await expect(chart.getByTestId("rate-axis")).toBeVisible();
+  await chart.getByRole("button", { name: "24h" }).click();
+  await expect(chart.getByRole("button", { name: "24h" })).toHaveAttribute("aria-pressed", "true");
+  await expect(chart.getByRole("img")).toHaveAttribute("aria-label", /over the last 24h/);
+});
+
+test("fields are checked as they are typed, and a wrong port is said once, at its field", async ({ page }) => {
+  const { source } = e2eClusters();
+  await signIn(page, "/peers/new");
+  await page.getByLabel("Port").fill("70000");
+  // No Save or Validate: the schema's message appears after a short pause in typing.
+  await expect(page.locator("#port-error")).toHaveText("Port must be between 1 and 65535.");
+  await page.getByLabel("Port").fill("1");
+  await expect(page.locator("#port-error")).toHaveCount(0);
+
+  await page.getByLabel("Name").fill("e2e_wrong_port");
+  await page.getByLabel("Host").fill(source.host);
+  await page.getByLabel("Database").fill("postgres");
+  await page.getByLabel("User").fill(source.user);
+  await page.getByLabel("Password", { exact: true }).fill(source.password);
+  await page.getByRole("button", { name: "Validate" }).click();
+  await expect(page.getByTestId("check-reachable")).toHaveAttribute("data-status", "fail");
+  const message = (await page.locator("#host-error").textContent()) ?? "";
+  expect(message).toContain(`${source.host}:1`);
+  await expect(page.getByLabel("Port")).toHaveAttribute("aria-invalid", "true");
+  const firstSentence = message.split(". ")[0];
+  const count = async () => page.evaluate((text) => document.body.innerText.split(text).length - 1, firstSentence);
+  expect(await count()).toBe(1);
+  await expect(page.getByTestId("check-reachable")).toContainText("See the Host field.");
+
+  // Saving is refused for the same reason, still said once.
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#host-error")).toContainText(`${source.host}:1`);
+  await expect(page).toHaveURL(/\/peers\/new$/);
+  expect(await count()).toBe(1);
 });

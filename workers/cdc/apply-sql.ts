@@ -81,6 +81,15 @@ function matchCondition(plan: TablePlan, shape: MatchShape, firstParam: number):
 }
 
 /**
+ * Singles out one row by its physical address. A ctid is unique only within one table: on a
+ * partitioned target every leaf has its own (0,1), so the leaf (tableoid) is part of the address,
+ * else a change to one partition's row would also hit the rows at the same place in the others.
+ */
+function oneRow(plan: TablePlan, match: string): string {
+  return `(tableoid, ctid) = (SELECT tableoid, ctid FROM ${plan.target.sql} WHERE ${match} LIMIT 1)`;
+}
+
+/**
  * UPDATE of exactly one row matched on its replica identity (match mode). Parameters: SET values,
  * then the identity values marked "v" in `shape`. ctid-limited so that of several identical rows only one
  * changes, as on the source.
@@ -88,13 +97,13 @@ function matchCondition(plan: TablePlan, shape: MatchShape, firstParam: number):
 export function updateOneMatchSql(plan: TablePlan, setColumns: PlanColumn[], shape: MatchShape): string {
   const set = setColumns.map((column, i) => `${column.quoted} = $${i + 1}::text::${column.cast}`).join(", ");
   const match = matchCondition(plan, shape, setColumns.length + 1);
-  return `UPDATE ${plan.target.sql} SET ${set} WHERE ctid = (SELECT ctid FROM ${plan.target.sql} WHERE ${match} LIMIT 1)`;
+  return `UPDATE ${plan.target.sql} SET ${set} WHERE ${oneRow(plan, match)}`;
 }
 
 /** DELETE of exactly one row matched on its replica identity (match mode). Parameters: the identity values marked "v". */
 export function deleteOneMatchSql(plan: TablePlan, shape: MatchShape): string {
   const match = matchCondition(plan, shape, 1);
-  return `DELETE FROM ${plan.target.sql} WHERE ctid = (SELECT ctid FROM ${plan.target.sql} WHERE ${match} LIMIT 1)`;
+  return `DELETE FROM ${plan.target.sql} WHERE ${oneRow(plan, match)}`;
 }
 
 export function truncateSql(plans: TablePlan[], restartIdentity: boolean): string {

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { FenceGrant, FenceRecord } from "@/lib/catalog/cutover-status";
+import { grantTablePrivileges } from "@/lib/pg/grants";
 import type { QualifiedName } from "@/lib/mirrors/table-mapping";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 import { sleep } from "@/lib/sleep";
@@ -70,13 +71,7 @@ export async function applyFence(source: pg.Client, grants: FenceGrant[], tables
 
 /** Grants back what the fence revoked. Idempotent; tables dropped meanwhile are skipped. */
 export async function liftFence(source: pg.Client, grants: FenceGrant[]): Promise<void> {
-  for (const g of grants) {
-    const { rows } = await source.query<{ exists: boolean }>("SELECT to_regclass($1) IS NOT NULL AS exists", [quoteQualified(g.table.schema, g.table.name)]);
-    if (!rows[0].exists) continue;
-    await source.query(
-      `GRANT ${g.privilege} ON TABLE ${quoteQualified(g.table.schema, g.table.name)} TO ${grantee(g)}${g.grantable ? " WITH GRANT OPTION" : ""}`,
-    );
-  }
+  await grantTablePrivileges(source, grants);
 }
 
 /** The source's WAL insert position: past every commit so far, even with synchronous_commit = off. */

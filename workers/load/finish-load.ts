@@ -10,7 +10,7 @@ import { ensurePrimaryKeys } from "./target-ddl";
 /** What finishing a load does beyond the primary keys. */
 export interface FinishLoadOptions {
   /** Build post-data (indexes, constraints, views, triggers, …) and sync sequences now. Default: false (CDC: at cutover). */
-  postData?: { source: PeerConnection; mapping: TableMapping[]; parallel?: number };
+  postData?: { source: PeerConnection; mapping: TableMapping[]; parallel?: number; reproduceGrants?: boolean };
   /** Says which phase is running: "post_data" (with progress), "sequences", "analyze". */
   onPhase?: (phase: "post_data" | "sequences" | "analyze", progress?: PostDataProgress) => void;
   signal?: AbortSignal;
@@ -35,12 +35,13 @@ export async function finishLoad(
     await ensurePrimaryKeys(target, plans);
     let result: PostDataResult | null = null;
     if (options.postData) {
-      const { source: sourcePeer, mapping, parallel } = options.postData;
+      const { source: sourcePeer, mapping, parallel, reproduceGrants } = options.postData;
       const source = await connectPeer(sourcePeer, `post-data:${mirror}`);
       try {
         options.onPhase?.("post_data");
         result = await buildPostData(source, target, mapping, {
           parallel,
+          reproduceGrants,
           openTarget: () => connectPeer(targetPeer, `post-data:${mirror}`),
           onProgress: (progress) => options.onPhase?.("post_data", progress),
           signal: options.signal,

@@ -8,6 +8,9 @@ import {
   type CutoverStepName,
   cutoverOptionsSchema,
   type FenceRecord,
+  fenceUndoSql,
+  type ReverseRecord,
+  reverseReplicationName,
 } from "@/lib/catalog/cutover-status";
 import { finishCutoverStep, startCutoverStep, updateCutoverStep } from "@/lib/catalog/cutover-steps";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
@@ -24,6 +27,7 @@ import { sleep } from "@/lib/sleep";
 import { waitApplied } from "@/workers/cutover/drain";
 import { applyFence, currentInsertLsn, liftFence, planFence } from "@/workers/cutover/fence";
 import { checkPeers } from "@/workers/cutover/preflight";
+import { prepareWayBack, reverseBlockers } from "@/workers/cutover/reverse";
 import { buildPostData } from "@/workers/schema/post-data";
 import { streamChanges } from "./cdc-phase";
 import type { RunnerContext } from "./context";
@@ -169,6 +173,10 @@ async function preflight({ mirror, options, source, target }: Phase): Promise<St
   const peers = await checkPeers(source, target, mapping, { parallel: OBJECT_BUILD_PARALLEL });
   blockers.push(...peers.blockers);
   if (options.buildObjects) notes.push(...peers.notes);
+  if (options.reverse) {
+    blockers.push(...(await reverseBlockers(source, target, mapping.map((m) => m.target), mapping.map((m) => m.source))));
+    notes.push("A way back is prepared at the switch: a slot and publication on the target for a reverse mirror.");
+  }
   if (options.fenceWrites) {
     const grants = await planFence(source, mapping.map((m) => m.source));
     const roles = [...new Set(grants.map((g) => g.grantee ?? "PUBLIC"))];
@@ -250,6 +258,7 @@ async function objects({ ctx, mirror, cutover, options, source, target, signal }
   let lastReport = 0;
   const result = await buildPostData(source, target, tableMappings(mirror.tables), {
     parallel: OBJECT_BUILD_PARALLEL,
+    reproduceGrants: (mirror.settings as { reproduceGrants?: boolean } | null)?.reproduceGrants,
     signal,
     onProgress: (p) => {
       if (Date.now() - lastReport < 1_000) return;
@@ -296,10 +305,14 @@ async function verify(phase: Phase): Promise<StepOutcome> {
 }
 
 /** The switch: CDC is already stopped; drops the slot and publication, and the mirror is completed. Retried until done. */
-async function finish({ ctx, mirror, cutover, options, source }: Phase): Promise<void> {
+async function finish(phase: Phase): Promise<void> {
+  const { ctx, mirror, cutover, options, source } = phase;
   if (!(await markCutoverSwitched(ctx.catalog, cutover.id))) return; // an abort came first: the next round undoes
   await startCutoverStep(ctx.catalog, cutover.id, "finish");
   const parts = ["Replication stopped."];
+  const reverse = options.reverse ? await wayBack(phase) : undefined;
+  if (reverse?.lsn) parts.push(`Way back ready: slot and publication ${reverse.slotName} on the target start at ${reverse.lsn}; create the reverse mirror before the application writes there, or drop them (SELECT pg_drop_replication_slot('${reverse.slotName}'); DROP PUBLICATION ${reverse.publicationName};) if you will not need it.`);
+  if (reverse?.error) parts.push(`No way back: ${reverse.error}`);
   if (options.dropSource) {
     const { dropped } = await dropSlot(source, mirror.slotName);
     await dropPublication(source, mirror.publicationName);
@@ -308,12 +321,33 @@ async function finish({ ctx, mirror, cutover, options, source }: Phase): Promise
     parts.push(`Slot ${mirror.slotName} and publication ${mirror.publicationName} kept (dropSource: false): drop them when you no longer need them, the slot keeps WAL on the source.`);
   }
   const fenced = cutover.fencedAt ? " The source stays fenced: the application now writes to the target." : "";
-  await finishCutoverStep(ctx.catalog, cutover.id, "finish", "done", parts.join(" ") + fenced);
+  await finishCutoverStep(ctx.catalog, cutover.id, "finish", "done", parts.join(" ") + fenced, reverse ? { reverse } : undefined);
   await ctx.catalog.$transaction(async (tx) => {
     await tx.cutover.update({ where: { id: cutover.id }, data: { status: "done", finishedAt: new Date() } });
     await transitionMirror(tx, { id: mirror.id }, "cutover", "completed", { lagBytes: null, lagSeconds: null });
   });
   await recordMirrorEvent(ctx.catalog, mirror.id, "info", "Cutover done: the target is the database now.", { cutover: cutover.id });
+}
+
+/**
+ * The way back, at the switch: CDC has stopped and the application has not moved yet, so the target's
+ * changes from the slot's consistent point on are exactly the application's (workers/cutover/reverse.ts).
+ * A permanent failure is reported and the cutover still finishes: the switch matters more than the way back.
+ */
+async function wayBack({ ctx, mirror, cutover, target }: Phase): Promise<ReverseRecord> {
+  const name = reverseReplicationName(cutover.id);
+  const record: ReverseRecord = { slotName: name, publicationName: name, lsn: null };
+  try {
+    const { lsn } = await prepareWayBack(target, name, tableMappings(mirror.tables).map((m) => m.target));
+    record.lsn = lsn;
+    await updateCutoverStep(ctx.catalog, cutover.id, "finish", { detail: { reverse: record } });
+  } catch (error) {
+    const why = stepError(error);
+    if (why === null) throw error;
+    record.error = why;
+    await recordMirrorEvent(ctx.catalog, mirror.id, "error", `Cutover: the way back could not be prepared: ${why}`, { cutover: cutover.id });
+  }
+  return record;
 }
 
 /**
@@ -325,13 +359,24 @@ async function undo(phase: Phase, why: string | null, stoppedAt?: CutoverStepNam
   const row = await ctx.catalog.cutover.findUniqueOrThrow({ where: { id: cutover.id }, include: { steps: true } });
   const record = row.fence as FenceRecord | null;
   let lifted = "";
+  let stillFenced: string | null = null;
   if (record && !record.liftedAt) {
-    await liftFence(source, record.revoked);
-    await ctx.catalog.cutover.update({
-      where: { id: cutover.id },
-      data: { fence: { ...record, liftedAt: new Date().toISOString() } as unknown as Prisma.InputJsonValue },
-    });
-    lifted = ` Write privileges restored (${record.revoked.length}).`;
+    try {
+      await liftFence(source, record.revoked);
+      const { liftError: _previous, ...rest } = record;
+      await ctx.catalog.cutover.update({
+        where: { id: cutover.id },
+        data: { fence: { ...rest, liftedAt: new Date().toISOString() } as unknown as Prisma.InputJsonValue },
+      });
+      lifted = ` Write privileges restored (${record.revoked.length}).`;
+    } catch (error) {
+      // Retrying cannot help (a grantee role was dropped, pgferry lost the right to grant): the cutover still
+      // settles and replication continues, but the source stays fenced and the mirror says so with the SQL to undo it.
+      const why = stepError(error);
+      if (why === null) throw error;
+      stillFenced = why;
+      await ctx.catalog.cutover.update({ where: { id: cutover.id }, data: { fence: { ...record, liftError: why } as unknown as Prisma.InputJsonValue } });
+    }
   }
   for (const step of row.steps.filter((s) => s.status === "running")) {
     await finishCutoverStep(ctx.catalog, cutover.id, step.name as CutoverStepName, "failed", why ?? (stoppedAt ? `Aborted by the user during ${stoppedAt}.` : "Aborted by the user."));
@@ -349,4 +394,14 @@ async function undo(phase: Phase, why: string | null, stoppedAt?: CutoverStepNam
     aborted ? `Cutover aborted; replication continues.${lifted}` : `Cutover stopped: ${why ?? row.error}.${lifted} Replication continues; fix the cause and start the cutover again.`,
     { cutover: cutover.id },
   );
+  if (stillFenced && record) {
+    await recordMirrorEvent(
+      ctx.catalog,
+      mirror.id,
+      "error",
+      `The source is still fenced: lifting the fence failed (${stillFenced}). The application cannot write to the mirrored tables until it is lifted: ` +
+        `use "Lift fence" on the Cutover tab (POST …/cutover/unfence) once the cause is fixed, or run on the source:\n${fenceUndoSql(record)}`,
+      { cutover: cutover.id, sql: fenceUndoSql(record) },
+    );
+  }
 }

@@ -19,6 +19,7 @@ export function tableMappings(tables: MirrorTable[]): TableMapping[] {
     source: { schema: t.sourceSchema, name: t.sourceTable },
     target: { schema: t.targetSchema, name: t.targetTable },
     excludeColumns: t.excludeColumns,
+    flatten: t.flatten,
   }));
 }
 
@@ -147,7 +148,7 @@ export async function finishInitialLoad(ctx: RunnerContext, mirror: Mirror & { t
   try {
     const result = await finishLoad(await loadPeerConnection(ctx.catalog, mirror.targetPeerId), plans, mirror.name, {
       postData: buildNow
-        ? { source: await loadPeerConnection(ctx.catalog, mirror.sourcePeerId), mapping: tableMappings(mirror.tables), parallel: settings.parallelIndexBuilds }
+        ? { source: await loadPeerConnection(ctx.catalog, mirror.sourcePeerId), mapping: tableMappings(mirror.tables), parallel: settings.parallelIndexBuilds, reproduceGrants: settings.reproduceGrants }
         : undefined,
       onPhase: (name, progress) => phase.update(name, progress),
       signal,

@@ -1,6 +1,5 @@
 import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
-import { loadPeerConnection } from "@/lib/catalog/peers";
 import { transitionMirror } from "@/lib/catalog/transition-mirror";
 import { type MirrorStatus, mirrorStatusesLeadingTo, parseMirrorStatus } from "@/lib/mirrors/status";
 import { classifyError } from "@/lib/errors/classify";
@@ -8,16 +7,16 @@ import type { ExportedSnapshot } from "@/lib/pg/snapshot";
 import { sleep } from "@/lib/sleep";
 import { CdcFatalError } from "@/workers/cdc/types";
 import { streamChanges } from "./cdc-phase";
+import { skipsInitialLoad, startWithoutLoad } from "./cdc-start";
 import { runCutover } from "./cutover-phase";
 import type { RunnerContext } from "./context";
 import { checkLoad } from "./load-monitor";
 import { finishInitialLoad, startInitialLoad } from "./load-setup";
-import { refreshSlotStats } from "./slot-stats";
 import { deleteMirror } from "./teardown";
 
 /** How often a load in progress is checked; also how long a finished load may wait to be noticed. Default: 250 ms. */
 const LOAD_CHECK_INTERVAL_MS = 250;
-/** How often a paused mirror's slot is measured. Default: 5 s. */
+/** How often a paused mirror is looked at again (to notice a resume or delete). Default: 5 s. */
 const PAUSED_CHECK_INTERVAL_MS = 5_000;
 /** Retry delays after transient failures: 1 s doubling to at most 30 s. */
 const RETRY_INITIAL_MS = 1_000;
@@ -49,7 +48,7 @@ const STEPS: Record<MirrorStatus, Step> = {
   setup: startLoad,
   initial_load: watchLoad,
   running: replicate,
-  paused: measurePausedSlot,
+  paused: waitWhilePaused,
   cutover: cutOver,
   deleting: tearDown,
   completed: settled,
@@ -96,6 +95,10 @@ export async function runMirror(ctx: RunnerContext, mirrorId: string, signal: Ab
 /** setup: a snapshot left from an earlier attempt is useless to the new load. */
 async function startLoad({ ctx, mirror, snapshot }: StepInput): Promise<StepResult> {
   await snapshot?.close();
+  if (skipsInitialLoad(mirror)) {
+    await startWithoutLoad(ctx, mirror);
+    return { snapshot: null };
+  }
   return { snapshot: await startInitialLoad(ctx, mirror) };
 }
 
@@ -142,9 +145,11 @@ async function cutOver({ ctx, mirror, snapshot, signal }: StepInput): Promise<St
   return { snapshot };
 }
 
-/** paused: nothing is applied, but the WAL the source keeps for the slot grows and is shown. */
-async function measurePausedSlot({ ctx, mirror, snapshot, signal }: StepInput): Promise<StepResult> {
-  await refreshSlotStats(ctx.catalog, mirror.id, await loadPeerConnection(ctx.catalog, mirror.sourcePeerId), mirror.slotName, `paused:${mirror.name}`);
+/**
+ * paused: nothing is applied. The WAL the slot makes the source keep is measured by the lag sampler
+ * (workers/runtime/lag-sampler.ts), as for every mirror with a slot, so the runner only waits.
+ */
+async function waitWhilePaused({ snapshot, signal }: StepInput): Promise<StepResult> {
   await sleep(PAUSED_CHECK_INTERVAL_MS, signal);
   return { snapshot };
 }

@@ -5,8 +5,10 @@ import { commentSql } from "@/lib/pg/schema-objects/comments";
 import { addConstraintSql, constraintExists, uniqueUsingIndexSql, validateConstraintSql } from "@/lib/pg/schema-objects/constraints";
 import { ensureExtensions } from "@/lib/pg/schema-objects/extensions";
 import { attachIndexSql, type IndexObject, relationExists } from "@/lib/pg/schema-objects/indexes";
+import { readRoleNames } from "@/lib/pg/schema-objects/privileges";
 import { triggerExists } from "@/lib/pg/schema-objects/triggers";
 import { createFunctions } from "./pre-data";
+import { applicablePrivileges, privilegePlans } from "./privilege-plans";
 import { watchIndexBuilds } from "./index-progress";
 import { type PostDataObjects, readPostData } from "./read-post-data";
 
@@ -26,6 +28,11 @@ export interface PostDataOptions {
   openTarget?: () => Promise<pg.Client>;
   onProgress?: (p: PostDataProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Give the target objects the source's owners and grants, where the same roles exist on the
+   * target; the rest is reported as skipped. Default: true (the mirror setting reproduceGrants).
+   */
+  reproduceGrants?: boolean;
 }
 
 export interface PostDataResult {
@@ -93,6 +100,7 @@ class PostDataRun {
     await this.buildTriggers();
     await this.refreshMaterializedViews();
     await this.buildComments();
+    if (this.options.reproduceGrants !== false) await this.buildPrivileges();
     this.done = this.total;
     this.report();
   }
@@ -258,6 +266,28 @@ class PostDataRun {
     }
     // Comments are cheap and idempotent: set them all each time, each on its own so one missing object spoils nothing.
     for (const sql of statements) await this.attempt("comment", [sql], { record: false });
+  }
+
+  /** Last, so that ownership moves once every object exists and pgferry's own statements are done. */
+  private async buildPrivileges(): Promise<void> {
+    this.step = "owners and grants";
+    const roles = await readRoleNames(this.target);
+    for (const plan of privilegePlans(this.objects)) {
+      if (!(await this.exists(plan.lookup))) continue; // not built: already reported
+      const { statements, missing } = applicablePrivileges(plan, roles);
+      for (const { what, role } of missing) this.skip(what, `role ${quoteIdent(role)} does not exist on the target`);
+      if (statements.length) await this.attempt(`owner and grants of ${plan.label}`, statements, { record: false });
+    }
+  }
+
+  private async exists(lookup: { kind: "relation" | "routine" | "schema"; name: string }): Promise<boolean> {
+    const sql = {
+      relation: "SELECT pg_catalog.to_regclass($1) IS NOT NULL AS found",
+      routine: "SELECT pg_catalog.to_regprocedure($1) IS NOT NULL AS found",
+      schema: "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS found",
+    }[lookup.kind];
+    const { rows } = await this.target.query<{ found: boolean }>(sql, [lookup.name]);
+    return rows[0].found;
   }
 
   /** Runs an object's statements in one transaction; a refusal by the target skips the object, a lost connection throws. */

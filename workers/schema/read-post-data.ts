@@ -6,6 +6,7 @@ import { type ConstraintObject, readConstraints } from "@/lib/pg/schema-objects/
 import { type ExtensionNeed, readExtensionNeeds } from "@/lib/pg/schema-objects/extensions";
 import { type FunctionObject, readFunctions } from "@/lib/pg/schema-objects/functions";
 import { type IndexObject, readIndexes } from "@/lib/pg/schema-objects/indexes";
+import { readPrivileges, type SourcePrivileges } from "@/lib/pg/schema-objects/privileges";
 import { readSelection, type Selection } from "@/lib/pg/schema-objects/selection";
 import { readSequences, type SequenceObject } from "@/lib/pg/schema-objects/sequences";
 import { readTriggers, type TriggerObject } from "@/lib/pg/schema-objects/triggers";
@@ -22,6 +23,8 @@ export interface PostDataObjects {
   triggers: TriggerObject[];
   sequences: SequenceObject[];
   comments: SourceComment[];
+  /** Owners and grants of the selected relations, views, sequences, functions and their schemas. */
+  privileges: SourcePrivileges[];
 }
 
 /** Reads the post-data objects of the mapped tables. The source client must be idle. */
@@ -47,6 +50,11 @@ export async function readPostData(source: Queryable, mapping: Pick<TableMapping
       triggers: triggers.map((t) => t.oid),
       functions: functions.map((f) => f.oid),
     });
-    return { selection, extensions, functions, views, indexes, constraints, triggers, sequences, comments };
+    const privileges = await readPrivileges(source, {
+      relations: [...selection.relations.map((r) => r.oid), ...kept.map((v) => v.oid), ...sequences.map((s) => s.oid)],
+      functions: functions.filter((f) => f.sql).map((f) => f.oid),
+      schemas: [...new Set([...selection.relations.map((r) => r.source.schema), ...kept.map((v) => v.source.schema), ...functions.map((f) => f.schema)])],
+    });
+    return { selection, extensions, functions, views, indexes, constraints, triggers, sequences, comments, privileges };
   });
 }

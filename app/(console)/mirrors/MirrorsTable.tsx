@@ -52,16 +52,27 @@ function MirrorName({ mirror }: { mirror: MirrorSummary }) {
   );
 }
 
-export function MirrorsTable({ initial }: { initial: MirrorSummary[] }) {
+/** `peerCount` chooses the empty state: with fewer than two peers, a mirror has nothing to connect yet. */
+export function MirrorsTable({ initial, peerCount }: { initial: MirrorSummary[]; peerCount: number }) {
   const { data, error } = usePolling<{ mirrors: MirrorSummary[] }>("/api/v1/mirrors", REFRESH_MS);
   const mirrors = data?.mirrors ?? initial;
 
   if (mirrors.length === 0) {
-    return (
+    return peerCount >= 2 ? (
       <EmptyState
         title="No mirrors yet"
-        body="Create peers for your source and target databases, then create a mirror to copy and replicate tables."
+        body={`You have ${peerCount} peers. Create a mirror to copy tables from one of them to another and keep them in sync.`}
         action={{ href: "/mirrors/new", label: "New mirror" }}
+      />
+    ) : (
+      <EmptyState
+        title="No mirrors yet"
+        body={
+          peerCount === 1
+            ? "A mirror copies from a source peer to a target peer, and there is one peer so far. Create a peer for the other database first."
+            : "A mirror copies from a source peer to a target peer. Create peers for your source and target databases first."
+        }
+        action={{ href: "/peers/new", label: "New peer" }}
       />
     );
   }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { PageHeader } from "@/components/PageHeader";
 import { db } from "@/lib/catalog/db";
 import { listMirrors } from "@/lib/web/mirrors/views";
+import { listPeers } from "@/lib/web/peers/service";
 import { MirrorsTable } from "./MirrorsTable";
 
 export const metadata: Metadata = { title: "Mirrors" };
@@ -10,7 +11,7 @@ export const dynamic = "force-dynamic";
 
 export default async function MirrorsPage() {
   // Rendered with data so the first paint is the real list; the table then refreshes itself.
-  const mirrors = await listMirrors(db());
+  const [mirrors, peers] = await Promise.all([listMirrors(db()), listPeers(db())]);
   return (
     <>
       <PageHeader
@@ -22,7 +23,7 @@ export default async function MirrorsPage() {
           </Link>
         }
       />
-      <MirrorsTable initial={mirrors} />
+      <MirrorsTable initial={mirrors} peerCount={peers.length} />
     </>
   );
 }

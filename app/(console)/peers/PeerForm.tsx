@@ -7,6 +7,8 @@ import { fieldErrors } from "@/lib/errors/field-errors";
 import { DEFAULT_PORT, DEFAULT_TLS_MODE, peerCreateSchema, TLS_MODES } from "@/lib/peers/input";
 import type { PeerValidation } from "@/lib/web/peers/validate";
 import type { PeerView } from "@/lib/web/peers/view";
+import { sendJson } from "@/components/send-json";
+import { checksWithoutRepeats, onceAtField, peerFieldErrors, useLiveFieldErrors } from "./live-errors";
 import { ValidationResults, validationSummary } from "./ValidationResults";
 
 type Values = {
@@ -56,10 +58,13 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
     caCert: peer?.caCert ?? "",
     allowCleartextPassword: peer?.allowCleartextPassword ?? false,
   });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [serverErrors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [validation, setValidation] = useState<PeerValidation | null>(null);
   const [busy, setBusy] = useState<"validating" | "saving" | null>(null);
+  // Fields are checked as the user types; what Save or Validate found wins over the live check.
+  const liveErrors = useLiveFieldErrors(values, peerFieldErrors);
+  const errors: Record<string, string> = { ...liveErrors, ...serverErrors };
 
   const set = (field: keyof Values) => (event: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => {
     setValues((v) => ({ ...v, [field]: event.target.value }));
@@ -105,12 +110,8 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
     return { ...values, caCert: VERIFYING.has(values.tlsMode) ? values.caCert : "" };
   }
 
-  async function send(url: string, method: string, body: unknown): Promise<{ status: number; json: unknown } | null> {
-    const response = await fetch(url, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    }).catch(() => null);
+  async function send(url: string, method: "POST" | "PATCH", body: unknown): Promise<{ status: number; json: unknown } | null> {
+    const response = await sendJson(url, method, body).catch(() => null);
     if (!response) {
       setFormError("Could not reach pgferry. Is it running?");
       return null;
@@ -124,8 +125,9 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
 
   function showError(json: unknown) {
     const error = (json as ApiError).error;
-    setErrors(error?.fields ?? {});
-    setFormError(error?.message ?? "Something went wrong.");
+    // A message that belongs to fields is shown there, once, not again in a banner.
+    setErrors(onceAtField(error?.fields ?? {}));
+    setFormError(error?.fields ? null : (error?.message ?? "Something went wrong."));
   }
 
   async function validate() {
@@ -140,7 +142,7 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
       if (answer.status !== 200) return showError(answer.json);
       const result = answer.json as PeerValidation;
       setValidation(result);
-      setErrors(result.error?.fields ?? {});
+      setErrors(onceAtField(result.error?.fields ?? {}));
     } finally {
       setBusy(null);
     }
@@ -289,7 +291,7 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
           Validation
         </h2>
         {validation ? (
-          <ValidationResults checks={validation.checks} summary={validationSummary(validation)} />
+          <ValidationResults checks={checksWithoutRepeats(validation.checks, errors)} summary={validationSummary(validation)} />
         ) : (
           <p className="text-sm text-slate-600">
             Validate checks that pgferry can reach the server and sign in, the PostgreSQL version, and what continuous replication needs:
@@ -310,7 +312,7 @@ function Field({ id, label, error, hint, children }: { id: string; label: string
       </label>
       <div className="mt-1">{children}</div>
       {error ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
+        <p id={`${id}-error`} role="alert" className="mt-1 text-sm text-red-700 [overflow-wrap:anywhere]">
           {error}
         </p>
       ) : (
@@ -321,10 +323,11 @@ function Field({ id, label, error, hint, children }: { id: string; label: string
 }
 
 function describedBy(id: string, error?: string) {
-  return error ? { "aria-invalid": true, "aria-describedby": `${id}-error` } : {};
+  // An empty message marks a field that shares a message shown under another one (onceAtField).
+  return error ? { "aria-invalid": true, "aria-describedby": `${id}-error` } : error === "" ? { "aria-invalid": true } : {};
 }
 
 function input(error?: string): string {
-  const ring = error ? "border-red-400 focus:border-red-500 focus:ring-red-500" : "border-slate-300 focus:border-sky-500 focus:ring-sky-500";
+  const ring = error !== undefined ? "border-red-400 focus:border-red-500 focus:ring-red-500" : "border-slate-300 focus:border-sky-500 focus:ring-sky-500";
   return `block w-full rounded-md border bg-white px-3 py-2 text-sm focus:outline-none focus:ring-1 ${ring}`;
 }

@@ -59,7 +59,7 @@ export async function readConstraints(client: Queryable, selection: Selection): 
         definition = replaceAfter(row.def, "REFERENCES ", `${referenced.printed}(`, `${selection.names.quoted(referenced.source)}(`);
       }
     }
-    const indexSql = row.contype === "u" && !relation.partitioned && row.index_def ? retargetIndexDef(row.index_def, relation.printed, table) : null;
+    const indexSql = row.contype === "u" && !relation.partitioned && row.index_def ? retargetIndexDef(row.index_def, relation.printed, table, false) : null;
     if (!skipReason && (definition === null || (row.contype === "u" && !relation.partitioned && !indexSql))) {
       skipReason = `its definition could not be adapted to the target's names: ${row.def}`;
     }

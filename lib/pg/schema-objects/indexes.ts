@@ -47,7 +47,7 @@ export async function readIndexes(client: Queryable, selection: Selection, extra
       name: row.name,
       tableOid: row.table_oid,
       target: { schema: table.target.schema, name: row.name },
-      sql: retargetIndexDef(row.def, table.printed, quoteQualified(table.target.schema, table.target.name)),
+      sql: retargetIndexDef(row.def, table.printed, quoteQualified(table.target.schema, table.target.name), selection.byOid.get(row.table_oid)?.partitioned !== false),
       // A partition's copy of a constraint's index comes with the constraint, not as its own index.
       parentOid: row.parent !== null && indexOids.has(row.parent) ? row.parent : null,
       tableBytes: Number(row.bytes),
@@ -55,9 +55,15 @@ export async function readIndexes(client: Queryable, selection: Selection, extra
   }).filter((index) => !(rows.find((r) => r.oid === index.oid)?.parent !== null && index.parentOid === null));
 }
 
-/** `CREATE INDEX … ON [ONLY] <source table> USING …` with the target table instead; null when the text is not as expected. */
-export function retargetIndexDef(definition: string, printedTable: string, targetTable: string): string | null {
-  return replaceAfter(definition, " ON ONLY ", `${printedTable} USING `, `${targetTable} USING `) ?? replaceAfter(definition, " ON ", `${printedTable} USING `, `${targetTable} USING `);
+/**
+ * `CREATE INDEX … ON [ONLY] <source table> USING …` with the target table instead; null when the text
+ * is not as expected. `only: false` drops ONLY, for a partitioned source table flattened into an
+ * ordinary one (whose index must be built, not created empty for partitions to attach to).
+ */
+export function retargetIndexDef(definition: string, printedTable: string, targetTable: string, only = true): string | null {
+  const onOnly = replaceAfter(definition, " ON ONLY ", `${printedTable} USING `, `${targetTable} USING `);
+  if (onOnly !== null) return only ? onOnly : onOnly.replace(` ON ONLY ${targetTable} USING `, () => ` ON ${targetTable} USING `);
+  return replaceAfter(definition, " ON ", `${printedTable} USING `, `${targetTable} USING `);
 }
 
 /** Whether a relation (index, view, table) of that name exists on the target. */

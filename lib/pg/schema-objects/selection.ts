@@ -26,9 +26,11 @@ export interface Selection {
 
 /**
  * Reads the selected tables and every partition below them (recursively), roots first, each parent
- * before its partitions. Must run inside withCatalogSearchPath. Throws when a table does not exist.
+ * before its partitions. A table mapped with `flatten` is read as one ordinary table: the target gets
+ * no partitions, and its indexes and constraints are built on that one table. Must run inside
+ * withCatalogSearchPath. Throws when a table does not exist.
  */
-export async function readSelection(client: Queryable, mapping: { source: RelationName; target: RelationName }[]): Promise<Selection> {
+export async function readSelection(client: Queryable, mapping: { source: RelationName; target: RelationName; flatten?: boolean }[]): Promise<Selection> {
   const relations: SelectedRelation[] = [];
   for (const m of mapping) {
     const { rows } = await client.query<{ oid: number; schema: string; name: string; printed: string; relkind: string; parent: number | null; bound: string | null; partkey: string | null; level: number }>(
@@ -49,15 +51,15 @@ export async function readSelection(client: Queryable, mapping: { source: Relati
     );
     if (rows.length === 0) throw new Error(`table ${m.source.schema}.${m.source.name} does not exist on the source`);
     const rootOid = rows[0].oid;
-    for (const row of rows) {
+    for (const row of m.flatten ? rows.slice(0, 1) : rows) {
       relations.push({
         oid: row.oid,
         source: { schema: row.schema, name: row.name },
         printed: row.printed,
-        partitioned: row.relkind === "p",
+        partitioned: row.relkind === "p" && !m.flatten,
         parentOid: row.level === 0 ? null : row.parent,
         bound: row.level === 0 ? null : row.bound,
-        partitionKey: row.partkey,
+        partitionKey: m.flatten ? null : row.partkey,
         rootOid,
       });
     }

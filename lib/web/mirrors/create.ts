@@ -32,6 +32,9 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
   }
   const [sourcePeer, targetPeer] = await Promise.all([findPeer(catalog, request.source, "source"), findPeer(catalog, request.target, "target")]);
   const mapping = toMapping(request);
+  if (!settings.initialLoad && request.mode !== "cdc") {
+    throw new UserFacingError("Skipping the initial load needs continuous replication (mode cdc).", "invalid_settings", { "settings.initialLoad": "Only a CDC mirror can skip its initial load." });
+  }
   await checkNamesFree(catalog, sourcePeer.id, settings);
 
   const source = peerConnection(sourcePeer);
@@ -47,7 +50,8 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
     await checkSlotFree(sourceClient, settings);
     try {
       buildTablePlans(description, mapping);
-      await checkTargetTables(sourceClient, targetClient, mapping);
+      // Without initial load the target tables hold the rows already: they need not be empty.
+      if (settings.initialLoad) await checkTargetTables(sourceClient, targetClient, mapping);
     } catch (error) {
       throw new UserFacingError(capitalize((error as Error).message), "target_not_ready", { tables: capitalize((error as Error).message) });
     }
@@ -69,6 +73,7 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
             targetSchema: m.target.schema,
             targetTable: m.target.name,
             excludeColumns: m.excludeColumns,
+            flatten: m.flatten ?? false,
             rowsEstimated: BigInt(Math.max(0, Math.round(description.tables[position]?.estimatedRows ?? 0))),
           })),
         },
@@ -86,6 +91,7 @@ function toMapping(request: MirrorCreate): TableMapping[] {
     source: parseQualifiedName(t.source),
     target: parseQualifiedName(t.target ?? t.source),
     excludeColumns: t.excludeColumns,
+    flatten: t.flatten,
   }));
 }
 

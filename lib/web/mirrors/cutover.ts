@@ -107,16 +107,6 @@ export async function syncMirrorSequences(catalog: PrismaClient, name: string, i
   }
 }
 
-/** `POST …/cutover/reverse`: not built yet (issue 12, step 7). */
-export function reverseMirrorUnavailable(): UserFacingError {
-  return new UserFacingError(
-    "A reverse mirror (target → source, from the fence point) is not available yet: create a CDC mirror from the target to the source by hand if you need a way back.",
-    "not_implemented",
-    undefined,
-    501,
-  );
-}
-
 /** A request body that may be empty (then `{}`); 400 when it is not JSON. */
 export async function readOptionalJson(request: Request): Promise<unknown> {
   const text = await request.text();

@@ -164,15 +164,21 @@ async function bulkUpdate(source: pg.Client, consumers: Consumer[]): Promise<{ s
   const t0 = Date.now();
   await source.query("UPDATE pgbench_accounts SET abalance = abalance + 1");
   const committed = Date.now();
+  const apply = await secondsUntilApplied(source, consumers, committed);
+  return { statement: (committed - t0) / 1000, apply };
+}
+
+/** Seconds from `since` until each consumer (by name) has applied all the source has written so far. */
+async function secondsUntilApplied(source: pg.Client, consumers: Consumer[], since: number): Promise<Record<string, number>> {
   const goal = await flushedInsertLsn(source);
-  const apply: Record<string, number> = {};
+  const seconds: Record<string, number> = {};
   await Promise.all(
     consumers.map(async (consumer) => {
       await waitUntil(() => consumer.applied(), goal);
-      apply[consumer.name] = (Date.now() - committed) / 1000;
+      seconds[consumer.name] = (Date.now() - since) / 1000;
     }),
   );
-  return { statement: (committed - t0) / 1000, apply };
+  return seconds;
 }
 
 interface LoadResult {
@@ -201,15 +207,7 @@ async function singleRowLoad(source: TestCluster, sourceClient: pg.Client, consu
     }
   })();
   const output = await pgbench(source, "bench", ["-n", "-c", "8", "-j", "2", "-T", String(SECONDS), "-R", String(RATE), "-f", script]);
-  const loadEnd = Date.now();
-  const goal = await flushedInsertLsn(sourceClient);
-  const drains: Record<string, number> = {};
-  await Promise.all(
-    consumers.map(async (consumer) => {
-      await waitUntil(() => consumer.applied(), goal);
-      drains[consumer.name] = (Date.now() - loadEnd) / 1000;
-    }),
-  );
+  const drains = await secondsUntilApplied(sourceClient, consumers, Date.now());
   sampling = false;
   await sampler;
   const lag: LoadResult["lag"] = {};

@@ -16,7 +16,7 @@ const COLUMNS = ["id", "balance", "note"];
  */
 describe("CDC failover between workers", () => {
   let bed: MirrorTestbed;
-  /** The workers still alive; the testbed stops them at the end. */
+  /** The workers not killed yet, among which to find the mirror's owner (the testbed stops them all at the end). */
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {

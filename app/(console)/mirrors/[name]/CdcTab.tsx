@@ -69,7 +69,8 @@ export function CdcTab({ mirror }: { mirror: MirrorDetail }) {
         </Card>
       </dl>
 
-      {batches ? <RateChart perMinute={batches.perMinute} /> : <p className="text-sm text-slate-500">{error ? `Could not load batches: ${error}` : "Loading throughput…"}</p>}
+      <RateChart mirror={mirror.name} />
+      {error && <p className="text-sm text-slate-600">Could not load batches: {error}</p>}
       <LagChart mirror={mirror.name} />
 
       <section>

@@ -45,7 +45,7 @@ export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; ini
             <StatusBadge status={goneOrGoing ? "deleting" : mirror.status} testId="mirror-status" />
           </h1>
           <p className="mt-1 text-sm text-slate-600">
-            {mirror.source} → {mirror.target} · {mirror.mode === "cdc" ? "Continuous replication" : "Initial copy only"} · {mirror.tableCount} {mirror.tableCount === 1 ? "table" : "tables"}
+            <Ident text={mirror.source} /> → <Ident text={mirror.target} /> · {mirror.mode === "cdc" ? "Continuous replication" : "Initial copy only"} · {mirror.tableCount} {mirror.tableCount === 1 ? "table" : "tables"}
           </p>
         </div>
         <MirrorActions mirror={mirror} deleting={goneOrGoing} onDeleting={() => setDeleting(true)} onChanged={refresh} />

@@ -47,11 +47,11 @@ export function OverviewTab({ mirror, status = mirror.status }: { mirror: Mirror
         <DetailItem label="Mode">{cdc ? "Continuous replication (CDC)" : "Initial copy only"}</DetailItem>
         <DetailItem label="Source → target">
           <Link href={`/peers/${encodeURIComponent(mirror.source)}`} className="text-sky-700 hover:underline">
-            {mirror.source}
+            <Ident text={mirror.source} />
           </Link>{" "}
           →{" "}
           <Link href={`/peers/${encodeURIComponent(mirror.target)}`} className="text-sky-700 hover:underline">
-            {mirror.target}
+            <Ident text={mirror.target} />
           </Link>
         </DetailItem>
         <DetailItem label="Rows synced">{formatCount(mirror.rowsSynced)}</DetailItem>

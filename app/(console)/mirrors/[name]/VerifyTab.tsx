@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { type DataColumn, DataTable } from "@/components/DataTable";
 import { formatCount, formatDuration, formatTime } from "@/components/format";
 import { sendJson } from "@/components/send-json";
 import { usePolling } from "@/components/usePolling";
@@ -157,34 +158,13 @@ export function VerifyTab({ mirror }: { mirror: MirrorDetail }) {
         {!list.data?.verifications.length ? (
           <p className="text-sm text-slate-500">{list.data ? "No verification has run yet." : "Loading…"}</p>
         ) : (
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table className="w-full text-left text-sm" data-testid="verification-history">
-              <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="px-4 py-2 font-medium">Started</th>
-                  <th className="px-4 py-2 font-medium">Result</th>
-                  <th className="px-4 py-2 font-medium">Tables</th>
-                  <th className="px-4 py-2 font-medium">Rows compared</th>
-                  <th className="px-4 py-2 font-medium">Differences</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {list.data.verifications.map((v) => (
-                  <tr key={v.id} onClick={() => setChosen(v.id)} className={`cursor-pointer hover:bg-slate-50 ${v.id === selectedId ? "bg-sky-50/50" : ""}`}>
-                    <td className="px-4 py-2 text-xs">{formatTime(v.startedAt)}</td>
-                    <td className="px-4 py-2">
-                      <Pill value={v.status} styles={RUN_STYLES} />
-                    </td>
-                    <td className="px-4 py-2">
-                      {v.progress.tablesDone}/{v.progress.tablesTotal}
-                    </td>
-                    <td className="px-4 py-2">{formatCount(v.progress.rowsCompared)}</td>
-                    <td className="px-4 py-2">{formatCount(v.progress.differences)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={HISTORY_COLUMNS}
+            rows={list.data.verifications}
+            rowKey={(v) => v.id}
+            rowAttributes={(v) => ({ onClick: () => setChosen(v.id), className: `cursor-pointer hover:bg-slate-50 ${v.id === selectedId ? "bg-sky-50/50" : ""}` })}
+            testId="verification-history"
+          />
         )}
       </section>
     </div>
@@ -218,65 +198,71 @@ function RunDetail({ run, onCancel }: { run: VerificationView; onCancel: () => v
         </Item>
       </dl>
       {run.error && <p className="rounded-md border border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">{run.error}</p>}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm" data-testid="verification-tables">
-          <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="px-4 py-2 font-medium">Table</th>
-              <th className="px-4 py-2 font-medium">Result</th>
-              <th className="px-4 py-2 font-medium">Source rows</th>
-              <th className="px-4 py-2 font-medium">Target rows</th>
-              <th className="px-4 py-2 font-medium">Differences</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {run.tables.map((t) => (
-              <TableRow key={t.source} table={t} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        columns={TABLE_COLUMNS}
+        rows={run.tables}
+        rowKey={(t) => t.source}
+        rowAttributes={(t) => ({ className: "align-top", "data-testid": "verification-table", "data-table": t.source })}
+        testId="verification-tables"
+      />
     </section>
   );
 }
 
-function TableRow({ table: t }: { table: VerificationTableView }) {
-  return (
-    <tr className="align-top" data-testid="verification-table" data-table={t.source}>
-      <td className="px-4 py-2 font-mono text-xs break-all">
+const HISTORY_COLUMNS: DataColumn<VerificationSummary>[] = [
+  { header: "Started", cell: (v) => formatTime(v.startedAt), className: "text-xs" },
+  { header: "Result", cell: (v) => <Pill value={v.status} styles={RUN_STYLES} /> },
+  { header: "Tables", cell: (v) => `${v.progress.tablesDone}/${v.progress.tablesTotal}` },
+  { header: "Rows compared", cell: (v) => formatCount(v.progress.rowsCompared) },
+  { header: "Differences", cell: (v) => formatCount(v.progress.differences) },
+];
+
+const TABLE_COLUMNS: DataColumn<VerificationTableView>[] = [
+  {
+    header: "Table",
+    cell: (t) => (
+      <>
         {t.source}
         {t.target !== t.source && <span className="ml-1 text-slate-500">→ {t.target}</span>}
-      </td>
-      <td className="px-4 py-2">
-        <Pill value={t.state} styles={TABLE_STYLES} />
-        {t.state === "running" && t.chunksTotal > 0 && (
-          <span className="ml-2 text-xs text-slate-500">
-            chunk {t.chunksDone}/{t.chunksTotal}
-          </span>
-        )}
-        {t.error && <p className="mt-1 text-xs whitespace-pre-wrap text-amber-800">{t.error}</p>}
-        {t.examples.length > 0 && (
-          <details className="mt-1 text-xs">
-            <summary className="cursor-pointer text-slate-600">
-              {t.examples.length < t.differences ? `First ${t.examples.length} of ${formatCount(t.differences)}` : `${t.examples.length}`} differing rows
-            </summary>
-            <ul className="mt-1 space-y-0.5 font-mono">
-              {t.examples.map((e, i) => (
-                <li key={i}>
-                  <span className={e.kind === "changed" ? "text-amber-700" : e.kind === "missing" ? "text-red-700" : "text-violet-700"}>{e.kind}</span>{" "}
-                  {Object.entries(e.key)
-                    .map(([k, v]) => `${k}=${v === null ? "NULL" : v}`)
-                    .join(", ")}
-                </li>
-              ))}
-            </ul>
-          </details>
-        )}
-      </td>
-      <td className="px-4 py-2">{formatCount(t.sourceRows)}</td>
-      <td className="px-4 py-2">{formatCount(t.targetRows)}</td>
-      <td className="px-4 py-2">{formatCount(t.differences)}</td>
-    </tr>
+      </>
+    ),
+    className: "font-mono text-xs break-all",
+  },
+  { header: "Result", cell: (t) => <TableResult table={t} /> },
+  { header: "Source rows", cell: (t) => formatCount(t.sourceRows) },
+  { header: "Target rows", cell: (t) => formatCount(t.targetRows) },
+  { header: "Differences", cell: (t) => formatCount(t.differences) },
+];
+
+/** A table's outcome: its state, the chunk it is at, its error, and the first differing rows. */
+function TableResult({ table: t }: { table: VerificationTableView }) {
+  return (
+    <>
+      <Pill value={t.state} styles={TABLE_STYLES} />
+      {t.state === "running" && t.chunksTotal > 0 && (
+        <span className="ml-2 text-xs text-slate-500">
+          chunk {t.chunksDone}/{t.chunksTotal}
+        </span>
+      )}
+      {t.error && <p className="mt-1 text-xs whitespace-pre-wrap text-amber-800">{t.error}</p>}
+      {t.examples.length > 0 && (
+        <details className="mt-1 text-xs">
+          <summary className="cursor-pointer text-slate-600">
+            {t.examples.length < t.differences ? `First ${t.examples.length} of ${formatCount(t.differences)}` : `${t.examples.length}`} differing rows
+          </summary>
+          <ul className="mt-1 space-y-0.5 font-mono">
+            {t.examples.map((e, i) => (
+              <li key={i}>
+                <span className={e.kind === "changed" ? "text-amber-700" : e.kind === "missing" ? "text-red-700" : "text-violet-700"}>{e.kind}</span>{" "}
+                {Object.entries(e.key)
+                  .map(([k, v]) => `${k}=${v === null ? "NULL" : v}`)
+                  .join(", ")}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
   );
 }
 

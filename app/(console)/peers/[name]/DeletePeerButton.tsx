@@ -2,16 +2,15 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { apiErrorMessage } from "@/components/api-error";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { sendJson } from "@/components/send-json";
+import { useApiWrite } from "@/components/useApiWrite";
 
 /** Delete with a confirmation dialog; shows the API's refusal (e.g. mirrors still use the peer). */
 export function DeletePeerButton({ name, mirrors }: { name: string; mirrors: string[] }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending: busy, error, setError, send } = useApiWrite();
 
   function ask() {
     setError(null);
@@ -19,17 +18,15 @@ export function DeletePeerButton({ name, mirrors }: { name: string; mirrors: str
   }
 
   async function confirm() {
-    setBusy(true);
-    setError(null);
-    const response = await sendJson(`/api/v1/peers/${encodeURIComponent(name)}`, "DELETE").catch(() => null);
-    if (response?.status === 204) {
-      setOpen(false);
-      router.push("/peers");
-      router.refresh();
-      return;
-    }
-    setError(await apiErrorMessage(response));
-    setBusy(false);
+    await send(
+      () => sendJson(`/api/v1/peers/${encodeURIComponent(name)}`, "DELETE"),
+      (response) => response.status === 204,
+      () => {
+        setOpen(false);
+        router.push("/peers");
+        router.refresh();
+      },
+    );
   }
 
   return (

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CUTOVER_STATUSES, CUTOVER_STEP_STATUSES, CUTOVER_STEPS } from "@/lib/catalog/cutover-status";
 import { type ApiSection, errorResponses, jsonBody, type JsonSchema, jsonResponse, pathParam, ref } from "@/lib/web/api/openapi/helpers";
 import { cutoverOptionsSchema, sequenceSyncSchema } from "@/lib/web/mirrors/cutover";
+import { reverseMirrorSchema } from "@/lib/web/mirrors/cutover-reverse";
 
 /** The cutover and sequence routes (app/api/v1/mirrors/{name}/cutover, …/sequences/sync); shapes of lib/catalog/cutover-view.ts and lib/pg/sequences.ts. */
 
@@ -21,8 +22,10 @@ const schemas: Record<string, JsonSchema> = {
     description:
       "fenceWrites (default true): revoke INSERT/UPDATE/DELETE/TRUNCATE on the mirrored tables from every role but pgferry's own and end sessions writing to them; false means you confirm the application stopped writing. " +
       "sequenceMargin (default 0): added to each source sequence value. buildObjects (default true): build the target's indexes, constraints, views… before the switch. " +
-      "verify (default true): the cutover stops unless a verification of every table passes. dropSource (default true): drop the slot and publication on the source at the end.",
+      "verify (default true): the cutover stops unless a verification of every table passes. dropSource (default true): drop the slot and publication on the source at the end. " +
+      "reverse (default false): at the switch, create a publication and a slot on the target for a way back (POST /mirrors/{name}/cutover/reverse); needs wal_level = logical and REPLICATION on the target.",
   },
+  ReverseRequest: { ...jsonSchema(reverseMirrorSchema), description: "name (default <mirror>_back): the reverse mirror's name." },
   CutoverStep: {
     type: "object",
     properties: {
@@ -102,11 +105,17 @@ export const cutoverApi: ApiSection = {
     },
     "/mirrors/{name}/cutover/reverse": {
       post: {
-        summary: "Create a reverse mirror (not available yet)",
-        description: "Will create a CDC mirror from the target back to the source starting at the fence point. Answers 501 for now.",
+        summary: "Create the reverse mirror (the way back)",
+        description:
+          "After a cutover done with reverse: true: creates a CDC mirror from the target back to the source, without initial load, starting at the slot the switch created on the target, " +
+          "so every change the application makes on the target reaches the source exactly once. 409 when the cutover is not done, had no way back, or the reverse mirror exists.",
         operationId: "reverseCutover",
         parameters: [name],
-        responses: errorResponses(404, 501),
+        requestBody: jsonBody(ref("ReverseRequest"), undefined, false),
+        responses: {
+          "201": jsonResponse("Created; its worker starts replicating.", { type: "object", properties: { name: str, startLsn: str } }),
+          ...errorResponses(400, 404, 409),
+        },
       },
     },
     "/mirrors/{name}/sequences/sync": {

@@ -154,6 +154,24 @@ export const mirrorsApi: ApiSection = {
         },
       },
     },
+    "/mirrors/{name}/throughput": {
+      get: {
+        summary: "CDC throughput over time",
+        operationId: "mirrorThroughput",
+        parameters: [name, { name: "range", in: "query", required: false, description: 'Default: "1h". Buckets: 1 min for 1h, 15 min for 24h, 2 h for 7d.', schema: { type: "string", enum: ["1h", "24h", "7d"] } }],
+        responses: {
+          "200": jsonResponse("Inserts, updates and deletes applied per bucket, oldest first; empty buckets are zeros.", {
+            type: "object",
+            properties: {
+              range: str,
+              bucketSeconds: int,
+              buckets: { type: "array", items: { type: "object", properties: { start: { type: "string", format: "date-time" }, inserts: int, updates: int, deletes: int } } },
+            },
+          }),
+          ...errorResponses(400, 404),
+        },
+      },
+    },
     "/mirrors/{name}/batches": {
       get: {
         summary: "Recent CDC batches",
