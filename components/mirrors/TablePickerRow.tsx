@@ -49,9 +49,22 @@ export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, ch
           <div className="flex items-center gap-1.5">
             <Ident text={table.name} className="font-medium text-slate-900" />
             {table.kind === "partitioned" && (
-              <span className="rounded bg-violet-50 px-1.5 text-xs text-violet-700" title="Partitioned table: its partitions are copied as one table">
+              <span className="rounded bg-violet-50 px-1.5 text-xs text-violet-700" title="Partitioned table: the target gets the same partitions, unless flattened into one table">
                 partitioned · {table.partitions ?? 0}
               </span>
+            )}
+            {table.kind === "partitioned" && (
+              <label className="flex items-center gap-1 text-xs text-slate-600" title="Create one ordinary table on the target instead of the same partitions">
+                <input
+                  type="checkbox"
+                  aria-label={`Flatten ${tableKey} into one table`}
+                  className="h-3.5 w-3.5 accent-sky-600"
+                  checked={edit?.flatten === true}
+                  disabled={disabled}
+                  onChange={(e) => actions.edit(tableKey, { flatten: e.target.checked })}
+                />
+                flatten into one table
+              </label>
             )}
             {disabled && (
               <span role="img" aria-label={`Not selectable: ${reason}`} title={reason ?? undefined} className="cursor-help text-amber-700" data-testid="unavailable-icon">

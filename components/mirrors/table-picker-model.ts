@@ -19,6 +19,8 @@ export interface TableEdit {
   targetSchema?: string;
   targetName?: string;
   excludeColumns?: readonly string[];
+  /** A partitioned table: create one ordinary target table instead of the same partitions. */
+  flatten?: boolean;
 }
 
 export interface PickerSelection {
@@ -94,7 +96,8 @@ export function pruneUnavailable(selection: PickerSelection, listing: TableListi
 
 /**
  * The create body's `tables`, in the listing's order. `target` is sent only when it differs from
- * the source and `excludeColumns` only when not empty, so the mirror's stored mapping stays minimal.
+ * the source, `excludeColumns` only when not empty and `flatten` only when set on a partitioned
+ * table, so the mirror's stored mapping stays minimal.
  */
 export function toCreateTables(listing: TableListing, selection: PickerSelection): { tables: NonNullable<MirrorCreateInput["tables"]>; keys: string[] } {
   const tables: NonNullable<MirrorCreateInput["tables"]> = [];
@@ -107,7 +110,8 @@ export function toCreateTables(listing: TableListing, selection: PickerSelection
     const target = formatQualifiedName({ schema: edit?.targetSchema || table.schema, name: edit?.targetName || table.name });
     const known = new Set(table.columns.map((c) => c.name));
     const exclude = (edit?.excludeColumns ?? []).filter((c) => known.has(c) && !table.primaryKey.includes(c));
-    tables.push({ source: key, ...(target !== key ? { target } : {}), ...(exclude.length ? { excludeColumns: exclude } : {}) });
+    const flatten = edit?.flatten === true && table.kind === "partitioned";
+    tables.push({ source: key, ...(target !== key ? { target } : {}), ...(exclude.length ? { excludeColumns: exclude } : {}), ...(flatten ? { flatten } : {}) });
     keys.push(key);
   }
   return { tables, keys };

@@ -53,6 +53,7 @@ describe("classifyError while connecting to a peer", () => {
       kind: "user",
       code: "peer_auth_failed",
       message: 'Authentication failed for user "app".',
+      fix: "Check the password, the user, and pg_hba.conf's method for this host.",
       fields: ["password"],
     });
     const hba = connecting(failure("28000", 'no pg_hba.conf entry for host "10.0.0.1", user "app", database "shop", no encryption'));

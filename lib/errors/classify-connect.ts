@@ -6,8 +6,8 @@ import { DeadlineExceededError } from "@/lib/pg/deadline";
  * The classifier's rules for a failure to open a connection to a peer (classifyError with a peer):
  * keyed on Node's network and TLS error codes and on the SQLSTATEs a server answers a connection
  * attempt with. Messages name the host, user and database the user typed, and `fields` the form
- * fields at fault. Authentication failures say no more than "authentication failed", so they do not
- * reveal whether the user exists.
+ * fields at fault. Authentication failures say no more than "authentication failed" and what to
+ * check, so they do not reveal whether the user exists.
  *
  * Failures without a server's answer say only refused, timed out or unreachable (plus DNS and TLS
  * facts), never the raw socket error.
@@ -38,6 +38,12 @@ const EXPIRY_CODES = new Set(["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"]);
 
 /** node-postgres' words when the server answers the SSLRequest with "no" ('N'). */
 const NOT_OFFERED = "The server does not support SSL connections";
+
+/**
+ * What to look at after a refused sign-in. The server says only "authentication failed" whether the
+ * password, the user or the pg_hba.conf method is wrong (so a prober cannot tell which), and so do we.
+ */
+const AUTH_FIX = "Check the password, the user, and pg_hba.conf's method for this host.";
 
 /** Codes of pgferry's own refusals (lib/pg/connect-addresses.ts, lib/pg/connect-client.ts). */
 const ADDRESS_REFUSED = "pgferry_address_refused";
@@ -160,7 +166,7 @@ export function classifyConnectFailure(e: ErrorLike, peer: ConnectTarget): Class
       : user("peer_not_allowed", `The server does not accept connections from this machine ${who}`, "Ask the server's administrator to allow this client in pg_hba.conf.", ["user"]);
   }
   if (code === "28P01" || code === "28000") {
-    return user("peer_auth_failed", `Authentication failed for user "${peer.user}".`, undefined, ["password"]);
+    return user("peer_auth_failed", `Authentication failed for user "${peer.user}".`, AUTH_FIX, ["password"]);
   }
   if (/client password must be a (non-empty )?string/.test(message)) {
     return user("peer_password_required", `The server asks user "${peer.user}" for a password.`, "Enter it.", ["password"]);
@@ -175,7 +181,7 @@ export function classifyConnectFailure(e: ErrorLike, peer: ConnectTarget): Class
     return retry("peer_not_ready", `The server at ${at} is starting up, shutting down or in recovery and does not accept connections yet.`, "Retry in a moment.");
   }
   if (message.startsWith("SASL")) {
-    return user("peer_auth_failed", `Authentication failed for user "${peer.user}" (the SCRAM exchange could not be completed).`, undefined, ["password"]);
+    return user("peer_auth_failed", `Authentication failed for user "${peer.user}" (the SCRAM exchange could not be completed).`, AUTH_FIX, ["password"]);
   }
   // Whatever else happened without a server's answer (a closed connection, an odd reply, a socket
   // error) says no more than "unreachable": its raw text would tell a port scanner what listens there.

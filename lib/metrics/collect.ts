@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry } from "prom-client";
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { OFFLINE_AFTER_MS } from "@/lib/catalog/workers";
 import { MIRROR_STATUSES } from "@/lib/mirrors/status";
+import { catalogConnectionMetrics } from "./catalog-connections";
 import { histogramText } from "./histogram-text";
 
 /** Upper bounds (seconds) of the batch apply time histogram. */
@@ -11,7 +12,8 @@ const APPLY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 
  * Prometheus metrics computed from catalog rows at scrape time. The web process serves them, and
  * any number of web processes may: nothing is kept in memory between scrapes (a fresh registry
  * each time), so every scrape says what the catalog says now. Counters come from the catalog's
- * own totals (per-table change counters, cdc_batches), so they survive worker restarts.
+ * own totals (per-table change counters, cdc_batches), so they survive worker restarts. Only the
+ * catalog pool figures are this process's own (catalog-connections.ts).
  */
 export async function collectMetrics(catalog: PrismaClient): Promise<{ contentType: string; body: string }> {
   const registry = new Registry();
@@ -47,6 +49,7 @@ export async function collectMetrics(catalog: PrismaClient): Promise<{ contentTy
   const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name, help, labelNames, registers: [registry] });
 
   gauge("pgferry_workers_online", "Workers whose heartbeat was seen in the last 15 s.").set(workersOnline);
+  await catalogConnectionMetrics(catalog, gauge);
   const status = gauge("pgferry_mirror_status", "1 for the mirror's current status, 0 for the others.", ["mirror", "status"]);
   const lagBytes = gauge("pgferry_mirror_lag_bytes", "Source WAL not yet applied on the target, in bytes.", ["mirror"]);
   const lagSeconds = gauge("pgferry_mirror_lag_seconds", "Estimated replication lag, in seconds.", ["mirror"]);

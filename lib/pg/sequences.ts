@@ -1,6 +1,7 @@
 import type { Queryable } from "@/lib/pg/introspect/queryable";
 import { quoteQualified } from "@/lib/pg/quote";
 import type { QualifiedName, TableMapping } from "@/lib/mirrors/table-mapping";
+import { NameMap } from "@/lib/pg/schema-objects/name-map";
 
 /**
  * Sequences of a set of tables, and bringing a target's sequences up to a source's. Values travel as
@@ -38,17 +39,22 @@ export interface SequenceSyncResult {
 
 /**
  * Lists the sequences of `tables` on `client` (the source): owned by one of their columns, or used by
- * one of their column defaults. A sequence both owned and used in defaults is listed once, as owned.
- * Tables that do not exist are left out. Read-only.
+ * one of their column defaults (or their partitions', listed under the table). A sequence both owned and
+ * used in defaults is listed once, as owned. Tables that do not exist are left out. Read-only.
  */
 export async function listTableSequences(client: Queryable, tables: QualifiedName[]): Promise<TableSequence[]> {
   if (!tables.length) return [];
   const { rows } = await client.query<{ seq_schema: string; seq_name: string; table_schema: string; table_name: string; column_name: string; kind: "owned" | "default" }>(
-    `WITH t AS (
+    `WITH roots AS (
        SELECT c.oid AS relid, n.nspname AS table_schema, c.relname AS table_name
        FROM unnest($1::text[], $2::text[]) AS w(schema_name, table_name)
        JOIN pg_namespace n ON n.nspname = w.schema_name
        JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.table_name
+     ), t AS (
+       -- A partitioned table's partitions have defaults of their own: their sequences count as the root's.
+       SELECT relid, table_schema, table_name FROM roots
+       UNION
+       SELECT p.relid, roots.table_schema, roots.table_name FROM roots, LATERAL pg_partition_tree(roots.relid) p WHERE p.relid <> roots.relid
      ), uses AS (
        SELECT t.table_schema, t.table_name, a.attname AS column_name, d.objid AS seqid, 'owned' AS kind
        FROM t
@@ -88,10 +94,11 @@ export async function readSequence(client: Queryable, sequence: QualifiedName): 
 
 /**
  * Where a source sequence lives on the target: for an owned one, the sequence the target column owns
- * (its name may differ, e.g. an identity created anew); else, or when the column owns none, the same name,
- * in the table's target schema when the sequence sat in the table's source schema. Null when absent.
+ * (its name may differ, e.g. an identity created anew); else, or when the column owns none, where the
+ * target's schema step put it (NameMap: the same name, in the schema its source schema's tables moved to).
+ * Null when absent.
  */
-export async function findTargetSequence(target: Queryable, use: TableSequence, mapping: TableMapping): Promise<QualifiedName | null> {
+export async function findTargetSequence(target: Queryable, use: TableSequence, mapping: SequenceMapping, names: NameMap): Promise<QualifiedName | null> {
   if (use.kind === "owned") {
     const { rows } = await target.query<{ schema: string; name: string }>(
       `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -100,7 +107,7 @@ export async function findTargetSequence(target: Queryable, use: TableSequence, 
     ).catch(() => ({ rows: [] as { schema: string; name: string }[] }));
     if (rows.length) return rows[0];
   }
-  const schema = use.sequence.schema === mapping.source.schema ? mapping.target.schema : use.sequence.schema;
+  const { schema } = names.object(use.sequence);
   const { rows } = await target.query<{ found: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind = 'S') AS found`,
     [schema, use.sequence.name],
@@ -108,13 +115,26 @@ export async function findTargetSequence(target: Queryable, use: TableSequence, 
   return rows[0].found ? { schema, name: use.sequence.name } : null;
 }
 
+/** What the sync needs of a mirror's table mapping. */
+export type SequenceMapping = Pick<TableMapping, "source" | "target">;
+
+export interface SequenceSyncOptions {
+  /** Added to each source value. Default: 0. */
+  margin?: bigint;
+  /** Throw the first sequence's error instead of reporting it and going on (the end of a load). Default: false. */
+  throwOnError?: boolean;
+}
+
 /**
  * Sets every target sequence of `mapping`'s tables to its source sequence's last_value + `margin`
  * (with the source's is_called), never moving one back: a target sequence already at or past that
  * position is left as it is ("ahead"). One result per source sequence; a sequence that fails is reported
- * (status error), the others still run. Idempotent. Default margin: 0.
+ * (status error) and the others still run, unless `throwOnError`. Idempotent. The one sequence sync of
+ * pgferry: the end of a copy-only load, the cutover, and `POST …/sequences/sync`.
  */
-export async function syncSequences(source: Queryable, target: Queryable, mapping: TableMapping[], margin = 0n): Promise<SequenceSyncResult[]> {
+export async function syncSequences(source: Queryable, target: Queryable, mapping: SequenceMapping[], options: SequenceSyncOptions = {}): Promise<SequenceSyncResult[]> {
+  const margin = options.margin ?? 0n;
+  const names = new NameMap(mapping);
   const uses = await listTableSequences(source, mapping.map((m) => m.source));
   const results: SequenceSyncResult[] = [];
   for (const use of uses) {
@@ -122,9 +142,17 @@ export async function syncSequences(source: Queryable, target: Queryable, mappin
     const result: SequenceSyncResult = { source: label(use.sequence), target: null, sourceValue: null, targetValue: null, status: "error" };
     results.push(result);
     try {
-      const from = await readSequence(source, use.sequence);
+      const from = await readSequence(source, use.sequence).catch((error: { code?: string }) => {
+        // Not pgferry's to read: reported, never fatal, even at the end of a load.
+        if (error.code !== "42501") throw error;
+        return null;
+      });
+      if (!from) {
+        result.message = `pgferry's source user may not read ${label(use.sequence)} (GRANT SELECT ON SEQUENCE ${quoteQualified(use.sequence.schema, use.sequence.name)} TO that user).`;
+        continue;
+      }
       result.sourceValue = from.lastValue;
-      const onTarget = await findTargetSequence(target, use, table);
+      const onTarget = await findTargetSequence(target, use, table, names);
       if (!onTarget) {
         result.status = "missing";
         result.message = `The target has no sequence for ${label(use.table)}.${use.column}; create it (or build the target's objects) and sync again.`;
@@ -146,6 +174,7 @@ export async function syncSequences(source: Queryable, target: Queryable, mappin
       result.targetValue = rows[0].last_value;
       result.status = rows[0].moved ? "set" : "ahead";
     } catch (error) {
+      if (options.throwOnError) throw error;
       result.status = "error";
       result.message = (error as Error).message;
     }

@@ -1,11 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { expectStatus, mirrorEvents, mirrorScenario, pgferryLeftovers, sql } from "./mirror-helpers";
+import { deleteMirrorIfAny, expectStatus, mirrorEvents, mirrorScenario, pgferryLeftovers, sql } from "./mirror-helpers";
 import { signIn } from "./support";
 
 /**
  * The Cutover tab: a replicating mirror is cut over from the browser; the checklist fills in step by
  * step and the mirror ends `completed`, with nothing of pgferry left on the source and the sequence
- * brought forward on the target.
+ * brought forward on the target; then the way back: a reverse mirror replays a write made on the target.
  */
 const SOURCE_SQL = `CREATE TABLE public.orders (id bigserial PRIMARY KEY, note text NOT NULL);
     INSERT INTO public.orders (note) SELECT 'order ' || g FROM generate_series(1, 300) g;
@@ -26,6 +26,7 @@ test("cut a replicating mirror over from its Cutover tab", async ({ page }) => {
   await sql("source", scenario.sourceDb, "INSERT INTO public.orders (note) SELECT 'late ' || g FROM generate_series(1, 20) g");
 
   await page.getByTestId("cutover-margin").fill("100");
+  await page.getByTestId("cutover-reverse").check();
   await page.getByTestId("cutover-start").click();
   try {
     await expect(page.getByTestId("cutover-run")).toHaveAttribute("data-status", "done", { timeout: 180_000 });
@@ -45,4 +46,21 @@ test("cut a replicating mirror over from its Cutover tab", async ({ page }) => {
   expect(detail.status).toBe("completed");
   expect(detail.cutover).toMatchObject({ status: "done" });
   expect(detail.cutover.fencedAt && detail.cutover.finishedAt && detail.cutover.verificationId).toBeTruthy();
+
+  // The way back: the reverse mirror brings a write made on the target to the source.
+  const reverse = `${scenario.mirror}_back`;
+  try {
+    await page.getByTestId("cutover-reverse-create").click();
+    await expect(page.getByTestId("reverse-mirror-link")).toHaveText(reverse);
+    await expect
+      .poll(async () => ((await (await scenario.api.get(`/api/v1/mirrors/${reverse}`)).json()) as { status: string }).status, { timeout: 60_000 })
+      .toBe("running");
+    await sql("target", scenario.targetDb, "INSERT INTO public.orders (note) VALUES ('written on the target')");
+    await expect
+      .poll(async () => (await sql("source", scenario.sourceDb, "SELECT count(*)::int AS n FROM public.orders WHERE note = 'written on the target'"))[0].n, { timeout: 60_000 })
+      .toBe(1);
+  } finally {
+    // The peers can only go once no mirror uses them.
+    await deleteMirrorIfAny(scenario.api, reverse);
+  }
 });

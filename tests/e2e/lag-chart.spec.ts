@@ -26,4 +26,10 @@ test("the lag chart renders the measured history", async ({ page }) => {
   await chart.getByRole("button", { name: "7d" }).click();
   await expect(chart.getByRole("button", { name: "7d" })).toHaveAttribute("aria-pressed", "true");
   await expect(chart.getByRole("img", { name: /^Lag over the last 7d/ })).toBeVisible();
+
+  // The source peer's slot section charts the same history for the mirror's slot.
+  await page.goto(`/peers/${scenario.sourcePeer}`);
+  const slotCharts = page.getByTestId("slot-lag-charts");
+  await expect(slotCharts.getByRole("link", { name: mirror })).toBeVisible({ timeout: 30_000 });
+  await expect(slotCharts.getByRole("img", { name: /^Lag over the last 1h; peak \d/ })).toBeVisible();
 });

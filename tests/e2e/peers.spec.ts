@@ -39,9 +39,12 @@ test("create, validate, list, watch, edit and delete a peer", async ({ page }) =
   // A wrong password: the sign-in check fails and the message sits at the password field.
   await page.getByRole("button", { name: "Validate" }).click();
   await expect(page.getByTestId("check-credentials")).toHaveAttribute("data-status", "fail");
-  await expect(page.locator("#password-error")).toHaveText(`Authentication failed for user "${source.user}".`);
+  const refused = `Authentication failed for user "${source.user}". Check the password, the user, and pg_hba.conf's method for this host.`;
+  await expect(page.locator("#password-error")).toHaveText(refused);
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Authentication failed" })).toHaveText(`Authentication failed for user "${source.user}".`);
+  // Said once, at the password field: no banner and no other field repeats it.
+  await expect(page.getByRole("alert").filter({ hasText: "Authentication failed" })).toHaveText(refused);
+  await expect(page.getByText("Authentication failed")).toHaveCount(1);
   await expect(page).toHaveURL(/\/peers\/new$/);
 
   await page.getByLabel("Password", { exact: true }).fill(source.password);

@@ -39,6 +39,12 @@ export async function reverseBlockers(source: pg.Client, target: pg.Client, targ
             AND has_table_privilege(to_regclass(format('%I.%I', w.s, w.t)), 'DELETE'))`,
     [sourceTables.map((t) => t.schema), sourceTables.map((t) => t.name)],
   );
+  const { rows: bookkeeping } = await source.query<{ ok: boolean }>(
+    `SELECT coalesce(has_schema_privilege(to_regnamespace('_pgferry'), 'USAGE, CREATE'), has_database_privilege(current_database(), 'CREATE')) AS ok`,
+  );
+  if (!bookkeeping[0].ok) {
+    blockers.push("Way back: pgferry's source user may not create its bookkeeping schema _pgferry on the source (GRANT CREATE ON DATABASE … TO that user).");
+  }
   const names = partial.map((r) => r.name);
   if (names.length) {
     blockers.push(`Way back: pgferry's source user may not insert, update and delete in ${names.join(", ")}, which the reverse mirror would do (GRANT INSERT, UPDATE, DELETE … TO that user).`);

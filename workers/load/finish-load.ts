@@ -3,16 +3,16 @@ import type { TableMapping } from "@/lib/mirrors/table-mapping";
 import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteQualified } from "@/lib/pg/quote";
+import { syncSequences } from "@/lib/pg/sequences";
 import { buildPostData, type PostDataProgress, type PostDataResult } from "@/workers/schema/post-data";
-import { syncSequencesForward } from "@/workers/schema/sync-sequences";
 import { ensurePrimaryKeys } from "./target-ddl";
 
 /** What finishing a load does beyond the primary keys. */
 export interface FinishLoadOptions {
   /** Build post-data (indexes, constraints, views, triggers, …) and sync sequences now. Default: false (CDC: at cutover). */
   postData?: { source: PeerConnection; mapping: TableMapping[]; parallel?: number; reproduceGrants?: boolean };
-  /** Says which phase is running: "post_data" (with progress), "sequences", "analyze". */
-  onPhase?: (phase: "post_data" | "sequences" | "analyze", progress?: PostDataProgress) => void;
+  /** Says which phase is running: "primary_keys", "post_data" (with progress), "sequences", "analyze". */
+  onPhase?: (phase: "primary_keys" | "post_data" | "sequences" | "analyze", progress?: PostDataProgress) => void;
   signal?: AbortSignal;
 }
 
@@ -32,6 +32,7 @@ export async function finishLoad(
   try {
     // An index build on a large table outlasts any sensible statement timeout.
     await target.query("SET statement_timeout = 0");
+    options.onPhase?.("primary_keys");
     await ensurePrimaryKeys(target, plans);
     let result: PostDataResult | null = null;
     if (options.postData) {
@@ -47,7 +48,7 @@ export async function finishLoad(
           signal: options.signal,
         });
         options.onPhase?.("sequences");
-        await syncSequencesForward(source, target, mapping);
+        await syncSequences(source, target, mapping, { throwOnError: true });
       } finally {
         await source.end().catch(() => {});
       }

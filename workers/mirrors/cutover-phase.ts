@@ -242,7 +242,7 @@ async function drain(phase: Phase): Promise<StepOutcome> {
 }
 
 async function sequences({ mirror, options, source, target }: Phase): Promise<StepOutcome> {
-  const results = await syncSequences(source, target, tableMappings(mirror.tables), BigInt(options.sequenceMargin));
+  const results = await syncSequences(source, target, tableMappings(mirror.tables), { margin: BigInt(options.sequenceMargin) });
   const errors = results.filter((r) => r.status === "error");
   if (errors.length) throw new StepFailure(`Could not sync ${errors.map((r) => `${r.source} (${r.message})`).join("; ")}.`);
   const count = (status: string) => results.filter((r) => r.status === status).length;

@@ -5,7 +5,8 @@ import type { PostDataProgress } from "@/workers/schema/post-data";
 const WRITE_INTERVAL_MS = 1_000;
 
 /** The phase in words, for the Initial load tab: "building indexes: 7/12, orders_customer_idx 64 %". Pure. */
-export function describePhase(phase: "post_data" | "sequences" | "analyze", progress?: PostDataProgress): string {
+export function describePhase(phase: "primary_keys" | "post_data" | "sequences" | "analyze", progress?: PostDataProgress): string {
+  if (phase === "primary_keys") return "building primary keys";
   if (phase === "sequences") return "syncing sequences";
   if (phase === "analyze") return "analyzing tables";
   if (!progress) return "reading the source's indexes, constraints and views";
@@ -23,7 +24,7 @@ export function phaseRecorder(catalog: PrismaClient, mirrorId: string) {
   let lastWrite = 0;
   let pending: Promise<unknown> = Promise.resolve();
   return {
-    update(phase: "post_data" | "sequences" | "analyze", progress?: PostDataProgress) {
+    update(phase: "primary_keys" | "post_data" | "sequences" | "analyze", progress?: PostDataProgress) {
       const now = Date.now();
       if (phase === lastPhase && now - lastWrite < WRITE_INTERVAL_MS) return;
       lastPhase = phase;

@@ -22,7 +22,7 @@ export interface PreData {
 }
 
 /** Reads the pre-data of the mapped tables from the source. The source client must be idle. */
-export async function readPreData(source: Queryable, mapping: Pick<TableMapping, "source" | "target">[]): Promise<PreData> {
+export async function readPreData(source: Queryable, mapping: Pick<TableMapping, "source" | "target" | "flatten">[]): Promise<PreData> {
   return withCatalogSearchPath(source, async () => {
     const selection = await readSelection(source, mapping);
     const sequences = await readSequences(source, selection);

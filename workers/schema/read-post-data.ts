@@ -28,7 +28,7 @@ export interface PostDataObjects {
 }
 
 /** Reads the post-data objects of the mapped tables. The source client must be idle. */
-export async function readPostData(source: Queryable, mapping: Pick<TableMapping, "source" | "target">[]): Promise<PostDataObjects> {
+export async function readPostData(source: Queryable, mapping: Pick<TableMapping, "source" | "target" | "flatten">[]): Promise<PostDataObjects> {
   return withCatalogSearchPath(source, async () => {
     const selection = await readSelection(source, mapping);
     const functions = await readFunctions(source, selection);

@@ -184,6 +184,13 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
         <Field id="database" label="Database" error={errors.database}>
           <input id="database" value={values.database} onChange={set("database")} autoComplete="off" className={input(errors.database)} {...describedBy("database", errors.database)} />
         </Field>
+        {/* A warning, not an error: saving stays allowed (e.g. a second user for the same database). */}
+        {validation?.warnings?.map((warning) => (
+          <p key={warning.code} role="note" data-testid={warning.code} className="-mt-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 [overflow-wrap:anywhere]">
+            <span className="font-medium">Warning: </span>
+            {warning.message} {warning.fix}
+          </p>
+        ))}
         <div className="grid grid-cols-2 gap-3">
           <Field id="user" label="User" error={errors.user}>
             <input id="user" value={values.user} onChange={set("user")} autoComplete="off" className={input(errors.user)} {...describedBy("user", errors.user)} />

@@ -1,5 +1,5 @@
 import type { Queryable } from "@/lib/pg/describe-session";
-import { quoteIdent, quoteLiteral, quoteQualified } from "@/lib/pg/quote";
+import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 import type { RelationName } from "./name-map";
 import { type Selection, selectedOids } from "./selection";
 
@@ -97,28 +97,4 @@ export function ownedBySql(sequence: SequenceObject, table: RelationName): strin
 export function identitySql(sequence: SequenceObject, kind: "always" | "by default"): string {
   const name = `SEQUENCE NAME ${quoteQualified(sequence.target.schema, sequence.target.name)}`;
   return `ADD GENERATED ${kind === "always" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY (${name} ${sequence.options})`;
-}
-
-/** A sequence's current position; null when it was never used (or the user may not read it). */
-export interface SequenceValue {
-  lastValue: string;
-  isCalled: boolean;
-}
-
-/** Reads a sequence's position. Any connection; null when the user lacks SELECT on it. */
-export async function readSequenceValue(client: Queryable, name: RelationName): Promise<SequenceValue | null> {
-  try {
-    const { rows } = await client.query<{ last_value: string; is_called: boolean }>(
-      `SELECT last_value::text AS last_value, is_called FROM ${quoteQualified(name.schema, name.name)}`,
-    );
-    return { lastValue: rows[0].last_value, isCalled: rows[0].is_called };
-  } catch (error) {
-    if ((error as { code?: string }).code === "42501") return null;
-    throw error;
-  }
-}
-
-/** setval() literal text for a value, so bigint values never pass through a JavaScript number. */
-export function setvalSql(name: RelationName, value: SequenceValue): string {
-  return `SELECT pg_catalog.setval(${quoteLiteral(quoteQualified(name.schema, name.name))}, ${value.lastValue}::bigint, ${value.isCalled})`;
 }

@@ -62,6 +62,15 @@ async function transition(catalog: PrismaClient, name: string, from: MirrorStatu
 export async function resyncMirror(catalog: PrismaClient, name: string): Promise<void> {
   const mirror = await catalog.mirror.findUnique({ where: { name } });
   if (!mirror) throw notFound(name);
+  if ((mirror.settings as { initialLoad?: boolean }).initialLoad === false) {
+    // Its setup copies nothing, so a resync would only restart replication, not repair the target.
+    throw new UserFacingError(
+      `Mirror ${name} has no initial load (for example a cutover's reverse mirror), so it cannot be copied again: delete it and create a CDC mirror with an initial copy.`,
+      "resync_unavailable",
+      undefined,
+      409,
+    );
+  }
   if (!(await transitionMirror(catalog, { id: mirror.id }, RESYNCABLE_STATUSES, "setup", { errorMessage: null, snapshotName: null }))) {
     throw new UserFacingError(`Mirror ${name} is ${mirror.status.replace("_", " ")}; it cannot be resynced now.`, "invalid_transition", undefined, 409);
   }

@@ -1,14 +1,16 @@
 import { z } from "zod";
-import type { PrismaClient } from "@/lib/catalog/generated/client";
+import type { Prisma, PrismaClient } from "@/lib/catalog/generated/client";
 import { requestCutoverAbort } from "@/lib/catalog/cutover-abort";
 import { startCutoverRun } from "@/lib/catalog/cutover-start";
-import { cutoverOptionsSchema } from "@/lib/catalog/cutover-status";
+import { cutoverOptionsSchema, fenceUndoSql } from "@/lib/catalog/cutover-status";
 import { type CutoverView, latestCutoverView } from "@/lib/catalog/cutover-view";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
 import { loadPeerConnection } from "@/lib/catalog/peers";
+import { classifyError } from "@/lib/errors/classify";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { connectPeer } from "@/lib/pg/connect";
+import { grantTablePrivileges } from "@/lib/pg/grants";
 import { type SequenceSyncResult, syncSequences } from "@/lib/pg/sequences";
 import { notFound } from "./views";
 
@@ -95,7 +97,7 @@ export async function syncMirrorSequences(catalog: PrismaClient, name: string, i
         target: { schema: t.targetSchema, name: t.targetTable },
         excludeColumns: t.excludeColumns,
       }));
-      const sequences = await syncSequences(source, target, mapping, BigInt(margin));
+      const sequences = await syncSequences(source, target, mapping, { margin: BigInt(margin) });
       const set = sequences.filter((s) => s.status === "set").length;
       await recordMirrorEvent(catalog, mirror.id, "info", `Sequences synced: ${set} of ${sequences.length} set (margin ${margin}).`);
       return { sequences };
@@ -105,6 +107,45 @@ export async function syncMirrorSequences(catalog: PrismaClient, name: string, i
   } finally {
     await source.end().catch(() => {});
   }
+}
+
+/**
+ * `POST …/cutover/unfence`: grants back what the fence of the latest cutover revoked when its runner could not
+ * (`fence.liftError`), answered directly (one GRANT per revoked privilege). Only for a cutover that stopped
+ * before the switch: after a done cutover the source stays fenced on purpose, and a running one lifts its own.
+ */
+export async function unfenceCutover(catalog: PrismaClient, name: string): Promise<CutoverView> {
+  const mirror = await catalog.mirror.findUnique({ where: { name }, select: { id: true, sourcePeerId: true } });
+  if (!mirror) throw notFound(name);
+  const current = await latestCutoverView(catalog, mirror.id);
+  if (!current?.fence || current.fence.liftedAt) throw new UserFacingError(`The source of ${name} is not fenced by a cutover.`, "not_fenced", undefined, 409);
+  if (current.status === "running" || current.status === "aborting") {
+    throw new UserFacingError(`The cutover of ${name} is still running; abort it and its worker lifts the fence.`, "cutover_running", undefined, 409);
+  }
+  if (current.status === "done") {
+    throw new UserFacingError(
+      `The cutover of ${name} is done: the source stays fenced so the application writes only to the target. To lift it anyway, run on the source:\n${fenceUndoSql(current.fence)}`,
+      "cutover_switched",
+      undefined,
+      409,
+    );
+  }
+  const record = current.fence;
+  const source = await connectPeer(await loadPeerConnection(catalog, mirror.sourcePeerId), `unfence:${name}`);
+  try {
+    await grantTablePrivileges(source, record.revoked);
+  } catch (error) {
+    const classified = classifyError(error);
+    const why = classified.fix ? `${classified.message} Fix: ${classified.fix}` : classified.message;
+    await catalog.cutover.update({ where: { id: current.id }, data: { fence: { ...record, liftError: why } as unknown as Prisma.InputJsonValue } });
+    throw new UserFacingError(`Lifting the fence failed again: ${why}`, "unfence_failed", undefined, 409);
+  } finally {
+    await source.end().catch(() => {});
+  }
+  const { liftError: _previous, ...rest } = record;
+  await catalog.cutover.update({ where: { id: current.id }, data: { fence: { ...rest, liftedAt: new Date().toISOString() } as unknown as Prisma.InputJsonValue } });
+  await recordMirrorEvent(catalog, mirror.id, "info", `Fence lifted: ${record.revoked.length} write privileges restored on the source.`, { cutover: current.id });
+  return (await latestCutoverView(catalog, mirror.id))!;
 }
 
 /** A request body that may be empty (then `{}`); 400 when it is not JSON. */

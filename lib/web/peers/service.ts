@@ -12,7 +12,8 @@ import {
   peerUpdateSchema,
   toPeerConnection,
 } from "@/lib/peers/input";
-import { type PeerValidation, validatePeer } from "@/lib/web/peers/validate";
+import { sameDatabaseWarning } from "@/lib/web/peers/same-database";
+import { type PeerValidation, type PeerWarning, validatePeer } from "@/lib/web/peers/validate";
 import { PEER_VIEW_SELECT, type PeerView, storedValidation, toPeerView } from "@/lib/web/peers/view";
 
 /**
@@ -51,6 +52,7 @@ export async function createPeer(catalog: PrismaClient, input: unknown): Promise
   const details = parseOr400(peerCreateSchema, input);
   await assertNameFree(catalog, details.name);
   const validation = await validateOrRefuse(details);
+  const warning = await sameDatabaseWarning(catalog, details);
   // The id is chosen here so that the password can be encrypted bound to it before the row exists.
   const id = randomUUID();
   try {
@@ -58,7 +60,7 @@ export async function createPeer(catalog: PrismaClient, input: unknown): Promise
       data: { id, ...savedColumns(details, validation), passwordEncrypted: encryptPeerPassword(id, details.password) },
       select: PEER_VIEW_SELECT,
     });
-    return { peer: toPeerView(row), validation };
+    return { peer: toPeerView(row), validation: withWarning(validation, warning) };
   } catch (error) {
     // Another request took the name while this one was validating.
     if (isUniqueViolation(error)) throw nameTaken(details.name);
@@ -76,6 +78,7 @@ export async function updatePeer(catalog: PrismaClient, name: string, input: unk
   const { row, details, passwordChanged } = await mergedDetails(catalog, name, input);
   if (details.name !== row.name) await assertNameFree(catalog, details.name);
   const validation = await validateOrRefuse(details);
+  const warning = await sameDatabaseWarning(catalog, details, row.id);
   try {
     const updated = await catalog.peer.update({
       where: { id: row.id },
@@ -85,7 +88,7 @@ export async function updatePeer(catalog: PrismaClient, name: string, input: unk
       },
       select: PEER_VIEW_SELECT,
     });
-    return { peer: toPeerView(updated), validation };
+    return { peer: toPeerView(updated), validation: withWarning(validation, warning) };
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken(details.name);
     throw error;
@@ -106,13 +109,25 @@ export async function revalidatePeer(catalog: PrismaClient, name: string, input:
   if (!changed && validation.ok) {
     await catalog.peer.update({ where: { id: row.id }, data: validationColumns(validation) });
   }
-  return validation;
+  return withWarning(validation, await sameDatabaseWarning(catalog, details, row.id));
 }
 
-/** Runs the checks on connection details that are not saved (`POST /peers/validate`). */
-export async function validateUnsaved(input: unknown): Promise<PeerValidation> {
+/**
+ * Runs the checks on connection details that are not saved (`POST /peers/validate`); with the
+ * catalog, also warns when a saved peer already points at the same database.
+ */
+export async function validateUnsaved(input: unknown, catalog?: PrismaClient): Promise<PeerValidation> {
   const details = parseOr400(peerConnectionSchema, input);
-  return validatePeer(toPeerConnection(details));
+  const validation = await validatePeer(toPeerConnection(details));
+  return catalog ? withWarning(validation, await sameDatabaseWarning(catalog, details)) : validation;
+}
+
+/**
+ * The validation as answered, with a catalog warning added. Warnings are not stored with the
+ * peer's last validation: they are about other peers, which may change or go.
+ */
+function withWarning(validation: PeerValidation, warning: PeerWarning | null): PeerValidation {
+  return warning ? { ...validation, warnings: [...(validation.warnings ?? []), warning] } : validation;
 }
 
 /**

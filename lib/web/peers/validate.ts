@@ -38,7 +38,21 @@ export interface PeerValidation {
   tls?: boolean;
   /** The connection error, shaped for a form (code, message, message per field). Never holds the password. */
   error?: { code: string; message: string; fields?: Record<string, string> };
+  /**
+   * What the catalog knows that does not stop saving (e.g. another peer already points at this
+   * database). Added by the peers service, which reads the catalog; absent when there is none.
+   */
+  warnings?: PeerWarning[];
   durationMs: number;
+}
+
+/** Something worth knowing before saving a peer, which does not refuse it. */
+export interface PeerWarning {
+  code: "peer_same_database";
+  message: string;
+  fix: string;
+  /** The other peers concerned, by name. */
+  peers: string[];
 }
 
 /**

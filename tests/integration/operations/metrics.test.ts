@@ -69,6 +69,20 @@ describe("collectMetrics", () => {
     expect(value("pgferry_workers_online")).toBe(0);
   });
 
+  it("reports the catalog's connections: this process's pool and pgferry's sessions on the server", async () => {
+    // Several queries at once make the pool open more than one connection.
+    await Promise.all(Array.from({ length: 4 }, () => catalog.prisma.$queryRaw`SELECT pg_sleep(0.2)::text`));
+    const { body } = await collectMetrics(catalog.prisma);
+    const value = (series: string) => Number(body.split("\n").find((l) => l.startsWith(`${series} `))?.split(" ")[1]);
+    expect(value("pgferry_catalog_pool_max_connections")).toBe(10);
+    expect(value("pgferry_catalog_pool_connections")).toBeGreaterThanOrEqual(2);
+    expect(value("pgferry_catalog_pool_idle_connections")).toBeLessThanOrEqual(value("pgferry_catalog_pool_connections"));
+    expect(value("pgferry_catalog_pool_waiting_requests")).toBe(0);
+    // The scrape's own query is one of pgferry's active sessions; the pool's others wait idle.
+    expect(value('pgferry_catalog_connections{application="pgferry:catalog",state="active"}')).toBeGreaterThanOrEqual(1);
+    expect(value('pgferry_catalog_connections{application="pgferry:catalog",state="idle"}')).toBeGreaterThanOrEqual(1);
+  });
+
   it("reports the differences of each mirror's last finished verification", async () => {
     const mirror = await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "m1" } });
     const table = (differences: bigint) => ({ position: 0, sourceSchema: "public", sourceTable: "t", targetSchema: "public", targetTable: "t", excludeColumns: [], status: "different", differences });

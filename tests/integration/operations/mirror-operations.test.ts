@@ -5,6 +5,7 @@ import { GET as metrics } from "@/app/metrics/route";
 import { writeAlertSettings } from "@/lib/catalog/alert-settings";
 import { pauseMirror, resumeMirror } from "@/lib/web/mirrors/actions";
 import { createMirror } from "@/lib/web/mirrors/create";
+import { getMirror } from "@/lib/web/mirrors/views";
 import type { TestCatalog } from "@/tests/support/catalog";
 import { tableChecksum } from "@/tests/support/compare";
 import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
@@ -103,6 +104,15 @@ describe("operating a mirror", () => {
       const slot = m.slotStatus as { active?: boolean } | null;
       return m.statsUpdatedAt && m.statsUpdatedAt > after && slot?.active === false && m.lagBytes !== null && m.lagBytes > 0n ? m : null;
     }, 30_000, 500);
+  /** What the paused and failed banners (StatusBanner.tsx) read: the sampler's figures, through the mirror's API view. */
+  const expectBannerFigures = async (status: string) => {
+    const view = await getMirror(catalog.prisma, "ops");
+    expect(view.status).toBe(status);
+    expect(view.cdc?.retainedBytes).toBeGreaterThan(0);
+    expect(view.cdc?.statsUpdatedAt).not.toBeNull();
+    expect(view.cdc?.slot).toMatchObject({ active: false });
+    expect(view.cdc?.slot).not.toHaveProperty("missing");
+  };
   const slotBacklog = async () =>
     (await source.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint AS n FROM pg_replication_slots WHERE slot_name = 'pgferry_ops'")).rows[0].n;
 
@@ -115,6 +125,7 @@ describe("operating a mirror", () => {
     expect(Number(mirror.lagBytes)).toBeGreaterThan(0);
     expect(Number(mirror.lagBytes)).toBeLessThanOrEqual(Number(await slotBacklog()));
     expect(Number(mirror.retainedBytes)).toBeGreaterThanOrEqual(Number(mirror.lagBytes));
+    await expectBannerFigures("paused");
     // Dated from the history: the wait is seen growing.
     await waitFor(async () => ((await catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "ops" } })).lagSeconds ?? 0) >= 4, 30_000, 500);
     const history = await catalog.prisma.mirrorLagSample.findMany({ where: { mirrorId: mirror.id, sampledAt: { gt: pausedAt } } });
@@ -149,6 +160,7 @@ describe("operating a mirror", () => {
     const mirror = await idleSample(failedAt);
     expect(Number(mirror.lagBytes)).toBeGreaterThan(0);
     expect(mirror.retainedBytes).not.toBeNull();
+    await expectBannerFigures("failed");
 
     const alert = await waitFor(() => hook.received.find((a) => a.event === "mirror_failed"), 60_000, 250);
     expect(alert).toMatchObject({ mirror: "ops", status: "failed", text: expect.stringContaining('mirror "ops"') });

@@ -74,10 +74,10 @@ describe("connectPeer", () => {
     expect(error.status).toBe(422);
   });
 
-  test("a wrong password fails at password, saying no more than that authentication failed", async () => {
+  test("a wrong password fails at password, saying no more than that authentication failed and what to check", async () => {
     const error = await failure({ ...good, user: role, password: `${DISTINCTIVE_PASSWORD}-wrong` });
     expect(error.code).toBe("peer_auth_failed");
-    expect(error.message).toBe(`Authentication failed for user "${role}".`);
+    expect(error.message).toBe(`Authentication failed for user "${role}". Check the password, the user, and pg_hba.conf's method for this host.`);
     expect(error.fields).toEqual({ password: error.message });
     expect(error.stage).toBe("credentials");
   });
@@ -85,7 +85,7 @@ describe("connectPeer", () => {
   test("an unknown user gets the same answer as a wrong password", async () => {
     const error = await failure({ ...good, user: "no_such_user_x", password: DISTINCTIVE_PASSWORD });
     expect(error.code).toBe("peer_auth_failed");
-    expect(error.message).toBe('Authentication failed for user "no_such_user_x".');
+    expect(error.message).toBe(`Authentication failed for user "no_such_user_x". Check the password, the user, and pg_hba.conf's method for this host.`);
   });
 
   test("the right password of a non-superuser works", async () => {

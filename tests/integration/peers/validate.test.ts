@@ -118,12 +118,9 @@ describe("validatePeer when it cannot connect", () => {
       ["reachable", "pass"],
       ["credentials", "fail"],
     ]);
-    expect(checkOf(result, "credentials").message).toBe(`Authentication failed for user "${plainRole}".`);
-    expect(result.error).toEqual({
-      code: "peer_auth_failed",
-      message: `Authentication failed for user "${plainRole}".`,
-      fields: { password: `Authentication failed for user "${plainRole}".` },
-    });
+    const refused = `Authentication failed for user "${plainRole}". Check the password, the user, and pg_hba.conf's method for this host.`;
+    expect(checkOf(result, "credentials").message).toBe(refused);
+    expect(result.error).toEqual({ code: "peer_auth_failed", message: refused, fields: { password: refused } });
     expect(result).toMatchObject({ usableAsTarget: false, usableAsCdcSource: false });
   });
 

@@ -19,6 +19,7 @@ import { waitFor } from "@/tests/support/wait";
 const TABLES: { table: QualifiedName; columns: string[] }[] = [
   { table: { schema: "app", name: "orders" }, columns: ["id", "region", "amount", "note"] },
   { table: { schema: "app", name: "readings" }, columns: ["sensor", "at", "value"] },
+  { table: { schema: "flat", name: "logs" }, columns: ["id", "at", "msg"] },
 ];
 
 describe("CDC into partitioned target tables", () => {
@@ -75,14 +76,22 @@ describe("CDC into partitioned target tables", () => {
       ALTER TABLE app.readings_other REPLICA IDENTITY FULL;
       -- The same (sensor, value) in every leaf, in the same physical slots, plus duplicates.
       INSERT INTO app.readings SELECT g % 50, d, g % 50 FROM generate_series(1, 600) g, (VALUES ('2024-03-01'::date), ('2025-03-01'), ('2030-01-01')) AS v(d);
+
+      CREATE SCHEMA flat;
+      CREATE TABLE flat.logs (id int, at date, msg text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+      CREATE TABLE flat.logs_2024 PARTITION OF flat.logs FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+      CREATE TABLE flat.logs_rest PARTITION OF flat.logs DEFAULT;
+      CREATE INDEX logs_msg_idx ON flat.logs (msg);
+      INSERT INTO flat.logs SELECT g, '2024-01-01'::date + g, 'm' || g % 10 FROM generate_series(1, 1000) g;
       ANALYZE;
     `);
     bed.startWorker();
     await bed.createMirror({
       name: "parts",
       mode: "cdc",
-      tables: [{ source: "app.orders" }, { source: "app.readings" }],
-      settings: { rowsPerPartition: 500, parallelCopyWorkers: 2 },
+      tables: [{ source: "app.orders" }, { source: "app.readings" }, { source: "flat.logs", flatten: true }],
+      // Post-data right after the load, so the partitioned targets' indexes exist while CDC applies.
+      settings: { rowsPerPartition: 500, parallelCopyWorkers: 2, postData: "after_load" },
     });
     await waitForMirrorStatus(bed.catalog.prisma, "parts", "running");
   });
@@ -123,6 +132,25 @@ describe("CDC into partitioned target tables", () => {
     `);
     await waitConverged();
     expect(await leafCounts("target", "app.readings")).toEqual(await leafCounts("source", "app.readings"));
+  });
+
+  it("flattens a partitioned table into one ordinary table on request, with its indexes", async () => {
+    const { rows } = await bed.target.query(
+      `SELECT c.relkind, (SELECT count(*)::int FROM pg_inherits WHERE inhparent = c.oid) AS partitions,
+              ARRAY(SELECT pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END FROM pg_index i WHERE i.indrelid = c.oid ORDER BY 1) AS indexes
+         FROM pg_class c WHERE c.oid = 'flat.logs'::regclass`,
+    );
+    expect(rows[0]).toEqual({
+      relkind: "r",
+      partitions: 0,
+      indexes: ["CREATE INDEX logs_msg_idx ON flat.logs USING btree (msg)", "CREATE UNIQUE INDEX logs_pkey ON flat.logs USING btree (id, at)"],
+    });
+    await bed.source.query(`
+      UPDATE flat.logs SET at = '2030-01-01' WHERE id % 3 = 0;
+      DELETE FROM flat.logs WHERE id % 7 = 0;
+      INSERT INTO flat.logs VALUES (5000, '2024-02-02', 'new');
+    `);
+    await waitConverged();
   });
 
   it("applies TRUNCATE of a partitioned table to every target partition, then keeps replicating", async () => {

@@ -3,7 +3,8 @@
 import { useState } from "react";
 import { formatDuration, formatTime } from "@/components/format";
 import { sendJson } from "@/components/send-json";
-import type { CutoverStepView } from "@/lib/catalog/cutover-view";
+import { fenceUndoSql, type ReverseRecord } from "@/lib/catalog/cutover-status";
+import type { CutoverStepView, CutoverView } from "@/lib/catalog/cutover-view";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
 
 const STEP_STYLES: Record<string, string> = {
@@ -22,7 +23,7 @@ const STATUS_TEXT: Record<string, string> = {
   done: "Done: the target is the database now.",
 };
 
-const DEFAULTS = { fenceWrites: true, sequenceMargin: 0, buildObjects: true, verify: true, dropSource: true };
+const DEFAULTS = { fenceWrites: true, sequenceMargin: 0, buildObjects: true, verify: true, dropSource: true, reverse: false };
 
 /**
  * Cutover tab: the options, then the checklist of steps with each one's duration and output, live
@@ -98,6 +99,10 @@ export function CutoverTab({ mirror, onChanged }: { mirror: MirrorDetail; onChan
             Drop the slot and publication at the end
           </label>
           <label className="flex items-center gap-2">
+            <input type="checkbox" data-testid="cutover-reverse" checked={options.reverse} onChange={(e) => setOptions({ ...options, reverse: e.target.checked })} />
+            Keep a way back (reverse mirror from the target)
+          </label>
+          <label className="flex items-center gap-2">
             Sequence margin
             <input
               type="number"
@@ -155,6 +160,26 @@ export function CutoverTab({ mirror, onChanged }: { mirror: MirrorDetail; onChan
         {sequences && <pre data-testid="sequences-result" className="mt-2 whitespace-pre-wrap rounded bg-slate-50 p-2 font-mono text-xs">{sequences}</pre>}
       </section>
 
+      {cutover?.fence?.liftError && !cutover.fence.liftedAt && (
+        <section role="alert" data-testid="fence-stuck" className="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900">
+          <h2 className="mb-1 text-base font-semibold">The source is still fenced</h2>
+          <p className="mb-2">
+            The cutover stopped, but giving the application its write privileges back failed: {cutover.fence.liftError} Until the fence is lifted the application cannot write to the
+            mirrored tables on the source. Fix the cause and lift it here, or run this on the source:
+          </p>
+          <pre className="mb-2 whitespace-pre-wrap rounded bg-white p-2 font-mono text-xs">{fenceUndoSql(cutover.fence)}</pre>
+          <button
+            type="button"
+            data-testid="cutover-unfence"
+            disabled={busy}
+            onClick={() => void call(`${base}/cutover/unfence`, "POST", undefined, [200])}
+            className="rounded-md bg-red-700 px-3 py-1.5 font-medium text-white hover:bg-red-800 disabled:opacity-50"
+          >
+            Lift fence
+          </button>
+        </section>
+      )}
+
       {cutover && (
         <section className="rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="cutover-run" data-status={cutover.status}>
           <h2 className="mb-1 text-base font-semibold">
@@ -171,12 +196,7 @@ export function CutoverTab({ mirror, onChanged }: { mirror: MirrorDetail; onChan
               <Step key={step.name} index={i + 1} step={step} />
             ))}
           </ol>
-          {cutover.status === "done" && (
-            <p className="mt-3 text-slate-600">
-              A way back (a reverse mirror from the target to the source, starting at the fence point) is not available yet: if you need one, create a CDC mirror from the target to
-              the source.
-            </p>
-          )}
+          {cutover.status === "done" && <WayBack cutover={cutover} busy={busy} onCreate={(body) => call(`${base}/cutover/reverse`, "POST", body, [201])} />}
         </section>
       )}
     </div>
@@ -197,5 +217,51 @@ function Step({ index, step }: { index: number; step: CutoverStepView }) {
       </div>
       {step.output && <p className="mt-1 whitespace-pre-wrap text-slate-600">{step.output}</p>}
     </li>
+  );
+}
+
+/** After a done cutover: the way back prepared at the switch, and the button that creates the reverse mirror. */
+function WayBack({ cutover, busy, onCreate }: { cutover: CutoverView; busy: boolean; onCreate: (body: unknown) => Promise<{ name: string } | null> }) {
+  const reverse = (cutover.steps.find((s) => s.name === "finish")?.detail as { reverse?: ReverseRecord } | null)?.reverse;
+  const [created, setCreated] = useState<string | null>(null);
+  const name = created ?? reverse?.mirror ?? null;
+  if (!reverse) {
+    return <p className="mt-3 text-slate-600">No way back was prepared (the option was off): to go back, create a CDC mirror from the target to the source, with an initial copy.</p>;
+  }
+  if (!reverse.lsn) return <p className="mt-3 text-red-800">The way back could not be prepared: {reverse.error}</p>;
+  return (
+    <div className="mt-3 rounded-md border border-slate-200 bg-slate-50 p-3 text-slate-700" data-testid="cutover-way-back">
+      {name ? (
+        <p>
+          Reverse mirror{" "}
+          <a className="font-medium text-sky-700 underline" href={`/mirrors/${encodeURIComponent(name)}`} data-testid="reverse-mirror-link">
+            {name}
+          </a>{" "}
+          replays the target&apos;s changes since the switch ({reverse.lsn}) into the source.
+        </p>
+      ) : (
+        <>
+          <p className="mb-2">
+            Way back: slot <code>{reverse.slotName}</code> on the target holds every change made there since the switch ({reverse.lsn}). A reverse mirror replays them into the source,
+            without an initial copy and without applying anything twice, so the old database stays current while the application runs on the new one. The fence stays on the
+            source for the application; only pgferry&apos;s own role writes there. Until you create it, the slot keeps WAL on the target: if you will not need a way back, drop it
+            there (<code>SELECT pg_drop_replication_slot(&apos;{reverse.slotName}&apos;); DROP PUBLICATION {reverse.publicationName};</code>).
+          </p>
+          <button
+            type="button"
+            data-testid="cutover-reverse-create"
+            disabled={busy}
+            onClick={() =>
+              void onCreate({}).then((answer) => {
+                if (answer) setCreated(answer.name);
+              })
+            }
+            className="rounded-md bg-sky-700 px-3 py-1.5 font-medium text-white hover:bg-sky-800 disabled:opacity-50"
+          >
+            Create reverse mirror
+          </button>
+        </>
+      )}
+    </div>
   );
 }

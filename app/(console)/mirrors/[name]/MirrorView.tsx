@@ -3,7 +3,6 @@
 import { BackLink } from "@/components/BackLink";
 import { TabList } from "@/components/TabList";
 import { useState } from "react";
-import { formatMegabytes } from "@/components/format";
 import { StatusBadge } from "@/components/mirrors/StatusBadge";
 import { usePolling } from "@/components/usePolling";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
@@ -14,6 +13,7 @@ import { LogsTab } from "./LogsTab";
 import { VerifyTab } from "./VerifyTab";
 import { MirrorActions } from "./MirrorActions";
 import { OverviewTab } from "./OverviewTab";
+import { StatusBanner } from "./StatusBanner";
 import { type TabId, tabsFor } from "./tabs";
 import { Ident } from "@/components/Ident";
 
@@ -56,21 +56,7 @@ export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; ini
           Deleting… pgferry stops the mirror and drops its replication slot and publication on the source. Target tables are kept. You will be taken back to the mirror list when it is gone.
         </p>
       )}
-      {!goneOrGoing && mirror.status === "paused" && (
-        <p role="alert" data-testid="paused-warning" className="mb-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
-          <span className="font-medium">
-            Paused: the source is retaining WAL for this mirror&apos;s slot ({mirror.cdc?.retainedBytes == null ? "measuring…" : formatMegabytes(mirror.cdc.retainedBytes)})
-          </span>
-          . It grows with every write on the source until you resume or delete the mirror; left long enough it can fill the source&apos;s disk.
-          {slotActive(mirror) && " The worker is still stopping the stream: changes it already received may yet be applied."}
-        </p>
-      )}
-      {mirror.status === "failed" && mirror.errorMessage && (
-        <div role="alert" data-testid="mirror-error" className="mb-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
-          <p className="font-medium">The mirror failed</p>
-          <p className="mt-1 whitespace-pre-wrap">{mirror.errorMessage}</p>
-        </div>
-      )}
+      {!goneOrGoing && <StatusBanner mirror={mirror} />}
       {error && !goneOrGoing && (
         <p role="status" className="mb-4 rounded-md bg-amber-50 px-4 py-2 text-sm text-amber-800">
           Could not refresh: {error} Showing the last known state.
@@ -88,10 +74,4 @@ export function MirrorView({ initial, initialTab }: { initial: MirrorDetail; ini
       </div>
     </>
   );
-}
-
-/** Whether the last slot measurement saw the slot in use (a pause takes effect within seconds, not at once). */
-function slotActive(mirror: MirrorDetail): boolean {
-  const slot = mirror.cdc?.slot as { active?: boolean } | null | undefined;
-  return slot?.active === true;
 }

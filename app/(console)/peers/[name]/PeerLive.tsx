@@ -7,6 +7,8 @@ import type { ServerInfo } from "@/lib/pg/introspect/server-info";
 import type { ReplicationSlot } from "@/lib/pg/introspect/slots";
 import type { PeerActivity } from "@/lib/web/peers/service-live";
 import { formatBytes, formatDuration } from "@/components/format";
+import type { SlotMirror } from "@/lib/web/peers/slot-mirrors";
+import { SlotLagCharts } from "./SlotLagCharts";
 
 /** How often the running commands refresh: often enough to watch a COPY or FETCH progress. */
 const ACTIVITY_MS = 2_000;
@@ -14,7 +16,7 @@ const SLOTS_MS = 5_000;
 const SERVER_MS = 15_000;
 
 /** Live facts about the peer's server, each asked through the API on its own schedule. */
-export function PeerLive({ name }: { name: string }) {
+export function PeerLive({ name, slotMirrors = [] }: { name: string; slotMirrors?: SlotMirror[] }) {
   const base = `/api/v1/peers/${encodeURIComponent(name)}`;
   const server = usePolling<ServerInfo>(`${base}/server`, SERVER_MS);
   const activity = usePolling<PeerActivity>(`${base}/activity`, ACTIVITY_MS);
@@ -37,6 +39,7 @@ export function PeerLive({ name }: { name: string }) {
       </Panel>
       <Panel id="replication-slots" title="Replication slots" error={slots.error} loading={!slots.data}>
         {slots.data && <Slots slots={slots.data.slots} />}
+        {slots.data && <SlotLagCharts mirrors={slotMirrors} slots={slots.data.slots} />}
       </Panel>
       <Panel id="publications" title="Publications" error={publications.error} loading={!publications.data}>
         {publications.data && <Publications publications={publications.data.publications} />}

@@ -7,6 +7,7 @@ import { PageHeader } from "@/components/PageHeader";
 import { db } from "@/lib/catalog/db";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { getPeer } from "@/lib/web/peers/service";
+import { peerSlotMirrors } from "@/lib/web/peers/slot-mirrors";
 import { Readiness } from "../Readiness";
 import { ValidationResults, validationSummary } from "../ValidationResults";
 import { DeletePeerButton } from "./DeletePeerButton";
@@ -69,7 +70,7 @@ export default async function PeerPage({ params }: Props) {
         <span>Created {formatTime(peer.createdAt)}</span>
       </div>
 
-      <PeerLive name={peer.name} />
+      <PeerLive name={peer.name} slotMirrors={await peerSlotMirrors(db(), peer.name)} />
 
       <section aria-labelledby="last-validation" className="mt-6 rounded-lg border border-slate-200 bg-white p-5">
         <div className="mb-2 flex items-center justify-between gap-4">

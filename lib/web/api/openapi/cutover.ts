@@ -52,7 +52,7 @@ const schemas: Record<string, JsonSchema> = {
       fence: nullable({
         type: "object",
         description: "What the fence revoked (restored on abort or failure), who it could not fence, how many writing sessions it ended.",
-        properties: { revoked: { type: "array", items: { type: "object" } }, notFenced: { type: "array", items: { type: "object" } }, terminated: { type: "integer" }, liftedAt: str },
+        properties: { revoked: { type: "array", items: { type: "object" } }, notFenced: { type: "array", items: { type: "object" } }, terminated: { type: "integer" }, liftedAt: str, liftError: { type: "string", description: "Why lifting the fence failed; POST /mirrors/{name}/cutover/unfence retries it." } },
       }),
       switchedAt: time,
       startedAt: { type: "string", format: "date-time" },
@@ -116,6 +116,17 @@ export const cutoverApi: ApiSection = {
           "201": jsonResponse("Created; its worker starts replicating.", { type: "object", properties: { name: str, startLsn: str } }),
           ...errorResponses(400, 404, 409),
         },
+      },
+    },
+    "/mirrors/{name}/cutover/unfence": {
+      post: {
+        summary: "Lift a stopped cutover's fence",
+        description:
+          "When a cutover stopped before the switch but its worker could not grant back the write privileges (cutover.fence.liftError), retries it: one GRANT per revoked privilege, answered when done. " +
+          "409 when the source is not fenced, the cutover still runs, it is done (the source stays fenced on purpose), or the grants fail again (the message says why).",
+        operationId: "unfenceCutover",
+        parameters: [name],
+        responses: { "200": jsonResponse("Lifted.", ref("Cutover")), ...errorResponses(404, 409) },
       },
     },
     "/mirrors/{name}/sequences/sync": {

@@ -93,6 +93,16 @@ const schemas: Record<string, JsonSchema> = {
             ...obj({ code: str, message: str, fields: { type: "object", additionalProperties: str } }, undefined, ["code", "message"]),
             description: "Why pgferry could not connect (when ok is false).",
           },
+          warnings: {
+            type: "array",
+            description: "What does not stop saving, e.g. another peer already points at the same host, port and database.",
+            items: obj({ code: { type: "string", enum: ["peer_same_database"] }, message: str, fix: str, peers: { type: "array", items: str } }, undefined, [
+              "code",
+              "message",
+              "fix",
+              "peers",
+            ]),
+          },
         },
       },
     ],
