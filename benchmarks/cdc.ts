@@ -13,6 +13,7 @@ import { addPeer, type Pgferry, waitForStatus } from "./pgferry";
 import { loadPhases, type LoadPhases } from "./load-phases";
 import { cpuMeter, type CpuUse } from "./cpu-meter";
 import { runTool } from "./tools";
+import { watchPeakRss } from "./process-memory";
 
 const MIRROR = "bench_cdc";
 const PGFERRY_DB = "cdc_pgferry";
@@ -51,6 +52,8 @@ export interface ConsumerResult {
   backlogSeconds: number;
   bulk: BulkUpdateResult;
   load: LoadLagResult;
+  /** pgferry's worker peak resident memory (MB) during this consumer's UPDATE and pgbench load (paused while native runs). */
+  workerPeakRssMb: { bulk: number | null; load: number | null };
 }
 
 export interface CdcResult {
@@ -58,6 +61,8 @@ export interface CdcResult {
   pgferrySetupSeconds: number;
   /** Where that time went (as for the initial-load-only mirror; no index-build samples here). */
   pgferrySetupPhases: LoadPhases;
+  /** pgferry's worker peak resident memory (MB) while it set up the CDC mirror (initial load included). */
+  pgferrySetupWorkerPeakRssMb: number | null;
   /** CPU seconds per second that pgferry's worker and catalog use while its CDC mirror streams with no changes. */
   pgferryIdleCpuPerSecond: { worker: number | null; catalog: number | null };
   consumers: ConsumerResult[];
@@ -101,10 +106,12 @@ export async function runCdcPart(ctx: CdcContext): Promise<CdcResult> {
     log("CDC: creating the pgferry CDC mirror (initial load, then streaming)...");
     await createDatabase(ctx.target, PGFERRY_DB);
     await addPeer(ctx.ferry.catalog, "bench_cdc_target", ctx.target, PGFERRY_DB);
+    const setupMemory = watchPeakRss(ctx.ferry.worker.pid);
     const setupStarted = Date.now();
     await createMirror(ctx.ferry.catalog, { name: MIRROR, source: SOURCE_PEER, target: "bench_cdc_target", mode: "cdc", tables: [{ source: "public.pgbench_accounts" }] });
     await waitForStatus(ctx.ferry, MIRROR, "running", config.timeoutMs);
     const pgferrySetupSeconds = seconds(setupStarted);
+    const pgferrySetupWorkerPeakRssMb = setupMemory.stop();
     const pgferrySetupPhases = await loadPhases(ctx.ferry.catalog, MIRROR, setupStarted, Date.now(), { firstSeenMs: null, lastSeenMs: null });
     const pgferryTarget = await open(ctx.target, PGFERRY_DB, "pgferry-target");
     const pgferry = pgferryConsumer(ctx.ferry, MIRROR, resolveSettings(MIRROR, {}).slotName, watcher, pgferryTarget, config.timeoutMs);
@@ -123,13 +130,17 @@ export async function runCdcPart(ctx: CdcContext): Promise<CdcResult> {
       const backlogSeconds = seconds(backlogStarted);
       log(`CDC: ${consumer.name} alone: ${config.bulkUpdateRows.toLocaleString("en-US")}-row UPDATE in one transaction...`);
       await settle(ctx, consumer);
+      const bulkMemory = watchPeakRss(ctx.ferry.worker.pid);
       const bulk = await bulkUpdate(ctx, writer, consumer);
+      const bulkRss = bulkMemory.stop();
       log(`  applied ${bulk.applySeconds.toFixed(1)} s after commit`);
       log(`CDC: ${consumer.name} alone: pgbench -N -c ${config.pgbenchClients} -j ${config.pgbenchThreads} -T ${config.pgbenchSeconds}...`);
       await settle(ctx, consumer);
+      const loadMemory = watchPeakRss(ctx.ferry.worker.pid);
       const load = await pgbenchLoad(ctx, writer, sampler, consumer);
+      const loadRss = loadMemory.stop();
       log(`  ${load.tps.toFixed(0)} tx/s, lag max ${load.lag.maxSeconds.toFixed(2)} s, caught up ${load.catchUpSeconds.toFixed(2)} s after the load`);
-      consumers.push({ name: consumer.name, backlogSeconds, bulk, load });
+      consumers.push({ name: consumer.name, backlogSeconds, bulk, load, workerPeakRssMb: { bulk: bulkRss, load: loadRss } });
     }
 
     log("CDC: both consumers on, catching up, comparing both targets with the source...");
@@ -140,6 +151,7 @@ export async function runCdcPart(ctx: CdcContext): Promise<CdcResult> {
     return {
       pgferrySetupSeconds,
       pgferrySetupPhases,
+      pgferrySetupWorkerPeakRssMb,
       pgferryIdleCpuPerSecond,
       consumers,
       pgferryMatches: JSON.stringify(pgferrySum) === JSON.stringify(sourceSum),

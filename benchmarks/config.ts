@@ -10,7 +10,8 @@
  * - BENCH_LOAD_VARIANTS: extra pgferry initial loads with other mirror settings, reported beside the
  *   default one (never judged against the targets), e.g.
  *   "parallelCopyWorkers=2;parallelCopyWorkers=2,rowsPerPartition=1000000". Default: none.
- * - BENCH_PARTS: which parts run, "load", "cdc" or "load,cdc" (default), for quicker iteration on one.
+ * - BENCH_PARTS: which parts run, a comma-separated list of "load" (pgbench_accounts), "cdc" and "many"
+ *   (many tables, issue 15). Default: "load,many,cdc".
  * - BENCH_NATIVE_STREAMING: the native subscription's `streaming` option, "off" (PostgreSQL 15's
  *   default, and the default here) or "on" (large transactions sent while they run, applied at commit).
  */
@@ -29,9 +30,22 @@ export interface BenchConfig {
   pgbenchRate: number | null;
   timeoutMs: number;
   loadVariants: Record<string, number>[];
-  parts: { load: boolean; cdc: boolean };
+  parts: { load: boolean; cdc: boolean; many: boolean };
+  /** The many-table case: small tables with a primary key and a secondary index each, plus one large table. */
+  many: ManyTablesShape;
   nativeStreaming: "off" | "on";
 }
+
+export interface ManyTablesShape {
+  tables: number;
+  rowsPerTable: number;
+  /** Rows of the one large table. */
+  bigRows: number;
+}
+
+/** Issue 15's shape: 200 tables x 5,000 rows + one 2,000,000-row table (quick: 50 x 2,000 + 200,000). */
+export const MANY_TABLES: ManyTablesShape = { tables: 200, rowsPerTable: 5_000, bigRows: 2_000_000 };
+export const MANY_TABLES_QUICK: ManyTablesShape = { tables: 50, rowsPerTable: 2_000, bigRows: 200_000 };
 
 /** The single-transaction UPDATE of issue 5 changes this many rows (when the table has them). */
 export const BULK_UPDATE_ROWS = 1_000_000;
@@ -51,7 +65,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     pgbenchRate: env.BENCH_RATE ? positiveInt(env.BENCH_RATE, 0, "BENCH_RATE") : null,
     timeoutMs: positiveInt(env.BENCH_TIMEOUT_MINUTES, quick ? 15 : 45, "BENCH_TIMEOUT_MINUTES") * 60_000,
     loadVariants: parseVariants(env.BENCH_LOAD_VARIANTS ?? ""),
-    parts: parseParts(env.BENCH_PARTS ?? "load,cdc"),
+    parts: parseParts(env.BENCH_PARTS ?? "load,many,cdc"),
+    many: quick ? MANY_TABLES_QUICK : MANY_TABLES,
     nativeStreaming: parseOnOff(env.BENCH_NATIVE_STREAMING ?? "off", "BENCH_NATIVE_STREAMING"),
   };
 }
@@ -80,9 +95,9 @@ function parseOnOff(text: string, name: string): "off" | "on" {
 
 function parseParts(text: string): BenchConfig["parts"] {
   const parts = text.split(",").map((part) => part.trim()).filter(Boolean);
-  const unknown = parts.filter((part) => part !== "load" && part !== "cdc");
-  if (unknown.length > 0 || parts.length === 0) throw new Error(`BENCH_PARTS must list "load" and/or "cdc", not ${JSON.stringify(text)}`);
-  return { load: parts.includes("load"), cdc: parts.includes("cdc") };
+  const unknown = parts.filter((part) => part !== "load" && part !== "cdc" && part !== "many");
+  if (unknown.length > 0 || parts.length === 0) throw new Error(`BENCH_PARTS must list some of "load", "many" and "cdc", not ${JSON.stringify(text)}`);
+  return { load: parts.includes("load"), cdc: parts.includes("cdc"), many: parts.includes("many") };
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {

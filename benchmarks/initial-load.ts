@@ -1,16 +1,17 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import type pg from "pg";
-import { createMirror } from "@/lib/web/mirrors/create";
+import { type Api, waitForApiStatus } from "./api";
 import { formatTrace, startActivityTrace } from "./activity-trace";
 import type { Cleanup } from "./cleanup";
 import { watchIndexBuilds, type IndexBuildWindow } from "./index-watch";
 import { createNativePublication, createNativeSubscription, nativeTablesReady } from "./native";
 import { accountsChecksum, createDatabase, dropDatabase, hasPrimaryKey, seconds, waitUntil, withClient, type BenchServer, type TableChecksum } from "./pg";
-import { addPeer, type Pgferry, waitForStatus } from "./pgferry";
+import { addPeer, type Pgferry } from "./pgferry";
+import { stepSeconds, watchPhases } from "./phase-watch";
 import { processCpuSeconds } from "./process-cpu";
 import { watchPeakRss } from "./process-memory";
 import { type VerificationResult, verifyMirror } from "./verification";
-import { loadPhases, type LoadPhases } from "./load-phases";
+import { combinedPhases, loadPhases, type LoadPhases, type PhaseLine } from "./load-phases";
 import { dumpInto } from "./tools";
 
 export const SOURCE_DB = "bench";
@@ -29,6 +30,8 @@ export interface LoadResult {
   indexBuildSeconds: number | null;
   /** pgferry only: where its time went. */
   phases?: LoadPhases;
+  /** pgferry only: each phase with the worker's peak RSS in it. */
+  phaseLines?: PhaseLine[];
   /** pgferry only: CPU seconds the worker process (one JS thread doing the piping) used during the load. */
   workerCpuSeconds?: number | null;
   /** pgferry only: peak resident memory of the worker process during the load (MB). */
@@ -46,10 +49,11 @@ export interface LoadContext {
   sourceChecksum: TableChecksum;
   timeoutMs: number;
   nativeStreaming: "off" | "on";
+  api: Api;
 }
 
 /**
- * (a) pgferry: createMirror "initial_load_only", until the mirror is "completed". Default settings
+ * (a) pgferry: POST /api/v1/mirrors "initial_load_only", until GET says "completed". Default settings
  * unless `variant` gives some (BENCH_LOAD_VARIANTS: extra runs to see what the settings change).
  */
 export async function loadWithPgferry(ctx: LoadContext, variant?: { index: number; settings: Record<string, number> }): Promise<LoadResult> {
@@ -61,8 +65,10 @@ export async function loadWithPgferry(ctx: LoadContext, variant?: { index: numbe
   const trace = process.env.BENCH_TRACE ? await startActivityTrace({ source: ctx.source.url(), target: ctx.target.url(), catalog: ctx.catalogUrl }) : null;
   const cpuBefore = processCpuSeconds(ctx.ferry.worker.pid);
   const memory = watchPeakRss(ctx.ferry.worker.pid);
+  const phases = watchPhases(ctx.ferry.catalog, mirror, ctx.ferry.worker.pid);
   const started = Date.now();
-  await createMirror(ctx.ferry.catalog, {
+  // The user's path: POST /api/v1/mirrors, then GET /api/v1/mirrors/{name} until `completed` (benchmarks/api.ts).
+  await ctx.api.createMirror({
     name: mirror,
     source: SOURCE_PEER,
     target: peer,
@@ -70,8 +76,9 @@ export async function loadWithPgferry(ctx: LoadContext, variant?: { index: numbe
     tables: [{ source: "public.pgbench_accounts" }],
     ...(variant ? { settings: variant.settings } : {}),
   });
-  await waitForStatus(ctx.ferry, mirror, "completed", ctx.timeoutMs);
+  await waitForApiStatus(ctx.api, ctx.ferry, mirror, "completed", ctx.timeoutMs);
   const finished = Date.now();
+  const steps = stepSeconds(await phases.stop());
   const cpuAfter = processCpuSeconds(ctx.ferry.worker.pid);
   const workerPeakRssMb = memory.stop();
   const window = await watch.stop();
@@ -83,6 +90,7 @@ export async function loadWithPgferry(ctx: LoadContext, variant?: { index: numbe
   const label = variant ? `pgferry ${Object.entries(variant.settings).map(([k, v]) => `${k}=${v}`).join(" ")}` : "pgferry";
   const result = await verify(ctx, database, label, seconds(started, finished), window);
   result.phases = await loadPhases(ctx.ferry.catalog, mirror, started, finished, window);
+  result.phaseLines = combinedPhases(result.phases, steps);
   result.workerCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   result.workerPeakRssMb = workerPeakRssMb;
   // The default run is also verified, row by row, by pgferry itself: throughput and memory beside the copy's.

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import type { IndexBuildWindow } from "./index-watch";
+import type { FinishStep } from "./phase-watch";
 
 /**
  * Where a pgferry initial load spent its time, from what the worker wrote to the catalog
@@ -63,4 +64,27 @@ export async function loadPhases(catalog: PrismaClient, name: string, startedMs:
     copyConcurrency: copySeconds > 0 ? durations.reduce((a, b) => a + b, 0) / copySeconds : 0,
     copyRowsPerSecond: copySeconds > 0 ? rows / copySeconds : 0,
   };
+}
+
+/** One line of a load's phase breakdown: seconds and the worker's peak resident memory meanwhile. */
+export interface PhaseLine {
+  name: string;
+  seconds: number;
+  workerPeakRssMb: number | null;
+}
+
+/**
+ * The phases of one load in order: create, setup, queue and copy from the catalog's timestamps
+ * (exact), then each finish step (index builds, constraint builds, analyze, …) as sampled by
+ * watchPhases (±1 s at step boundaries), with the worker's peak RSS where it was sampled.
+ */
+export function combinedPhases(load: LoadPhases, steps: { step: FinishStep; seconds: number; workerPeakRssMb: number | null }[]): PhaseLine[] {
+  const rss = (step: FinishStep) => steps.find((s) => s.step === step)?.workerPeakRssMb ?? null;
+  return [
+    { name: "create (API)", seconds: load.create, workerPeakRssMb: null },
+    { name: "setup", seconds: load.setup, workerPeakRssMb: rss("setup") },
+    { name: "queue", seconds: load.queue, workerPeakRssMb: null },
+    { name: `copy (${load.partitions} partitions)`, seconds: load.copy, workerPeakRssMb: rss("copy") },
+    ...steps.filter((s) => s.step !== "setup" && s.step !== "copy").map((s) => ({ name: s.step, seconds: s.seconds, workerPeakRssMb: s.workerPeakRssMb })),
+  ];
 }

@@ -4,6 +4,7 @@ import type { CdcResult, ConsumerResult } from "./cdc";
 import type { CpuUse } from "./cpu-meter";
 import type { BenchConfig } from "./config";
 import type { LoadResult } from "./initial-load";
+import type { ManyTablesPart, ManyTablesResult } from "./many-tables";
 import type { LoadAverage, MachineInfo } from "./machine";
 
 export interface BenchReport {
@@ -14,6 +15,8 @@ export interface BenchReport {
   versions: { source: string; target: string; catalog: string };
   source: { rows: number; heapBytes: number };
   initialLoad: LoadResult[];
+  /** The many-table case (issue 15); null when BENCH_PARTS leaves it out. */
+  many: ManyTablesPart | null;
   /** Null when BENCH_PARTS leaves the CDC part out. */
   cdc: CdcResult | null;
   targets: TargetCheck[];
@@ -41,8 +44,17 @@ export function consumerResult(cdc: CdcResult, name: ConsumerResult["name"]): Co
 }
 
 /** The goals of issues 4 and 5, judged on this run's numbers. They belong here, never in timed tests. */
-export function checkTargets(report: Pick<BenchReport, "initialLoad" | "cdc">): TargetCheck[] {
+export function checkTargets(report: Pick<BenchReport, "initialLoad" | "cdc" | "many">): TargetCheck[] {
   const checks: TargetCheck[] = [];
+  const best = report.many ? bestOther(report.many.results) : null;
+  if (report.many && best) {
+    const ferry = report.many.results[0];
+    checks.push({
+      goal: "many tables: pgferry (API -> completed) <= 0.8 x the fastest other tool",
+      measured: `${s(ferry.seconds ?? NaN)} vs ${best.method} ${s(best.seconds!)} (x${ratio(ferry.seconds ?? NaN, best.seconds!)})`,
+      met: ferry.seconds !== null && ferry.seconds <= 0.8 * best.seconds!,
+    });
+  }
   if (report.initialLoad.length > 0) {
     const ferry = loadResult(report, "pgferry");
     const dump = loadResult(report, "pg_dump | psql");
@@ -71,7 +83,10 @@ export function checkTargets(report: Pick<BenchReport, "initialLoad" | "cdc">): 
   return checks;
 }
 
-export function isVerified(report: Pick<BenchReport, "initialLoad" | "cdc">): boolean {
+export function isVerified(report: Pick<BenchReport, "initialLoad" | "cdc" | "many">): boolean {
+  // Every tool that ran must have loaded every row of every table and built every index.
+  const manyMatches = (report.many?.results ?? []).every((r) => r.seconds === null || (r.tablesMatching === r.tables && r.indexes === r.sourceIndexes));
+  if (!manyMatches) return false;
   const cdcMatches = !report.cdc || (report.cdc.pgferryMatches && report.cdc.nativeMatches);
   // pgferry's own verification must agree with the benchmark's checksum: a false alarm is a failure too.
   const verificationsPass = report.initialLoad.every((r) => !r.verification || r.verification.status === "passed");
@@ -80,6 +95,7 @@ export function isVerified(report: Pick<BenchReport, "initialLoad" | "cdc">): bo
 
 const s = (x: number) => `${x.toFixed(2)} s`;
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "-");
+const mbOrDash = (x: number | null) => (x === null ? "-" : `${x.toFixed(0)} MB`);
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 function table(header: string[], rows: string[][]): string {
@@ -97,11 +113,12 @@ export function formatReport(report: BenchReport): string {
     `servers: source ${report.versions.source}, target ${report.versions.target}, catalog ${report.versions.catalog}; all on 127.0.0.1`,
   );
   if (report.initialLoad.length > 0) out.push("", ...formatLoads(report));
+  if (report.many) out.push("", ...formatMany(report.many));
   if (report.cdc) out.push("", ...formatCdc(report.cdc, config));
 
   out.push("", "Targets");
   for (const t of report.targets) out.push(`  ${t.met ? "MET    " : "NOT MET"}  ${t.goal}: ${t.measured}`);
-  out.push(`  ${report.verified ? "MET    " : "NOT MET"}  every result verified (row counts, checksums, primary keys)`);
+  out.push(`  ${report.verified ? "MET    " : "NOT MET"}  every result verified (row counts, checksums, primary keys; many tables: row counts per table, index count)`);
   out.push("", `finished in ${Math.round(report.durationSeconds)} s`);
   return out.join("\n");
 }
@@ -138,6 +155,7 @@ function formatLoads(report: BenchReport): string[] {
         (r.workerCpuSeconds == null ? "" : `; worker process CPU ${r.workerCpuSeconds.toFixed(1)} s (${((100 * r.workerCpuSeconds) / r.seconds).toFixed(0)} % of one core)`) +
         (r.workerPeakRssMb == null ? "" : `; worker peak RSS ${r.workerPeakRssMb.toFixed(0)} MB`),
     );
+    if (r.phaseLines) out.push(`  phases with worker peak RSS: ${formatPhaseLines(r.phaseLines)}`);
     const v = r.verification;
     if (v) {
       out.push(
@@ -148,6 +166,44 @@ function formatLoads(report: BenchReport): string[] {
     }
   }
 
+  return out;
+}
+
+/** The fastest tool other than pgferry (the first result) that ran; null when none did. */
+function bestOther(results: ManyTablesResult[]): ManyTablesResult | null {
+  const others = results.slice(1).filter((r) => r.seconds !== null);
+  return others.length === 0 ? null : others.reduce((a, b) => (b.seconds! < a.seconds! ? b : a));
+}
+
+function formatPhaseLines(lines: { name: string; seconds: number; workerPeakRssMb: number | null }[]): string {
+  return lines.map((l) => `${l.name} ${l.seconds.toFixed(2)} s${l.workerPeakRssMb === null ? "" : ` (${l.workerPeakRssMb.toFixed(0)} MB)`}`).join(", ");
+}
+
+function formatMany(many: ManyTablesPart): string[] {
+  const { shape, results } = many;
+  const out = [
+    `Many tables: ${shape.tables} tables x ${shape.rowsPerTable.toLocaleString("en-US")} rows + one of ${shape.bigRows.toLocaleString("en-US")} rows, primary key + 1 index each (each tool into a fresh target database, one after the other)`,
+  ];
+  const ferry = results[0];
+  out.push(
+    table(
+      ["method", "seconds", "pgferry / this", "tables with source's rows", "indexes (source)"],
+      results.map((r) => [
+        r.method,
+        r.seconds === null ? "skipped" : r.seconds.toFixed(2),
+        r.seconds === null || ferry.seconds === null ? "-" : ratio(ferry.seconds, r.seconds),
+        r.seconds === null ? "-" : `${r.tablesMatching}/${r.tables}`,
+        r.seconds === null ? "-" : `${r.indexes} (${r.sourceIndexes})`,
+      ]),
+    ),
+  );
+  for (const r of results) if (r.note) out.push(`${r.method}: ${r.note}`);
+  const best = bestOther(results);
+  if (best && ferry.seconds !== null) out.push(`pgferry / best other tool (${best.method}) = ${ratio(ferry.seconds, best.seconds!)}`);
+  if (ferry.phases) {
+    out.push(`pgferry phases (s, worker peak RSS): ${formatPhaseLines(ferry.phases)}`);
+    if (ferry.workerPeakRssMb != null) out.push(`pgferry worker peak RSS during the whole load: ${ferry.workerPeakRssMb.toFixed(0)} MB`);
+  }
   return out;
 }
 
@@ -183,6 +239,8 @@ function formatCdc(cdc: CdcResult, config: BenchConfig): string[] {
         ["  CPU meanwhile: walsender / target apply / worker / catalog", ...[ferryCdc, nativeCdc].map((c) => cpuCells(c.load.cpu)), ""],
       ],
     ),
+    `pgferry worker peak RSS: CDC mirror setup ${mbOrDash(cdc.pgferrySetupWorkerPeakRssMb)}, during pgferry's UPDATE ${mbOrDash(ferryCdc.workerPeakRssMb.bulk)}, ` +
+      `during pgferry's pgbench load ${mbOrDash(ferryCdc.workerPeakRssMb.load)} (while native ran, mirror paused: ${mbOrDash(nativeCdc.workerPeakRssMb.bulk)} / ${mbOrDash(nativeCdc.workerPeakRssMb.load)})`,
     `pgferry idle (streaming, no changes): worker ${cpu(cdc.pgferryIdleCpuPerSecond.worker)} and catalog ${cpu(cdc.pgferryIdleCpuPerSecond.catalog)} CPU-seconds per second`,
     `targets equal to the source at the end (checksum): pgferry ${cdc.pgferryMatches ? "yes" : "NO"}, native ${cdc.nativeMatches ? "yes" : "NO"}`,
   );

@@ -4,7 +4,8 @@
  * One run, on its own throwaway servers (temp folders, free ports, 127.0.0.1 only): PostgreSQL 15
  * source and target from the system binaries, pgferry's catalog on the embedded PostgreSQL 18, one
  * real worker process. Measures issue 4 (initial load: pgferry vs pg_dump | psql vs native initial
- * sync) and issue 5 (CDC: a 1,000,000-row transaction and a pgbench load, pgferry vs a native
+ * sync), issue 15 (many tables: pgferry vs pg_dump -j2 | pg_restore -j2 vs pgcopydb; pgferry on the
+ * user's path, through the HTTP API's route handlers, benchmarks/api.ts) and issue 5 (CDC: a 1,000,000-row transaction and a pgbench load, pgferry vs a native
  * subscription), checks every result against the source, prints a table and the targets, and writes
  * .bench/last-run.json. Everything it started is stopped and removed at the end, on errors, on
  * Ctrl-C and at the time limit.
@@ -14,11 +15,13 @@ import { Cleanup, cleanUpOnInterrupt } from "./cleanup";
 import { readConfig } from "./config";
 import { type LoadContext, loadWithNative, loadWithPgDump, loadWithPgferry, type LoadResult, SOURCE_DB, SOURCE_PEER } from "./initial-load";
 import { machineInfo, watchLoadAverage } from "./machine";
-import { accountsChecksum, createDatabase, withClient, type BenchServer } from "./pg";
+import { runManyTablesPart } from "./many-tables";
+import { accountsChecksum, createDatabase, dropDatabase, withClient, type BenchServer } from "./pg";
 import { addPeer, startPgferry } from "./pgferry";
 import { type BenchReport, checkTargets, formatReport, isVerified, writeReport } from "./report";
 import { startServers } from "./servers";
-import { runTool } from "./tools";
+import { dumpInto, runTool } from "./tools";
+import { apiClient } from "./api";
 
 const startedAt = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -46,15 +49,19 @@ async function main(): Promise<number> {
     const ferry = await startPgferry(cleanup, servers.catalogUrl, servers.root);
     await addPeer(ferry.catalog, SOURCE_PEER, source, SOURCE_DB);
 
-    const ctx: LoadContext = { cleanup, source, target, ferry, catalogUrl: servers.catalogUrl, sourceChecksum, timeoutMs: config.timeoutMs, nativeStreaming: config.nativeStreaming };
+    const api = apiClient(servers.catalogUrl);
+    const ctx: LoadContext = { cleanup, source, target, ferry, catalogUrl: servers.catalogUrl, sourceChecksum, timeoutMs: config.timeoutMs, nativeStreaming: config.nativeStreaming, api };
     const initialLoad: LoadResult[] = [];
-    if (config.parts.load) {
-      // Untimed: afterwards no method pays first-time costs that belong to none of them: WAL
-      // segment files the fresh target creates (later loads reuse recycled ones; worth ~3 s here)
-      // and the worker's first compilation of its copy code.
-      log("warm-up (untimed): one pgferry load into a throwaway database...");
+    if (config.parts.load || config.parts.many) {
+      // Untimed, and for every tool alike: a fresh server creates a new WAL segment file for every
+      // 16 MB it writes until checkpoints recycle old ones (~3 s on the first 640 MB load); a
+      // user's server that has run for a while has them. One pg_dump | psql load warms the target's
+      // WAL; nothing warms pgferry's worker (its first load compiles its copy code, as a user's does).
+      log("warm-up (untimed, the servers only): pg_dump -t pgbench_accounts | psql into a throwaway database...");
       await checkpoint(source, target);
-      await loadWithPgferry(ctx, { index: 0, settings: {} });
+      await createDatabase(target, "warm_up");
+      await dumpInto(cleanup, source, SOURCE_DB, ["-t", "pgbench_accounts"], target, "warm_up");
+      await dropDatabase(target, "warm_up");
     }
     const methods = config.parts.load ? ([
       ["pgferry (initial_load_only mirror, default settings)", (c: LoadContext) => loadWithPgferry(c)],
@@ -76,6 +83,8 @@ async function main(): Promise<number> {
       logLoad(result);
     }
 
+    const many = config.parts.many ? await runManyTablesPart({ cleanup, source, target, ferry, api, root: servers.root, timeoutMs: config.timeoutMs, log }, config.many) : null;
+
     if (config.parts.cdc && !config.parts.load) {
       // The CDC part continues the native subscription that the load part's native sync creates.
       log("native subscription for the CDC part (its initial sync, not reported)...");
@@ -83,7 +92,7 @@ async function main(): Promise<number> {
     }
     const cdc = config.parts.cdc ? await runCdcPart({ cleanup, source, target, ferry, config, log }) : null;
 
-    const partial = { initialLoad, cdc };
+    const partial = { initialLoad, cdc, many };
     const report: BenchReport = {
       date: new Date().toISOString(),
       config,
@@ -92,6 +101,7 @@ async function main(): Promise<number> {
       versions: { source: sourceVersion, target: await version(target), catalog: await catalogVersion(ferry.catalog) },
       source: { rows: sourceChecksum.rows, heapBytes },
       initialLoad,
+      many,
       cdc,
       targets: checkTargets(partial),
       verified: isVerified(partial),

@@ -1,6 +1,7 @@
 "use client";
 
 import { type ReactNode, useEffect, useId, useRef } from "react";
+import { ErrorNote } from "./ErrorNote";
 
 /**
  * A modal confirmation built on the native <dialog> element, which gives focus trapping, Escape
@@ -57,11 +58,7 @@ export function ConfirmDialog({
           {title}
         </h2>
         {children && <div className="mt-3 space-y-2 text-sm text-slate-600">{children}</div>}
-        {error && (
-          <p role="alert" className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-            {error}
-          </p>
-        )}
+        <ErrorNote message={error} className="mt-3" />
       </div>
       <div className="flex justify-end gap-2 border-t border-slate-100 bg-slate-50 px-6 py-3">
         <button type="button" onClick={onCancel} disabled={busy} className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-200 disabled:opacity-50">

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { ChartFrame } from "@/components/ChartFrame";
 import { formatBytes, formatLag, formatTime } from "@/components/format";
 import { usePolling } from "@/components/usePolling";
 import type { LagHistory } from "@/lib/web/lag-history";
@@ -36,27 +37,19 @@ export function LagChart({ mirror }: { mirror: string }) {
   const current = history.data?.current;
 
   return (
-    <figure className="rounded-lg border border-slate-200 bg-white p-4" data-testid="lag-chart">
-      <figcaption className="mb-2 flex flex-wrap items-baseline justify-between gap-2 text-sm">
-        <span className="font-semibold">Lag</span>
+    <ChartFrame
+      testId="lag-chart"
+      title="Lag"
+      summary={
         <span className="text-slate-500">
           now {formatLag(current?.lagBytes, current?.lagSeconds)} · slot retains {formatBytes(current?.retainedBytes)} · peak {formatBytes(peak)}
           {current?.measuredAt ? ` · measured ${formatTime(current.measuredAt)}` : ""}
         </span>
-        <span className="flex gap-1" role="group" aria-label="Time range">
-          {RANGES.map((r) => (
-            <button
-              key={r}
-              type="button"
-              onClick={() => setRange(r)}
-              aria-pressed={r === range}
-              className={`rounded px-2 py-0.5 text-xs ${r === range ? "bg-sky-700 text-white" : "border border-slate-300 text-slate-700 hover:bg-slate-50"}`}
-            >
-              {r}
-            </button>
-          ))}
-        </span>
-      </figcaption>
+      }
+      ranges={RANGES}
+      range={range}
+      onRange={setRange}
+    >
       {points.length === 0 ? (
         <p className="py-8 text-center text-sm text-slate-500">{history.error ?? "No measurements in this range yet."}</p>
       ) : (
@@ -70,6 +63,6 @@ export function LagChart({ mirror }: { mirror: string }) {
       <p className="mt-1 text-xs text-slate-500">
         <span className="text-sky-700">■</span> source WAL not applied on the target · <span className="text-amber-700">┅</span> WAL the slot makes the source keep
       </p>
-    </figure>
+    </ChartFrame>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
+import { ErrorNote } from "@/components/ErrorNote";
 import { sendJson } from "@/components/send-json";
 import { useApiWrite } from "@/components/useApiWrite";
 
@@ -35,11 +36,7 @@ export function SignInForm({ next }: { next: string }) {
           className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500"
         />
       </label>
-      {error && (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       <button
         type="submit"
         disabled={pending}

@@ -4,7 +4,7 @@ import { type Dispatch, type SetStateAction, useCallback, useDeferredValue, useE
 import type { MirrorMode } from "@/lib/mirrors/status";
 import type { PeerTable, TableListing } from "@/lib/pg/introspect/tables";
 import { formatCount } from "@/components/format";
-import { groupBySchema, matchesSearch, type PickerSelection, tableKey, unavailableReason, withColumnToggled, withEdit, withSelected } from "./table-picker-model";
+import { describeTarget, groupBySchema, matchesSearch, type PickerSelection, tableKey, type TargetIndex, targetKeyOf, unavailableReason, withColumnToggled, withEdit, withSelected } from "./table-picker-model";
 import { type RowActions, TablePickerRow } from "./TablePickerRow";
 import { Ident } from "@/components/Ident";
 
@@ -22,6 +22,8 @@ interface Props {
   onChange: Dispatch<SetStateAction<PickerSelection>>;
   /** Errors from the server about particular tables, by table key. */
   rowErrors?: ReadonlyMap<string, string>;
+  /** The target peer's tables; null while no target is chosen or its answer is pending. */
+  targets?: TargetIndex;
 }
 
 /**
@@ -29,7 +31,7 @@ interface Props {
  * key, replica identity), search, select all / per schema, target names and excluded columns.
  * Tables that the chosen mode cannot mirror are disabled with the reason on hover and in words.
  */
-export function TablePicker({ listing, mode, selection, onChange, rowErrors }: Props) {
+export function TablePicker({ listing, mode, selection, onChange, rowErrors, targets = null }: Props) {
   const [query, setQuery] = useState("");
   // Typing stays responsive: the filter over thousands of tables runs on the deferred value.
   const search = useDeferredValue(query);
@@ -61,6 +63,15 @@ export function TablePicker({ listing, mode, selection, onChange, rowErrors }: P
   }, [groups, search]);
 
   const selectableMatching = useMemo(() => filtered.flatMap((g) => g.tables.filter((t) => !reasons.has(t.key)).map((t) => t.key)), [filtered, reasons]);
+  // Selected tables whose target would make the create fail (rows there, another mirror writing it).
+  const attention = useMemo(() => {
+    if (!targets) return 0;
+    return listing.tables.reduce((n, t) => {
+      const key = tableKey(t);
+      if (!selection.selected.has(key) || reasons.has(key)) return n;
+      return n + (describeTarget(targets.get(targetKeyOf(t, selection.edits.get(key)))).problem ? 1 : 0);
+    }, 0);
+  }, [listing, selection, reasons, targets]);
   const matchingCount = useMemo(() => filtered.reduce((n, g) => n + g.tables.length, 0), [filtered]);
   const selectedCount = useMemo(() => listing.tables.reduce((n, t) => n + (selection.selected.has(tableKey(t)) && !reasons.has(tableKey(t)) ? 1 : 0), 0), [listing, selection, reasons]);
 
@@ -100,6 +111,11 @@ export function TablePicker({ listing, mode, selection, onChange, rowErrors }: P
         <span className="text-sm text-slate-600" data-testid="picker-selected-count">
           {formatCount(selectedCount)} of {formatCount(listing.tables.length)} tables selected
         </span>
+        {attention > 0 && (
+          <span className="text-sm font-medium text-amber-800" data-testid="picker-attention">
+            ⚠ {formatCount(attention)} {attention === 1 ? "table needs" : "tables need"} attention
+          </span>
+        )}
         {selectedCount > 0 && (
           <button type="button" onClick={() => onChange((s) => ({ ...s, selected: new Set() }))} className="text-sm text-sky-700 hover:underline">
             Clear
@@ -162,6 +178,7 @@ export function TablePicker({ listing, mode, selection, onChange, rowErrors }: P
                           edit={selection.edits.get(key)}
                           showColumns={openColumns.has(key)}
                           error={rowErrors?.get(key)}
+                          target={targets ? (targets.get(targetKeyOf(table, selection.edits.get(key))) ?? null) : undefined}
                           actions={actions}
                         />
                       ))}

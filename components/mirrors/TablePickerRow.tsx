@@ -3,7 +3,8 @@
 import { memo } from "react";
 import type { PeerTable } from "@/lib/pg/introspect/tables";
 import { formatBytes, formatCount } from "@/components/format";
-import type { TableEdit } from "./table-picker-model";
+import { describeTarget, type TableEdit } from "./table-picker-model";
+import type { TargetTableInfo } from "@/lib/web/peers/target-tables";
 import { Ident } from "@/components/Ident";
 
 export interface RowActions {
@@ -22,6 +23,8 @@ interface Props {
   edit: TableEdit | undefined;
   showColumns: boolean;
   error: string | undefined;
+  /** What is at the target table: null when nothing is there, undefined while unknown. */
+  target?: TargetTableInfo | null;
   actions: RowActions;
 }
 
@@ -29,12 +32,15 @@ interface Props {
  * One source table in the picker. Memoised and fed only plain values plus stable callbacks, so
  * that ticking one of a thousand tables re-renders one row, not all of them.
  */
-export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, checked, reason, edit, showColumns, error, actions }: Props) {
+export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, checked, reason, edit, showColumns, error, target, actions }: Props) {
   const disabled = reason !== null;
+  const atTarget = target === undefined || disabled ? null : describeTarget(target ?? undefined);
+  // The server's refusal, once there, says it instead: each problem is shown once.
+  const targetProblem = error ? null : (atTarget?.problem ?? null);
   const excluded = edit?.excludeColumns ?? [];
   return (
     <>
-      <tr className={`${disabled ? "bg-slate-50 text-slate-500" : checked ? "bg-sky-50/60" : ""}`} title={reason ?? undefined} data-table={tableKey}>
+      <tr className={`${disabled ? "bg-slate-50 text-slate-500" : targetProblem || error ? "bg-amber-50/70" : checked ? "bg-sky-50/60" : ""}`} title={reason ?? undefined} data-table={tableKey}>
         <td className="w-8 py-1.5 pl-3 align-top">
           <input
             type="checkbox"
@@ -93,6 +99,17 @@ export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, ch
             <span className="text-slate-500">.</span>
             <TargetInput part="table" table={table} tableKey={tableKey} edit={edit} disabled={disabled} actions={actions} />
           </div>
+          {atTarget && !targetProblem && (
+            <div className="mt-0.5 text-xs text-slate-500" data-testid="target-state">
+              {atTarget.text}
+            </div>
+          )}
+          {targetProblem && (
+            <div className="mt-0.5 max-w-xs text-xs text-amber-800" data-testid="target-problem">
+              <span aria-hidden>⚠ </span>
+              {targetProblem}
+            </div>
+          )}
         </td>
         <td className="py-1.5 pr-3 text-right align-top whitespace-nowrap">
           <button

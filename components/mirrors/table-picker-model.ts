@@ -3,6 +3,8 @@ import type { MirrorMode } from "@/lib/mirrors/status";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
 import type { PeerTable, TableListing } from "@/lib/pg/introspect/tables";
 import { quoteQualified } from "@/lib/pg/quote";
+import type { TargetTableInfo } from "@/lib/web/peers/target-tables";
+import { formatCount } from "@/components/format";
 
 /**
  * The table picker's state and rules, kept out of React so that they stay cheap with thousands
@@ -115,4 +117,29 @@ export function toCreateTables(listing: TableListing, selection: PickerSelection
     keys.push(key);
   }
   return { tables, keys };
+}
+
+/** The target peer's tables by qualified name ("schema.table" as tableKey spells it); null while unknown. */
+export type TargetIndex = ReadonlyMap<string, TargetTableInfo> | null;
+
+export function indexTargetTables(tables: readonly TargetTableInfo[] | null): TargetIndex {
+  return tables ? new Map(tables.map((t) => [tableKey(t), t])) : null;
+}
+
+/** The key of the table `table` would be copied into, after the user's edits. */
+export function targetKeyOf(table: { schema: string; name: string }, edit: TableEdit | undefined): string {
+  return tableKey({ schema: edit?.targetSchema || table.schema, name: edit?.targetName || table.name });
+}
+
+/**
+ * What is at a table's target, in a few words ("new table", "exists, empty", "exists, 1,204 rows"),
+ * and, when the create would be refused, why (the server's rules: lib/mirrors/target-check.ts for
+ * rows, lib/web/mirrors/target-refusal.ts for another mirror). Undefined info: the table is absent.
+ */
+export function describeTarget(info: TargetTableInfo | undefined): { text: string; problem: string | null } {
+  const rows = !info?.exists ? "" : info.rows === null ? "has rows" : info.rows === 0 ? "empty" : `${info.exact ? "" : "≈"}${formatCount(info.rows)} ${info.rows === 1 ? "row" : "rows"}`;
+  const text = info?.exists ? `exists, ${rows}` : "new table";
+  if (info?.ownedBy) return { text, problem: `Mirror ${info.ownedBy} already writes this target table: map to another table.` };
+  if (info?.exists && info.rows !== 0) return { text, problem: `Target table ${rows === "has rows" ? "already has rows" : `already has ${rows}`}: truncate it or map to another table.` };
+  return { text, problem: null };
 }

@@ -16,6 +16,7 @@ import {
   RESYNCABLE_STATUSES,
   TABLE_STATUSES,
   TABLE_TRANSITIONS,
+  type TableStatus,
 } from "./status";
 
 describe("mirror status machine", () => {
@@ -77,12 +78,13 @@ describe("mirror status machine", () => {
   });
 });
 
-type Pair = [PartitionStatus, PartitionStatus];
+// Table statuses are the partition statuses plus `removed`, so one shape fits both machines.
+type Pair = [TableStatus, TableStatus];
 interface LoadMachine {
   name: string;
-  statuses: readonly PartitionStatus[];
-  transitions: Readonly<Record<PartitionStatus, readonly PartitionStatus[]>>;
-  can: (from: PartitionStatus, to: PartitionStatus) => boolean;
+  statuses: readonly TableStatus[];
+  transitions: Readonly<Partial<Record<TableStatus, readonly TableStatus[]>>>;
+  can: (from: TableStatus, to: TableStatus) => boolean;
   allowed: Pair[];
   refused: Pair[];
 }
@@ -92,7 +94,7 @@ const LOAD_MACHINES: LoadMachine[] = [
     name: "partition",
     statuses: PARTITION_STATUSES,
     transitions: PARTITION_TRANSITIONS,
-    can: canTransitionPartition,
+    can: (from, to) => from !== "removed" && to !== "removed" && canTransitionPartition(from as PartitionStatus, to as PartitionStatus),
     // A copy's life and a hand-back.
     allowed: [["pending", "copying"], ["copying", "done"], ["copying", "failed"], ["copying", "pending"]],
     // Skipping the claim; leaving an end state.
@@ -104,9 +106,10 @@ const LOAD_MACHINES: LoadMachine[] = [
     transitions: TABLE_TRANSITIONS,
     can: canTransitionTable,
     // The roll-up's moves, and a new generation's reset.
-    allowed: [["pending", "copying"], ["copying", "done"], ["done", "pending"], ["failed", "pending"]],
-    // Back from an end state other than by starting over.
-    refused: [["done", "copying"], ["failed", "done"]],
+    // Removal from a settled table (lib/web/mirrors/edit.ts).
+    allowed: [["pending", "copying"], ["copying", "done"], ["done", "pending"], ["failed", "pending"], ["done", "removed"], ["failed", "removed"]],
+    // Back from an end state other than by starting over; removing a table mid-copy; anything out of removed.
+    refused: [["done", "copying"], ["failed", "done"], ["copying", "removed"], ["removed", "pending"]],
   },
 ];
 

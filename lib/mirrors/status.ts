@@ -142,16 +142,24 @@ export function canTransitionPartition(from: PartitionStatus, to: PartitionStatu
  * A table's load status is rolled up from its partitions by the load monitor (workers/mirrors/load-monitor.ts):
  * failed if any partition failed, done if all are, copying once one started, else pending. A new load
  * generation sets every table back to pending.
+ *
+ * `removed`: taken out of a CDC mirror by PATCH /api/v1/mirrors/{name} (lib/web/mirrors/edit.ts). The row
+ * stays as history (its counters); the runner leaves it out of everything it drives (runner.ts reads only
+ * the other tables). An end state: adding the table again is a new table.
  */
-export const TABLE_STATUSES = PARTITION_STATUSES;
-export type TableStatus = PartitionStatus;
+export const TABLE_STATUSES = [...PARTITION_STATUSES, "removed"] as const;
+export type TableStatus = (typeof TABLE_STATUSES)[number];
 
 export const TABLE_TRANSITIONS: Readonly<Record<TableStatus, readonly TableStatus[]>> = {
-  pending: ["copying", "done", "failed"],
+  pending: ["copying", "done", "failed", "removed"],
   copying: ["done", "failed", "pending"],
-  done: ["pending"],
-  failed: ["pending"],
+  done: ["pending", "removed"],
+  failed: ["pending", "removed"],
+  removed: [],
 };
+
+/** Table statuses that a table list edit may remove: a copy in progress must finish (or fail) first. */
+export const REMOVABLE_TABLE_STATUSES: TableStatus[] = TABLE_STATUSES.filter((status) => TABLE_TRANSITIONS[status].includes("removed"));
 
 export function canTransitionTable(from: TableStatus, to: TableStatus): boolean {
   return TABLE_TRANSITIONS[from].includes(to);

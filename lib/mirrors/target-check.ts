@@ -1,4 +1,4 @@
-import { type TableMapping, formatQualifiedName } from "@/lib/mirrors/table-mapping";
+import { type QualifiedName, type TableMapping, formatQualifiedName } from "@/lib/mirrors/table-mapping";
 import { describeTables, type SourceDescription } from "@/lib/pg/describe";
 import type { Queryable } from "@/lib/pg/describe-session";
 import { withCatalogSearchPath } from "@/lib/pg/describe-session";
@@ -32,10 +32,26 @@ export async function checkTargetTables(
   mapping: TableMapping[],
   options: TargetCheckOptions = {},
 ): Promise<void> {
+  throwIfProblems(problemMessages(await checkTargetTablesByTable(source, target, mapping, options)));
+}
+
+/** What checkTargetTables finds, by table: `tables[i]` are the problems of `mapping[i]`'s target table. */
+export interface TargetProblems {
+  /** Problems not of one table (types pgferry cannot create). */
+  general: string[];
+  tables: { source: QualifiedName; target: QualifiedName; problems: string[] }[];
+}
+
+/** checkTargetTables without the throw: every problem, by table, for a form to show at each table. */
+export async function checkTargetTablesByTable(source: Queryable, target: Queryable, mapping: TableMapping[], options: TargetCheckOptions = {}): Promise<TargetProblems> {
   const description = await describeTables(source, mapping.map((m) => m.source));
   const plans = buildTablePlans(description, mapping);
-  const problems = await withCatalogSearchPath(target, () => findTargetProblems(target, description, plans, options));
-  throwIfProblems(problems);
+  return withCatalogSearchPath(target, () => findTargetProblemsByTable(target, description, plans, options));
+}
+
+/** Each problem as one message naming its table or type. */
+function problemMessages({ general, tables }: TargetProblems): string[] {
+  return [...general, ...tables.flatMap((t) => t.problems.map((p) => `target table ${formatQualifiedName(t.target)} (for ${formatQualifiedName(t.source)}) ${p}`))];
 }
 
 export function throwIfProblems(problems: string[]): void {
@@ -52,14 +68,24 @@ export async function findTargetProblems(
   plans: TableLoadPlan[],
   options: TargetCheckOptions = {},
 ): Promise<string[]> {
-  const problems = await findTypeProblems(target, description.types);
+  return problemMessages(await findTargetProblemsByTable(target, description, plans, options));
+}
+
+/** findTargetProblems by table; each table's problems do not name the table ("already contains rows; …"). */
+export async function findTargetProblemsByTable(
+  target: Queryable,
+  description: SourceDescription,
+  plans: TableLoadPlan[],
+  options: TargetCheckOptions = {},
+): Promise<TargetProblems> {
+  const general = await findTypeProblems(target, description.types);
   const resumable = options.mirror ? await leavesWithDonePartitions(target, options.mirror) : new Set<string>();
+  const tables: TargetProblems["tables"] = [];
   for (const plan of plans) {
     const isResumable = plan.leaves.some((leaf) => resumable.has(JSON.stringify([leaf.schema, leaf.name])));
-    const found = await tableProblems(target, plan, isResumable);
-    problems.push(...found.map((p) => `target table ${formatQualifiedName(plan.target)} (for ${formatQualifiedName(plan.source)}) ${p}`));
+    tables.push({ source: plan.source, target: plan.target, problems: await tableProblems(target, plan, isResumable) });
   }
-  return problems;
+  return { general, tables };
 }
 
 /** True when the target table of `plan` exists. */

@@ -146,6 +146,29 @@ export async function ensurePublication(client: Queryable, name: string, tables:
   if (viaRoot) await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET (publish_via_partition_root = true)`);
 }
 
+/**
+ * Takes `tables` out of publication `name` (ALTER PUBLICATION … DROP TABLE), on a normal connection.
+ * Only tables that are members are named, so it is idempotent; a missing publication or table is not
+ * an error. Returns the tables it took out. Throws 42501 when the user does not own the publication.
+ * Changes committed before the ALTER are still decoded as published: a consumer must ignore them itself.
+ */
+export async function dropTablesFromPublication(client: Queryable, name: string, tables: TableName[]): Promise<TableName[]> {
+  if (tables.length === 0) return [];
+  const { rows } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_catalog.pg_publication p
+       JOIN pg_catalog.pg_publication_rel pr ON pr.prpubid = p.oid
+       JOIN pg_catalog.pg_class c ON c.oid = pr.prrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE p.pubname = $1`,
+    [name],
+  );
+  const members = rows.filter((row) => tables.some((t) => t.schema === row.schema && t.name === row.name));
+  if (members.length === 0) return [];
+  await client.query(`ALTER PUBLICATION ${quoteIdent(name)} DROP TABLE ${members.map((t) => quoteQualified(t.schema, t.name)).join(", ")}`);
+  return members;
+}
+
 /** Drops publication `name` if it exists. Idempotent. Throws 42501 when the user does not own it. */
 export async function dropPublication(client: Queryable, name: string): Promise<void> {
   await client.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(name)}`);

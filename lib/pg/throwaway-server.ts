@@ -25,7 +25,9 @@ export function pg15BinDir(): string {
 
 /**
  * Starts a throwaway PostgreSQL 15 server in `<folder>` on a free loopback port, with the test
- * servers' settings (wal_level logical; fsync off: the benchmark's numbers compare methods, not disks).
+ * servers' settings (wal_level logical; fsync, synchronous_commit and full_page_writes off: tests
+ * check behaviour, not durability). `settings` override them: the benchmark turns durability back
+ * on (benchmarks/servers.ts), since its servers should behave like users' servers.
  *
  * The one starter shared by the benchmark (benchmarks/servers.ts) and the cross-version tests
  * (tests/support/pg15.ts), so it lives in lib/ which both may import. It imports nothing that loads

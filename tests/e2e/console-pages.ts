@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import type { MirrorScenario } from "./mirror-helpers";
+import { createScenarioMirror, type MirrorScenario, pollMirrorStatus } from "./mirror-helpers";
 
 /**
  * Every page of the console, for the layout and accessibility sweeps (console.spec.ts and
@@ -40,16 +40,8 @@ export function consolePages(scenario: MirrorScenario): ConsolePage[] {
 
 /** A CDC mirror of the scenario's tables, waited on until it replicates (so every tab has something to show). */
 export async function createReplicatingMirror(scenario: MirrorScenario, tables: string[]): Promise<void> {
-  const created = await scenario.api.post("/api/v1/mirrors", {
-    data: { name: scenario.mirror, source: scenario.sourcePeer, target: scenario.targetPeer, mode: "cdc", tables: tables.map((source) => ({ source })) },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  await expect
-    .poll(async () => ((await (await scenario.api.get(`/api/v1/mirrors/${scenario.mirror}`)).json()) as { status: string }).status, {
-      timeout: 120_000,
-      message: "the mirror replicates",
-    })
-    .toBe("running");
+  await createScenarioMirror(scenario, "cdc", tables);
+  await pollMirrorStatus(scenario, "running", "the mirror replicates");
 }
 
 /** Whether the page is wider than the window (a sideways scrollbar on the whole page). */

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { connect, expectStatus, mirrorScenario, sql } from "./mirror-helpers";
+import { connect, createScenarioMirror, expectStatus, mirrorScenario, sql } from "./mirror-helpers";
 import { signIn } from "./support";
 
 /**
@@ -16,10 +16,7 @@ const scenario = mirrorScenario("e2e_phase", SOURCE_SQL);
 
 test("the Initial load tab says it is building the primary key before the copy completes", async ({ page }) => {
   test.setTimeout(240_000);
-  const created = await scenario.api.post("/api/v1/mirrors", {
-    data: { name: scenario.mirror, source: scenario.sourcePeer, target: scenario.targetPeer, mode: "initial_load_only", tables: [{ source: "public.big" }] },
-  });
-  expect(created.status(), await created.text()).toBe(201);
+  await createScenarioMirror(scenario, "initial_load_only", ["public.big"]);
 
   await expect
     .poll(

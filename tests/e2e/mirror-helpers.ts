@@ -87,6 +87,21 @@ export function mirrorScenario(mirror: string, sourceSql: string): MirrorScenari
   return scenario;
 }
 
+/** Creates the scenario's mirror of `tables` (source names, e.g. "public.items") through the API. */
+export async function createScenarioMirror(scenario: MirrorScenario, mode: "cdc" | "initial_load_only", tables: string[]): Promise<void> {
+  const created = await scenario.api.post("/api/v1/mirrors", {
+    data: { name: scenario.mirror, source: scenario.sourcePeer, target: scenario.targetPeer, mode, tables: tables.map((source) => ({ source })) },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+}
+
+/** Polls the scenario's mirror through the API until its status is `status`; `message` names the wait when it times out. */
+export async function pollMirrorStatus(scenario: MirrorScenario, status: string, message: string): Promise<void> {
+  await expect
+    .poll(async () => ((await (await scenario.api.get(`/api/v1/mirrors/${scenario.mirror}`)).json()) as { status: string }).status, { timeout: 120_000, message })
+    .toBe(status);
+}
+
 /** Deletes a mirror if it exists and waits until the worker has removed it (cleanup after a failed test). */
 export async function deleteMirrorIfAny(api: APIRequestContext, mirror: string): Promise<void> {
   const found = await api.get(`/api/v1/mirrors/${mirror}`);

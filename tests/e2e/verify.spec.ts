@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { mirrorEvents, mirrorScenario, sql } from "./mirror-helpers";
+import { createScenarioMirror, mirrorEvents, mirrorScenario, pollMirrorStatus, sql } from "./mirror-helpers";
 import { signIn } from "./support";
 
 /**
@@ -15,16 +15,8 @@ const scenario = mirrorScenario("e2e_verify", SOURCE_SQL);
 
 test("verify a mirror from its Verify tab: passed, then a planted difference named by key", async ({ page }) => {
   test.setTimeout(300_000);
-  const created = await scenario.api.post("/api/v1/mirrors", {
-    data: { name: scenario.mirror, source: scenario.sourcePeer, target: scenario.targetPeer, mode: "initial_load_only", tables: [{ source: "public.items" }, { source: "public.bag" }] },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  await expect
-    .poll(async () => ((await (await scenario.api.get(`/api/v1/mirrors/${scenario.mirror}`)).json()) as { status: string }).status, {
-      timeout: 120_000,
-      message: "the initial copy finishes",
-    })
-    .toBe("completed");
+  await createScenarioMirror(scenario, "initial_load_only", ["public.items", "public.bag"]);
+  await pollMirrorStatus(scenario, "completed", "the initial copy finishes");
 
   await signIn(page, `/mirrors/${scenario.mirror}?tab=verify`);
   await expect(page.getByRole("tab", { name: "Verify" })).toHaveAttribute("aria-selected", "true");

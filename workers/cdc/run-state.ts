@@ -56,6 +56,11 @@ export class RunState {
 
   private reports: Promise<void> = Promise.resolve();
 
+  /** Every report queued so far has settled (its errors were turned into events). */
+  reported(): Promise<void> {
+    return this.reports;
+  }
+
   async lag(): Promise<CdcLag> {
     let client = this.source;
     let temporary: pg.Client | null = null;

@@ -28,12 +28,14 @@ export interface CdcRun {
   done: Promise<void>;
   /** Current lag; queries the source's WAL position. */
   lag(): Promise<CdcLag>;
+  /** Resolves once every onBatch call made so far has settled (after `done`: all of them). Never rejects. */
+  reported(): Promise<void>;
 }
 
 /** Starts CDC for a mirror; see CdcOptions. The stream runs until `options.signal` aborts. */
 export function startCdc(options: CdcOptions): CdcRun {
   const state = new RunState(options);
-  return { done: runWithRetries(options, state), lag: () => state.lag() };
+  return { done: runWithRetries(options, state), lag: () => state.lag(), reported: () => state.reported() };
 }
 
 /** startCdc(options).done: streams until the signal aborts; rejects with CdcFatalError. */

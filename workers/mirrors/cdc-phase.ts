@@ -1,4 +1,4 @@
-import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
+import type { Mirror, MirrorTable, Prisma } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
@@ -9,6 +9,7 @@ import type { RunnerContext } from "./context";
 import { sleep } from "@/lib/sleep";
 import { tableMappings } from "./load-setup";
 import { refreshSlotStats } from "./slot-stats";
+import { finishTableRemovals } from "./table-removal";
 
 /** How often the mirror's status is re-read while streaming, so a pause or delete takes effect quickly. Default: 500 ms. */
 const STATUS_CHECK_INTERVAL_MS = 500;
@@ -30,6 +31,7 @@ export async function streamChanges(
   whileStatus: "running" | "cutover" = "running",
 ): Promise<void> {
   const settings = mirror.settings as unknown as MirrorSettings;
+  await finishTableRemovals(ctx, mirror);
   const [source, target] = await Promise.all([
     loadPeerConnection(ctx.catalog, mirror.sourcePeerId),
     loadPeerConnection(ctx.catalog, mirror.targetPeerId),
@@ -58,9 +60,20 @@ export async function streamChanges(
     while (!stop.signal.aborted && !signal.aborted) {
       await sleep(STATUS_CHECK_INTERVAL_MS, stop.signal);
       try {
-        const current = await ctx.catalog.mirror.findUnique({ where: { id: mirror.id }, select: { status: true } });
+        const current = await ctx.catalog.mirror.findUnique({
+          where: { id: mirror.id },
+          select: { status: true, settings: true, _count: { select: { tables: { where: { status: { not: "removed" } } } } } },
+        });
         if (current?.status !== whileStatus) {
           stoppedFor = current?.status ?? "deleting";
+          stop.abort();
+          return;
+        }
+        // An edit (lib/web/mirrors/edit.ts) changed what this session was started with: end it cleanly (it
+        // commits up to a source commit); the runner starts the next one from the stored position with the
+        // new settings and tables. The cutover keeps its session: edits are refused while it runs.
+        if (whileStatus === "running" && sessionOutdated(mirror, settings, current)) {
+          stoppedFor = "edited";
           stop.abort();
           return;
         }
@@ -85,15 +98,38 @@ export async function streamChanges(
   } finally {
     stop.abort();
     await watch;
+    // The next session (after an edit, a pause) must not write progress while this one's last reports still do.
+    await run.reported();
   }
   if (stoppedFor === "paused") {
     await recordMirrorEvent(ctx.catalog, mirror.id, "info", "Replication stopped: nothing is applied until the mirror is resumed.");
   }
+  if (stoppedFor === "edited") {
+    await recordMirrorEvent(ctx.catalog, mirror.id, "info", "The mirror was edited: replication continues from the stored position with the new settings and tables.");
+  }
+}
+
+/** True when the batch settings or the number of mirrored tables (only removals exist so far) differ from the session's. */
+function sessionOutdated(
+  mirror: Mirror & { tables: MirrorTable[] },
+  settings: MirrorSettings,
+  current: { settings: unknown; _count: { tables: number } },
+): boolean {
+  const now = current.settings as Partial<MirrorSettings>;
+  return now.cdcBatchSize !== settings.cdcBatchSize || now.cdcMaxBatchLatencyMs !== settings.cdcMaxBatchLatencyMs || current._count.tables !== mirror.tables.length;
 }
 
 async function recordBatch(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }, batch: AppliedBatch): Promise<void> {
   const { catalog } = ctx;
-  const writes = [];
+  // Locks in one order everywhere (the mirror row, then its tables by id), so two writers of a mirror's
+  // progress — an ending session's last reports and the next session's, an edit — wait for each other
+  // instead of deadlocking.
+  const writes: Prisma.PrismaPromise<unknown>[] = [
+    catalog.mirror.update({
+      where: { id: mirror.id },
+      data: { lastAppliedLsn: batch.lastLsn, ...(batch.commitTime ? { lastCommitAt: batch.commitTime } : {}) },
+    }),
+  ];
   if (batch.rows > 0) {
     writes.push(
       catalog.cdcBatch.create({
@@ -110,22 +146,18 @@ async function recordBatch(ctx: RunnerContext, mirror: Mirror & { tables: Mirror
       }),
     );
   }
-  for (const counts of batch.tables) {
-    const table = mirror.tables.find((t) => formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable }) === counts.table);
-    if (!table || counts.inserts + counts.updates + counts.deletes === 0) continue;
+  const counted = batch.tables
+    .map((counts) => ({ counts, table: mirror.tables.find((t) => formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable }) === counts.table) }))
+    .filter(({ counts, table }) => table && counts.inserts + counts.updates + counts.deletes > 0)
+    .sort((a, b) => (a.table!.id < b.table!.id ? -1 : 1));
+  for (const { counts, table } of counted) {
     writes.push(
       catalog.mirrorTable.update({
-        where: { id: table.id },
+        where: { id: table!.id },
         data: { inserts: { increment: counts.inserts }, updates: { increment: counts.updates }, deletes: { increment: counts.deletes } },
       }),
     );
   }
-  writes.push(
-    catalog.mirror.update({
-      where: { id: mirror.id },
-      data: { lastAppliedLsn: batch.lastLsn, ...(batch.commitTime ? { lastCommitAt: batch.commitTime } : {}) },
-    }),
-  );
   await catalog.$transaction(writes);
 }
 

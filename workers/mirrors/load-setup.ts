@@ -90,7 +90,8 @@ async function recordPartitions(
     const ids = new Map<Partition, string>();
     const rows: Prisma.PartitionCreateManyInput[] = [];
     for (const [position, { plan, sizeBytes, partitions }] of prepared.tables.entries()) {
-      const table = mirror.tables.find((t) => t.position === position) ?? mirror.tables[position];
+      // prepared.tables follows mirror.tables (the mapping was built from it); positions have gaps once a table is removed.
+      const table = mirror.tables[position];
       await tx.mirrorTable.update({
         where: { id: table.id },
         data: {

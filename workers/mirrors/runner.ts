@@ -68,7 +68,11 @@ export async function runMirror(ctx: RunnerContext, mirrorId: string, signal: Ab
   let retryDelay = RETRY_INITIAL_MS;
   try {
     while (!signal.aborted) {
-      const mirror = await ctx.catalog.mirror.findUnique({ where: { id: mirrorId }, include: { tables: { orderBy: { position: "asc" } } } });
+      // A removed table (PATCH, lib/web/mirrors/edit.ts) stays in the catalog as history; nothing drives it any more.
+      const mirror = await ctx.catalog.mirror.findUnique({
+        where: { id: mirrorId },
+        include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } },
+      });
       if (!mirror) return;
       try {
         const next = await STEPS[parseMirrorStatus(mirror.status)]({ ctx, mirror, snapshot, signal });

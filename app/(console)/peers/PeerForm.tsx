@@ -1,12 +1,14 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type ChangeEvent, type FormEvent, type ReactNode, useState } from "react";
+import { type ChangeEvent, type FormEvent, useState } from "react";
 import { fieldErrors } from "@/lib/errors/field-errors";
 import { DEFAULT_PORT, DEFAULT_TLS_MODE, peerCreateSchema, TLS_MODES } from "@/lib/peers/input";
 import type { PeerValidation } from "@/lib/web/peers/validate";
 import type { PeerView } from "@/lib/web/peers/view";
+import { ErrorNote } from "@/components/ErrorNote";
+import { FormField } from "@/components/FormField";
+import { FormFooter } from "@/components/FormFooter";
 import { sendJson } from "@/components/send-json";
 import { checksWithoutRepeats, onceAtField, peerFieldErrors, useLiveFieldErrors } from "./live-errors";
 import { ValidationResults, validationSummary } from "./ValidationResults";
@@ -36,6 +38,8 @@ const VERIFYING = new Set<Values["tlsMode"]>(["verify-ca", "verify-full"]);
 
 /** The fields a stored password is bound to: changing one needs the password again. */
 const PASSWORD_BOUND_TO = ["host", "port", "user", "database"] as const;
+
+type TextField = Exclude<keyof Values, "allowCleartextPassword">;
 
 type ApiError = { error?: { code?: string; message?: string; fields?: Record<string, string> } };
 
@@ -70,6 +74,9 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
     setValues((v) => ({ ...v, [field]: event.target.value }));
     setErrors(({ [field]: _cleared, ...rest }) => rest);
   };
+
+  /** What every text field, select and text area of the form shares: its value, its change handler, its style and its error. */
+  const bind = (field: TextField) => ({ id: field, value: values[field], onChange: set(field), className: input(errors[field]), ...describedBy(field, errors[field]) });
 
   const toggle = (field: "allowCleartextPassword") => (event: ChangeEvent<HTMLInputElement>) => {
     setValues((v) => ({ ...v, [field]: event.target.checked }));
@@ -170,20 +177,20 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
   return (
     <form onSubmit={save} noValidate className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
       <div className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
-        <Field id="name" label="Name" error={errors.name} hint="Lowercase letters, digits and underscores, e.g. prod_orders.">
-          <input id="name" value={values.name} onChange={set("name")} autoComplete="off" className={input(errors.name)} {...describedBy("name", errors.name)} />
-        </Field>
+        <FormField id="name" label="Name" error={errors.name} hint="Lowercase letters, digits and underscores, e.g. prod_orders.">
+          <input {...bind("name")} autoComplete="off" />
+        </FormField>
         <div className="grid grid-cols-[minmax(0,1fr)_7rem] gap-3">
-          <Field id="host" label="Host" error={errors.host}>
-            <input id="host" value={values.host} onChange={set("host")} placeholder="db.example.com" autoComplete="off" className={input(errors.host)} {...describedBy("host", errors.host)} />
-          </Field>
-          <Field id="port" label="Port" error={errors.port}>
-            <input id="port" value={values.port} onChange={set("port")} inputMode="numeric" className={input(errors.port)} {...describedBy("port", errors.port)} />
-          </Field>
+          <FormField id="host" label="Host" error={errors.host}>
+            <input {...bind("host")} placeholder="db.example.com" autoComplete="off" />
+          </FormField>
+          <FormField id="port" label="Port" error={errors.port}>
+            <input {...bind("port")} inputMode="numeric" />
+          </FormField>
         </div>
-        <Field id="database" label="Database" error={errors.database}>
-          <input id="database" value={values.database} onChange={set("database")} autoComplete="off" className={input(errors.database)} {...describedBy("database", errors.database)} />
-        </Field>
+        <FormField id="database" label="Database" error={errors.database}>
+          <input {...bind("database")} autoComplete="off" />
+        </FormField>
         {/* A warning, not an error: saving stays allowed (e.g. a second user for the same database). */}
         {validation?.warnings?.map((warning) => (
           <p key={warning.code} role="note" data-testid={warning.code} className="-mt-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 [overflow-wrap:anywhere]">
@@ -192,33 +199,24 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
           </p>
         ))}
         <div className="grid grid-cols-2 gap-3">
-          <Field id="user" label="User" error={errors.user}>
-            <input id="user" value={values.user} onChange={set("user")} autoComplete="off" className={input(errors.user)} {...describedBy("user", errors.user)} />
-          </Field>
-          <Field id="password" label="Password" error={errors.password} hint={passwordHint}>
-            <input
-              id="password"
-              type="password"
-              value={values.password}
-              onChange={set("password")}
-              autoComplete="new-password"
-              placeholder={editing ? "unchanged" : ""}
-              className={input(errors.password)}
-              {...describedBy("password", errors.password)}
-            />
-          </Field>
+          <FormField id="user" label="User" error={errors.user}>
+            <input {...bind("user")} autoComplete="off" />
+          </FormField>
+          <FormField id="password" label="Password" error={errors.password} hint={passwordHint}>
+            <input {...bind("password")} type="password" autoComplete="new-password" placeholder={editing ? "unchanged" : ""} />
+          </FormField>
         </div>
-        <Field id="tlsMode" label="TLS mode" error={errors.tlsMode} hint={TLS_HELP[values.tlsMode]}>
-          <select id="tlsMode" value={values.tlsMode} onChange={set("tlsMode")} className={input(errors.tlsMode)} {...describedBy("tlsMode", errors.tlsMode)}>
+        <FormField id="tlsMode" label="TLS mode" error={errors.tlsMode} hint={TLS_HELP[values.tlsMode]}>
+          <select {...bind("tlsMode")}>
             {TLS_MODES.map((mode) => (
               <option key={mode} value={mode}>
                 {mode}
               </option>
             ))}
           </select>
-        </Field>
+        </FormField>
         {VERIFYING.has(values.tlsMode) && (
-          <Field
+          <FormField
             id="caCert"
             label="CA certificate (PEM)"
             error={errors.caCert}
@@ -229,19 +227,16 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
             }
           >
             <textarea
-              id="caCert"
+              {...bind("caCert")}
               rows={6}
-              value={values.caCert}
-              onChange={set("caCert")}
               placeholder={"-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----"}
               className={`${input(errors.caCert)} font-mono text-xs`}
-              {...describedBy("caCert", errors.caCert)}
             />
             <label className="mt-2 inline-flex cursor-pointer items-center gap-2 text-sm text-sky-700 hover:text-sky-900">
               <input type="file" accept=".pem,.crt,.cer,text/plain" onChange={loadCaFile} className="sr-only" aria-label="Load the CA certificate from a file" />
               Load from a file…
             </label>
-          </Field>
+          </FormField>
         )}
 
         <div>
@@ -270,15 +265,14 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
           )}
         </div>
 
-        {formError && (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-            {formError}
-          </p>
-        )}
-        <div className="flex items-center gap-3 pt-2">
-          <button type="submit" disabled={busy !== null} className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
-            {busy === "saving" ? "Validating and saving…" : editing ? "Save changes" : "Save"}
-          </button>
+        <ErrorNote message={formError} />
+        <FormFooter
+          submitLabel={busy === "saving" ? "Validating and saving…" : editing ? "Save changes" : "Save"}
+          disabled={busy !== null}
+          cancelHref={editing ? `/peers/${encodeURIComponent(peer.name)}` : "/peers"}
+          className="pt-2"
+          cancelClassName="ml-auto"
+        >
           <button
             type="button"
             onClick={validate}
@@ -287,10 +281,7 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
           >
             {busy === "validating" ? "Validating…" : "Validate"}
           </button>
-          <Link href={editing ? `/peers/${encodeURIComponent(peer.name)}` : "/peers"} className="ml-auto text-sm text-slate-600 hover:text-slate-900">
-            Cancel
-          </Link>
-        </div>
+        </FormFooter>
       </div>
 
       <section aria-labelledby="validation-heading" className="rounded-lg border border-slate-200 bg-white p-6">
@@ -308,24 +299,6 @@ export function PeerForm({ peer }: { peer?: PeerView }) {
         )}
       </section>
     </form>
-  );
-}
-
-function Field({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactNode }) {
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <div className="mt-1">{children}</div>
-      {error ? (
-        <p id={`${id}-error`} role="alert" className="mt-1 text-sm text-red-700 [overflow-wrap:anywhere]">
-          {error}
-        </p>
-      ) : (
-        hint && <p className="mt-1 text-xs text-slate-500">{hint}</p>
-      )}
-    </div>
   );
 }
 

@@ -7,7 +7,8 @@ import { findSlot } from "@/lib/pg/replication";
 import { validatePeer } from "@/lib/web/peers/validate";
 import { describeTables, type SourceDescription } from "@/lib/pg/describe";
 import { buildTablePlans } from "@/lib/mirrors/table-plan";
-import { checkTargetTables } from "@/lib/mirrors/target-check";
+import { checkTargetTablesByTable } from "@/lib/mirrors/target-check";
+import { targetOwners, targetRefusal } from "./target-refusal";
 import { type MirrorCreate, mirrorCreateSchema } from "@/lib/mirrors/input";
 import { type MirrorSettings, resolveSettings } from "@/lib/mirrors/settings";
 import { INITIAL_MIRROR_STATUS } from "@/lib/mirrors/status";
@@ -36,6 +37,7 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
     throw new UserFacingError("Skipping the initial load needs continuous replication (mode cdc).", "invalid_settings", { "settings.initialLoad": "Only a CDC mirror can skip its initial load." });
   }
   await checkNamesFree(catalog, sourcePeer.id, settings);
+  const owners = await targetOwners(catalog, targetPeer.id, mapping);
 
   const source = peerConnection(sourcePeer);
   if (request.mode === "cdc") await checkCdcSource(source);
@@ -48,13 +50,17 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
     const description = await describeSelected(sourceClient, mapping);
     if (request.mode === "cdc") checkPublishable(description, mapping);
     await checkSlotFree(sourceClient, settings);
+    let problems = null;
     try {
       buildTablePlans(description, mapping);
       // Without initial load the target tables hold the rows already: they need not be empty.
-      if (settings.initialLoad) await checkTargetTables(sourceClient, targetClient, mapping);
+      if (settings.initialLoad) problems = await checkTargetTablesByTable(sourceClient, targetClient, mapping);
     } catch (error) {
       throw new UserFacingError(capitalize((error as Error).message), "target_not_ready", { tables: capitalize((error as Error).message) });
     }
+    // Each table's problems (rows already there, another mirror writing it) at that table, all at once.
+    const refusal = targetRefusal(mapping, owners, problems);
+    if (refusal) throw refusal;
     await catalog.mirror.create({
       data: {
         name: request.name,

@@ -32,7 +32,8 @@ export const reverseMirrorSchema = z
 
 export async function createReverseMirror(catalog: PrismaClient, name: string, input: unknown): Promise<{ name: string; startLsn: string }> {
   const request = reverseMirrorSchema.parse(input ?? {});
-  const mirror = await catalog.mirror.findUnique({ where: { name }, include: { tables: { orderBy: { position: "asc" } } } });
+  // Removed tables (lib/web/mirrors/edit.ts) are history: no longer mirrored, so left out.
+  const mirror = await catalog.mirror.findUnique({ where: { name }, include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } } });
   if (!mirror) throw notFound(name);
   const cutover = await catalog.cutover.findFirst({
     where: { mirrorId: mirror.id },

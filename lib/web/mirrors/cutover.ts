@@ -82,7 +82,8 @@ export async function getCutover(catalog: PrismaClient, name: string): Promise<C
  */
 export async function syncMirrorSequences(catalog: PrismaClient, name: string, input: unknown): Promise<{ sequences: SequenceSyncResult[] }> {
   const { margin } = sequenceSyncSchema.parse(input ?? {});
-  const mirror = await catalog.mirror.findUnique({ where: { name }, include: { tables: { orderBy: { position: "asc" } } } });
+  // Removed tables (lib/web/mirrors/edit.ts) are history: no longer mirrored, so left out.
+  const mirror = await catalog.mirror.findUnique({ where: { name }, include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } } });
   if (!mirror) throw notFound(name);
   if (!["running", "paused", "cutover", "completed", "failed"].includes(mirror.status)) {
     throw new UserFacingError(`Mirror ${name} is ${mirror.status.replace("_", " ")}; sequences can be synced once its tables exist on the target.`, "sequences_unavailable", undefined, 409);

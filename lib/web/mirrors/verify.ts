@@ -83,7 +83,8 @@ const FINISHED: VerificationTableStatus[] = ["equal", "different", "error", "can
  */
 export async function startVerification(catalog: PrismaClient, name: string, input: unknown): Promise<{ id: string }> {
   const request = verifyRequestSchema.parse(input ?? {});
-  const mirror = await catalog.mirror.findUnique({ where: { name }, include: { tables: { orderBy: { position: "asc" } } } });
+  // Removed tables (lib/web/mirrors/edit.ts) are history: no longer mirrored, so left out.
+  const mirror = await catalog.mirror.findUnique({ where: { name }, include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } } });
   if (!mirror) throw notFound(name);
   if (!VERIFIABLE_MIRROR_STATUSES.includes(mirror.status)) {
     throw new UserFacingError(

@@ -5,6 +5,7 @@ import { type CutoverView, latestCutoverView } from "@/lib/catalog/cutover-view"
 import type { MirrorSettings } from "@/lib/mirrors/settings";
 import { type MirrorStatus, STATUS_LABELS } from "@/lib/mirrors/status";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
+import { averagePartitionMs } from "@/lib/catalog/partition-timing";
 
 /** What the API and the pages show of a mirror. Numbers are plain numbers (row counts fit in 2^53). */
 export interface MirrorSummary {
@@ -31,6 +32,9 @@ export interface MirrorTableView {
   source: string;
   target: string;
   excludeColumns: string[];
+  /** A partitioned source table copied into one ordinary table. */
+  flatten: boolean;
+  /** pending | copying | done | failed | removed (lib/mirrors/status.ts). */
   status: string;
   rowsCopied: number;
   rowsEstimated: number;
@@ -61,6 +65,8 @@ export interface MirrorDetail extends MirrorSummary {
     percent: number;
     rowsPerSecond: number | null;
     etaSeconds: number | null;
+    /** Average copy time of the done partitions (lib/catalog/partition-timing.ts); null before the first. */
+    averagePartitionMs: number | null;
   };
   tables: MirrorTableView[];
   cdc: {
@@ -133,6 +139,7 @@ export async function getMirror(catalog: PrismaClient, name: string): Promise<Mi
       source: formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable }),
       target: formatQualifiedName({ schema: t.targetSchema, name: t.targetTable }),
       excludeColumns: t.excludeColumns,
+      flatten: t.flatten,
       status: t.status,
       rowsCopied,
       rowsEstimated: Number(t.rowsEstimated),
@@ -179,6 +186,7 @@ export async function getMirror(catalog: PrismaClient, name: string): Promise<Mi
       percent,
       rowsPerSecond: rate,
       etaSeconds: !loadDone && rate && rate > 0 && rowsEstimated > rowsCopied ? (rowsEstimated - rowsCopied) / rate : null,
+      averagePartitionMs: partitionsDone > 0 ? await averagePartitionMs(catalog, m.id, m.loadGeneration) : null,
     },
     tables,
     cdc:

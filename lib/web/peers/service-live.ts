@@ -60,7 +60,7 @@ export function peerActivity(catalog: PrismaClient, name: string): Promise<PeerA
 }
 
 /** Opens a session to the saved peer for `purpose`, runs `ask` within LIVE_TIMEOUT_MS, closes it. */
-async function withPeerClient<T>(
+export async function withPeerClient<T>(
   catalog: PrismaClient,
   name: string,
   purpose: string,

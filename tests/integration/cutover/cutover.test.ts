@@ -3,11 +3,10 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "@/lib/sleep";
 import { abortCutover, startCutover, syncMirrorSequences } from "@/lib/web/mirrors/cutover";
-import { createMirror } from "@/lib/web/mirrors/create";
 import { getMirror, mirrorEvents } from "@/lib/web/mirrors/views";
 import type { TestCatalog } from "@/tests/support/catalog";
 import { clusterInfo, connect } from "@/tests/support/databases";
-import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { createMirrorTestbed, type MirrorTestbed, waitForMirrorStatus } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
 
 interface Attempt {
@@ -27,7 +26,6 @@ describe("cutover under an application's writes", () => {
   let catalog: TestCatalog;
   let source: pg.Client;
   let target: pg.Client;
-  let worker: WorkerProcess;
   const role = `app_${randomBytes(4).toString("hex")}`;
   const password = randomBytes(12).toString("hex");
 
@@ -90,11 +88,9 @@ describe("cutover under an application's writes", () => {
       GRANT USAGE ON SEQUENCE public.orders_id_seq, public.customers_id_seq TO ${role};
       ANALYZE;
     `);
-    worker = startWorker(catalog.url);
-    await createMirror(catalog.prisma, {
+    bed.startWorker();
+    await bed.createMirror({
       name: "co",
-      source: "src",
-      target: "dst",
       mode: "cdc",
       tables: [{ source: "public.orders" }, { source: "public.customers" }],
       settings: {},
@@ -105,7 +101,6 @@ describe("cutover under an application's writes", () => {
   }, 180_000);
 
   afterAll(async () => {
-    await worker?.stop();
     await source?.query(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`).catch(() => {});
     await bed?.close();
   });

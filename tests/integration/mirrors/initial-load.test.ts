@@ -50,6 +50,7 @@ describe("initial load through the worker", () => {
 
     const detail = await getMirror(catalog.prisma, "load_once");
     expect(detail.progress.percent).toBe(100);
+    expect(detail.progress.averagePartitionMs).toEqual(expect.any(Number));
     const items = detail.tables.find((t) => t.source.includes("Order"));
     expect(items?.partitionsTotal).toBeGreaterThan(1);
     expect(items?.partitionsDone).toBe(items?.partitionsTotal);

@@ -1,26 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as alertsRoute from "@/app/api/v1/alerts/route";
 import * as testRoute from "@/app/api/v1/alerts/test/route";
-import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
+import { apiCatalogFixture } from "./api-catalog";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
 
 const PASSWORD = "alerts-api-test-password";
 
 /** GET, PUT /api/v1/alerts and the test alert, as Next.js calls the handlers. */
 describe("alerts API", () => {
-  let catalog: TestCatalog;
+  apiCatalogFixture(PASSWORD);
   let hook: WebhookReceiver;
 
   beforeAll(async () => {
-    catalog = await createTestCatalog();
-    process.env.DATABASE_URL = catalog.url;
-    process.env.PGFERRY_PASSWORD = PASSWORD;
     hook = await startWebhookReceiver();
   });
   afterAll(async () => {
     await hook?.close();
-    await catalog?.close();
-    delete process.env.PGFERRY_PASSWORD;
   });
 
   const call = async (handler: (request: Request, context: never) => Promise<Response>, method: string, body?: unknown, auth = true) => {

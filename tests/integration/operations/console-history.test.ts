@@ -1,37 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GET as eventsRoute } from "@/app/api/v1/mirrors/[name]/events/route";
 import { GET as throughputRoute } from "@/app/api/v1/mirrors/[name]/throughput/route";
-import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
-import { createPeerRow } from "@/tests/support/pgferry";
+import { historyMirrorFixture } from "./api-catalog";
 
 const PASSWORD = "console-history-test-password";
 
 /** The Logs tab's filters and pages, and the CDC chart's buckets, through their API routes. */
 describe("mirror log and throughput history", () => {
-  let catalog: TestCatalog;
-  let mirrorId: string;
+  const api = historyMirrorFixture(PASSWORD, "running");
 
   beforeAll(async () => {
-    catalog = await createTestCatalog();
-    process.env.DATABASE_URL = catalog.url;
-    process.env.PGFERRY_PASSWORD = PASSWORD;
-    await createPeerRow(catalog.prisma, "src", "source", "postgres");
-    const peer = await catalog.prisma.peer.findUniqueOrThrow({ where: { name: "src" } });
-    const mirror = await catalog.prisma.mirror.create({
-      data: { name: "h", sourcePeerId: peer.id, targetPeerId: peer.id, mode: "cdc", status: "running", settings: {}, publicationName: "p", slotName: "s" },
-    });
-    mirrorId = mirror.id;
-    await catalog.prisma.mirrorEvent.createMany({
+    await api.catalog.prisma.mirrorEvent.createMany({
       data: Array.from({ length: 25 }, (_, i) => ({
-        mirrorId,
+        mirrorId: api.mirrorId,
         level: i % 5 === 0 ? "error" : i % 2 === 0 ? "warn" : "info",
         message: i % 3 === 0 ? `Slot lag grew (${i})` : `Copied partition ${i}`,
       })),
     });
-  });
-  afterAll(async () => {
-    await catalog?.close();
-    delete process.env.PGFERRY_PASSWORD;
   });
 
   const get = async (route: typeof eventsRoute, path: string) => {
@@ -79,11 +64,11 @@ describe("mirror log and throughput history", () => {
 
   it("sums inserts, updates and deletes per bucket, with empty buckets as zeros", async () => {
     const now = Date.now();
-    await catalog.prisma.cdcBatch.createMany({
+    await api.catalog.prisma.cdcBatch.createMany({
       data: [
-        { mirrorId, rows: 6, inserts: 3, updates: 2, deletes: 1, firstLsn: "0/1", lastLsn: "0/2", durationMs: 5, appliedAt: new Date(now - 1_000) },
-        { mirrorId, rows: 4, inserts: 4, updates: 0, deletes: 0, firstLsn: "0/3", lastLsn: "0/4", durationMs: 5, appliedAt: new Date(now - 1_500) },
-        { mirrorId, rows: 7, inserts: 0, updates: 7, deletes: 0, firstLsn: "0/5", lastLsn: "0/6", durationMs: 5, appliedAt: new Date(now - 5 * 3_600_000) },
+        { mirrorId: api.mirrorId, rows: 6, inserts: 3, updates: 2, deletes: 1, firstLsn: "0/1", lastLsn: "0/2", durationMs: 5, appliedAt: new Date(now - 1_000) },
+        { mirrorId: api.mirrorId, rows: 4, inserts: 4, updates: 0, deletes: 0, firstLsn: "0/3", lastLsn: "0/4", durationMs: 5, appliedAt: new Date(now - 1_500) },
+        { mirrorId: api.mirrorId, rows: 7, inserts: 0, updates: 7, deletes: 0, firstLsn: "0/5", lastLsn: "0/6", durationMs: 5, appliedAt: new Date(now - 5 * 3_600_000) },
       ],
     });
     const hour = await get(throughputRoute, "h/throughput");

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as revalidateRoute from "@/app/api/v1/peers/[name]/validate/route";
 import * as peersRoute from "@/app/api/v1/peers/route";
 import * as validateRoute from "@/app/api/v1/peers/validate/route";
-import { bearerHeaders, setTestApiPassword } from "@/tests/support/api-auth";
 import { expectNoSecret } from "@/tests/integration/peers/helpers";
-import { type PeersApiWorld, setUpWorld } from "./helpers";
+import { callRoute, type PeersApiWorld, setUpSignedInWorld } from "./helpers";
 
 /**
  * A second peer pointing at a database another peer already uses (same host, port and database) is
@@ -15,23 +14,13 @@ import { type PeersApiWorld, setUpWorld } from "./helpers";
 let world: PeersApiWorld;
 
 beforeAll(async () => {
-  setTestApiPassword();
-  world = await setUpWorld();
+  world = await setUpSignedInWorld();
 });
 
-afterAll(async () => {
-  await world.close();
-});
+afterAll(() => world.close());
 
-type Handler = (request: Request, context: { params: Promise<{ name: string }> }) => Promise<Response>;
-
-async function call(handler: Handler | ((request: Request) => Promise<Response>), path: string, body: unknown, name = "") {
-  const request = new Request(`http://pgferry.test/api/v1${path}`, {
-    method: "POST",
-    headers: bearerHeaders({ "content-type": "application/json" }),
-    body: JSON.stringify(body),
-  });
-  const response = await (handler as Handler)(request, { params: Promise.resolve({ name }) });
+async function call(handler: Parameters<typeof callRoute>[0], path: string, body: object, name = "") {
+  const response = await callRoute(handler, "POST", path, body, name);
   const json = await response.json();
   expectNoSecret(json);
   return { status: response.status, json };

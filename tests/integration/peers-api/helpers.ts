@@ -5,6 +5,7 @@ import { quoteIdent, quoteLiteral } from "@/lib/pg/quote";
 import { keyFromSetting } from "@/lib/secrets/keys";
 import { useKeyring as installKeyring } from "@/lib/secrets/secrets";
 import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
+import { bearerHeaders, setTestApiPassword } from "@/tests/support/api-auth";
 import { adminQuery, clusterInfo, createDatabase } from "@/tests/support/databases";
 import { DISTINCTIVE_PASSWORD } from "@/tests/integration/peers/helpers";
 
@@ -61,6 +62,25 @@ export async function setUpWorld(): Promise<PeersApiWorld> {
       }
     },
   };
+}
+
+/** setUpWorld for tests that call the route handlers: the API password is set first, so their requests can sign in. */
+export async function setUpSignedInWorld(): Promise<PeersApiWorld> {
+  setTestApiPassword();
+  return setUpWorld();
+}
+
+/** A route handler as Next.js calls it: a Request, and the `[name]` segment as async params. */
+type RouteHandler = (request: Request, context: { params: Promise<{ name: string }> }) => Promise<Response>;
+
+/** Calls a handler with a signed-in request to /api/v1<path>; a string body is sent as it is (e.g. malformed JSON), any other as JSON. */
+export function callRoute(handler: RouteHandler | ((request: Request) => Promise<Response>), method: string, path: string, body?: unknown, name = ""): Promise<Response> {
+  const request = new Request(`http://pgferry.test/api/v1${path}`, {
+    method,
+    headers: bearerHeaders(body === undefined ? {} : { "content-type": "application/json" }),
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return (handler as RouteHandler)(request, { params: Promise.resolve({ name }) });
 }
 
 /** The UserFacingError a call rejects with (fails the test when it resolves or throws something else). */

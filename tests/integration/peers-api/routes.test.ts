@@ -12,8 +12,7 @@ import * as validateRoute from "@/app/api/v1/peers/validate/route";
 import { quoteIdent } from "@/lib/pg/quote";
 import { clusterInfo, connect } from "@/tests/support/databases";
 import { DISTINCTIVE_PASSWORD } from "@/tests/integration/peers/helpers";
-import { insertMirror, type PeersApiWorld, setUpWorld } from "./helpers";
-import { bearerHeaders, setTestApiPassword } from "@/tests/support/api-auth";
+import { callRoute, insertMirror, type PeersApiWorld, setUpSignedInWorld } from "./helpers";
 
 /**
  * The route handlers, called as Next.js calls them (a Request and async params), against a test
@@ -24,23 +23,13 @@ let world: PeersApiWorld;
 const answers: { what: string; text: string }[] = [];
 
 beforeAll(async () => {
-  setTestApiPassword();
-  world = await setUpWorld();
+  world = await setUpSignedInWorld();
 });
 
-afterAll(async () => {
-  await world.close();
-});
+afterAll(() => world.close());
 
-type Handler = (request: Request, context: { params: Promise<{ name: string }> }) => Promise<Response>;
-
-async function call(handler: Handler | ((request: Request) => Promise<Response>), method: string, path: string, body?: unknown, name = "") {
-  const request = new Request(`http://pgferry.test/api/v1${path}`, {
-    method,
-    headers: bearerHeaders(body === undefined ? {} : { "content-type": "application/json" }),
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const response = await (handler as Handler)(request, { params: Promise.resolve({ name }) });
+async function call(handler: Parameters<typeof callRoute>[0], method: string, path: string, body?: unknown, name = "") {
+  const response = await callRoute(handler, method, path, body, name);
   const text = response.status === 204 ? "" : await response.text();
   answers.push({ what: `${method} ${path}`, text });
   return { status: response.status, json: text ? JSON.parse(text) : null };

@@ -1,8 +1,7 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMirror } from "@/lib/web/mirrors/create";
 import type { TestCatalog } from "@/tests/support/catalog";
-import { createMirrorTestbed, type MirrorTestbed, startWorker, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { createMirrorTestbed, type MirrorTestbed, waitForMirrorStatus } from "@/tests/support/pgferry";
 
 /**
  * Issue 12, section 1: after a copy-only mirror of a real-world-like schema, the target's schema
@@ -113,17 +112,14 @@ describe("the target's schema after a copy-only mirror", () => {
   let catalog: TestCatalog;
   let source: pg.Client;
   let target: pg.Client;
-  let worker: WorkerProcess;
 
   beforeAll(async () => {
     bed = await createMirrorTestbed();
     ({ catalog, source, target } = bed);
     await source.query(SCHEMA);
-    worker = startWorker(catalog.url);
-    await createMirror(catalog.prisma, {
+    bed.startWorker();
+    await bed.createMirror({
       name: "whole_schema",
-      source: "src",
-      target: "dst",
       mode: "initial_load_only",
       tables: SELECTED.map((name) => ({ source: name })),
       settings: { rowsPerPartition: 1000, parallelCopyWorkers: 2, parallelIndexBuilds: 3 },
@@ -132,7 +128,6 @@ describe("the target's schema after a copy-only mirror", () => {
   }, 180_000);
 
   afterAll(async () => {
-    await worker?.stop();
     await bed?.close();
   });
 

@@ -10,17 +10,19 @@ import type { MirrorBatchesView, MirrorDetail, MirrorTableView } from "@/lib/web
 import { LagChart } from "@/components/LagChart";
 import { RateChart } from "./RateChart";
 import { Ident } from "@/components/Ident";
+import { RemoveTableButton } from "./RemoveTableButton";
 
 /** Default: CDC batches refresh every 5 s. */
 const REFRESH_MS = 5_000;
 
 type SlotState = Partial<ReplicationSlot> & { missing?: boolean };
 
-const TABLE_COLUMNS: DataColumn<MirrorTableView>[] = [
+const tableColumns = (mirror: MirrorDetail): DataColumn<MirrorTableView>[] => [
   { header: "Table", className: "font-mono text-xs", cell: (t) => <Ident text={t.source === t.target ? t.source : `${t.source} → ${t.target}`} /> },
   { header: "Inserts", numeric: true, cell: (t) => formatCount(t.inserts) },
   { header: "Updates", numeric: true, cell: (t) => formatCount(t.updates) },
   { header: "Deletes", numeric: true, cell: (t) => formatCount(t.deletes) },
+  { header: "Actions", cell: (t) => <RemoveTableButton mirror={mirror} table={t} /> },
 ];
 
 const BATCH_COLUMNS: DataColumn<MirrorBatchesView["recent"][number]>[] = [
@@ -75,7 +77,7 @@ export function CdcTab({ mirror }: { mirror: MirrorDetail }) {
 
       <section>
         <h2 className="mb-2 text-base font-semibold">Changes per table</h2>
-        <DataTable columns={TABLE_COLUMNS} rows={mirror.tables} rowKey={(t) => t.source} rowAttributes={(t) => ({ "data-testid": "cdc-table-row", "data-table": t.source })} />
+        <DataTable columns={tableColumns(mirror)} rows={mirror.tables} rowKey={(t) => t.source} rowAttributes={(t) => ({ "data-testid": "cdc-table-row", "data-table": t.source })} />
       </section>
 
       <section>

@@ -89,7 +89,7 @@ export function InitialLoadTab({ mirror }: { mirror: MirrorDetail }) {
           </span>
         </div>
         <ProgressBar percent={p.percent} label="Overall progress" tone={finished ? "emerald" : mirror.status === "failed" ? "red" : "sky"} />
-        <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3 lg:grid-cols-6">
+        <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3 lg:grid-cols-7">
           <DetailItem numeric label="Rows copied" testId="overall-rows-copied">
             {formatCount(p.rowsCopied)} / {formatCount(p.rowsEstimated)}
           </DetailItem>
@@ -97,6 +97,9 @@ export function InitialLoadTab({ mirror }: { mirror: MirrorDetail }) {
             {formatCount(p.partitionsDone)} / {formatCount(p.partitionsTotal)}
           </DetailItem>
           <DetailItem numeric label="Throughput">{formatRate(p.rowsPerSecond)}</DetailItem>
+          <DetailItem numeric label="Avg. per partition" testId="overall-partition-time">
+            {formatDuration(p.averagePartitionMs)}
+          </DetailItem>
           <DetailItem numeric label="ETA" testId="overall-eta">
             {finished ? "finished" : p.etaSeconds !== null ? formatDuration(p.etaSeconds * 1000) : started ? "estimating…" : "not started"}
           </DetailItem>

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { type DataColumn, DataTable } from "@/components/DataTable";
 import { formatCount, formatTime } from "@/components/format";
+import { TONES } from "@/components/tones";
 import { usePolling } from "@/components/usePolling";
 import type { MirrorEventsPage } from "@/lib/web/mirrors/events";
 import type { MirrorEventView } from "@/lib/web/mirrors/views";
@@ -12,11 +13,7 @@ const REFRESH_MS = 5_000;
 const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 300;
 
-const LEVELS: Record<string, string> = {
-  info: "bg-sky-50 text-sky-700",
-  warn: "bg-amber-50 text-amber-800",
-  error: "bg-red-50 text-red-700",
-};
+const LEVELS: Record<string, string> = { info: TONES.info, warn: TONES.warn, error: TONES.bad };
 
 const LEVEL_FILTERS = [
   { value: "", label: "All levels" },
@@ -30,7 +27,7 @@ const EVENT_COLUMNS: DataColumn<MirrorEventView>[] = [
   { header: "Time", className: "whitespace-nowrap text-xs text-slate-600", cell: (e) => formatTime(e.createdAt) },
   {
     header: "Level",
-    cell: (e) => <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${LEVELS[e.level] ?? "bg-slate-100 text-slate-700"}`}>{e.level}</span>,
+    cell: (e) => <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${LEVELS[e.level] ?? TONES.neutral}`}>{e.level}</span>,
   },
   {
     header: "Message",

@@ -10,13 +10,19 @@ import { useGoneRedirect } from "./useGoneRedirect";
 
 const BUTTON = "rounded-md border px-3 py-1.5 text-sm font-medium disabled:opacity-50";
 
+/** The actions that ask first, with what their dialog's title and button say. */
+const CONFIRMED = {
+  resync: { title: "Resync mirror", confirmLabel: "Resync" },
+  delete: { title: "Delete mirror", confirmLabel: "Delete mirror" },
+} as const;
+type Confirmed = keyof typeof CONFIRMED;
+
 /** Pause / Resume (CDC), Resync and Delete with confirmation; after a delete, waits for the mirror to be gone. */
 export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mirror: MirrorDetail; deleting: boolean; onDeleting: () => void; onChanged: () => Promise<void> | void }) {
   const url = `/api/v1/mirrors/${encodeURIComponent(mirror.name)}`;
   const [busy, setBusy] = useState<"pause" | "resume" | "resync" | "delete" | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState(false);
-  const [confirmingResync, setConfirmingResync] = useState(false);
+  const [confirming, setConfirming] = useState<Confirmed | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
   useGoneRedirect(url, deleting, "/mirrors");
 
@@ -41,7 +47,7 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
       const response = await sendJson(url, "DELETE");
       // 404: someone else deleted it already; the redirect will notice.
       if (response.ok || response.status === 404) {
-        setConfirming(false);
+        setConfirming(null);
         onDeleting();
       } else {
         setDeleteError(await apiErrorMessage(response));
@@ -51,6 +57,11 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
     } finally {
       setBusy(null);
     }
+  }
+
+  async function resync() {
+    await lifecycle("resync");
+    setConfirming(null);
   }
 
   return (
@@ -67,13 +78,13 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
           </button>
         )}
         {canResync(mirror.status) && !deleting && (
-          <button type="button" onClick={() => setConfirmingResync(true)} disabled={busy !== null} className={`${BUTTON} border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}>
+          <button type="button" onClick={() => setConfirming("resync")} disabled={busy !== null} className={`${BUTTON} border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}>
             {busy === "resync" ? "Resyncing…" : "Resync"}
           </button>
         )}
         <button
           type="button"
-          onClick={() => setConfirming(true)}
+          onClick={() => setConfirming("delete")}
           disabled={busy !== null || deleting}
           className={`${BUTTON} border-red-200 bg-white text-red-700 hover:bg-red-50`}
         >
@@ -85,40 +96,44 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
           {error}
         </p>
       )}
-      <ConfirmDialog
-        open={confirmingResync}
-        title={`Resync mirror ${mirror.name}?`}
-        confirmLabel="Resync"
-        danger
-        busy={busy === "resync"}
-        error={null}
-        onConfirm={async () => {
-          await lifecycle("resync");
-          setConfirmingResync(false);
-        }}
-        onCancel={() => setConfirmingResync(false)}
-      >
+      {(Object.keys(CONFIRMED) as Confirmed[]).map((action) => (
+        <ConfirmDialog
+          key={action}
+          open={confirming === action}
+          title={`${CONFIRMED[action].title} ${mirror.name}?`}
+          confirmLabel={CONFIRMED[action].confirmLabel}
+          danger
+          busy={busy === action}
+          error={action === "delete" ? deleteError : null}
+          onConfirm={action === "delete" ? remove : resync}
+          onCancel={() => setConfirming(null)}
+        >
+          <Consequences action={action} mirror={mirror} />
+        </ConfirmDialog>
+      ))}
+    </div>
+  );
+}
+
+/** What the confirmed action does, said before the user confirms it. */
+function Consequences({ action, mirror }: { action: Confirmed; mirror: MirrorDetail }) {
+  if (action === "resync") {
+    return (
+      <>
         <p>
           pgferry empties the target tables of this mirror and copies them again from a new snapshot of the source
           {mirror.mode === "cdc" ? `, replacing the replication slot ${mirror.slotName}; continuous replication then continues from the new snapshot's end` : ""}.
         </p>
         <p>Use it when the target has diverged from the source, or when the slot was invalidated.</p>
-      </ConfirmDialog>
-      <ConfirmDialog
-        open={confirming}
-        title={`Delete mirror ${mirror.name}?`}
-        confirmLabel="Delete mirror"
-        danger
-        busy={busy === "delete"}
-        error={deleteError}
-        onConfirm={remove}
-        onCancel={() => setConfirming(false)}
-      >
-        <p>
-          pgferry stops the mirror{mirror.mode === "cdc" ? ` and drops the replication slot ${mirror.slotName} and the publication ${mirror.publicationName} from the source, so it no longer retains WAL` : ""}, and removes its own bookkeeping from the target.
-        </p>
-        <p>The tables and rows already copied to the target are kept. This cannot be undone.</p>
-      </ConfirmDialog>
-    </div>
+      </>
+    );
+  }
+  return (
+    <>
+      <p>
+        pgferry stops the mirror{mirror.mode === "cdc" ? ` and drops the replication slot ${mirror.slotName} and the publication ${mirror.publicationName} from the source, so it no longer retains WAL` : ""}, and removes its own bookkeeping from the target.
+      </p>
+      <p>The tables and rows already copied to the target are kept. This cannot be undone.</p>
+    </>
   );
 }

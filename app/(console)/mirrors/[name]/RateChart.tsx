@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { ChartFrame } from "@/components/ChartFrame";
 import { formatCount } from "@/components/format";
 import { usePolling } from "@/components/usePolling";
 import type { MirrorThroughput, ThroughputRange } from "@/lib/web/mirrors/throughput";
@@ -39,26 +40,18 @@ export function RateChart({ mirror }: { mirror: string }) {
   const scale = (value: number) => (top > 0 ? (value / seconds / top) * (HEIGHT - 2) : 0);
 
   return (
-    <figure className="rounded-lg border border-slate-200 bg-white p-4" data-testid="rate-chart">
-      <figcaption className="mb-2 flex flex-wrap items-baseline justify-between gap-2 text-sm">
-        <span className="font-semibold">Rows applied per second</span>
+    <ChartFrame
+      testId="rate-chart"
+      title="Rows applied per second"
+      summary={
         <span className="text-slate-600">
           peak {formatRateValue(peak)} rows/s · {formatCount(total)} rows in {range}
         </span>
-        <span className="flex gap-1" role="group" aria-label="Time range">
-          {RANGES.map((r) => (
-            <button
-              key={r}
-              type="button"
-              onClick={() => setRange(r)}
-              aria-pressed={r === range}
-              className={`rounded px-2 py-0.5 text-xs ${r === range ? "bg-sky-700 text-white" : "border border-slate-300 text-slate-700 hover:bg-slate-50"}`}
-            >
-              {r}
-            </button>
-          ))}
-        </span>
-      </figcaption>
+      }
+      ranges={RANGES}
+      range={range}
+      onRange={setRange}
+    >
       {!current ? (
         <p className="py-8 text-center text-sm text-slate-600">{error ? `Could not load throughput: ${error}` : "Loading throughput…"}</p>
       ) : (
@@ -109,7 +102,7 @@ export function RateChart({ mirror }: { mirror: string }) {
           </span>
         ))}
       </p>
-    </figure>
+    </ChartFrame>
   );
 }
 

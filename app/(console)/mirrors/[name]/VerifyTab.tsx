@@ -4,6 +4,7 @@ import { useState } from "react";
 import { type DataColumn, DataTable } from "@/components/DataTable";
 import { formatCount, formatDuration, formatTime } from "@/components/format";
 import { sendJson } from "@/components/send-json";
+import { TONES } from "@/components/tones";
 import { usePolling } from "@/components/usePolling";
 import type { VerificationSummary, VerificationTableView, VerificationView } from "@/lib/web/mirrors/verify";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
@@ -12,19 +13,13 @@ import type { MirrorDetail } from "@/lib/web/mirrors/views";
 const RUN_REFRESH_MS = 2_000;
 const LIST_REFRESH_MS = 5_000;
 
-const RUN_STYLES: Record<string, string> = {
-  running: "bg-sky-50 text-sky-700",
-  passed: "bg-emerald-50 text-emerald-700",
-  failed: "bg-red-50 text-red-700",
-  error: "bg-amber-50 text-amber-800",
-  cancelled: "bg-slate-100 text-slate-700",
-};
+const RUN_STYLES: Record<string, string> = { running: TONES.info, passed: TONES.good, failed: TONES.bad, error: TONES.warn, cancelled: TONES.neutral };
 
 const TABLE_STYLES: Record<string, string> = {
-  equal: "bg-emerald-50 text-emerald-700",
-  different: "bg-red-50 text-red-700",
-  error: "bg-amber-50 text-amber-800",
-  running: "bg-sky-50 text-sky-700",
+  equal: TONES.good,
+  different: TONES.bad,
+  error: TONES.warn,
+  running: TONES.info,
   pending: "bg-slate-100 text-slate-600",
   cancelled: "bg-slate-100 text-slate-600",
 };
@@ -33,7 +28,7 @@ const VERIFIABLE = ["running", "paused", "completed"];
 
 function Pill({ value, styles, testId }: { value: string; styles: Record<string, string>; testId?: string }) {
   return (
-    <span data-testid={testId} data-status={value} className={`rounded-full px-2 py-0.5 text-xs font-medium ${styles[value] ?? "bg-slate-100 text-slate-700"}`}>
+    <span data-testid={testId} data-status={value} className={`rounded-full px-2 py-0.5 text-xs font-medium ${styles[value] ?? TONES.neutral}`}>
       {value}
     </span>
   );

@@ -2,15 +2,17 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, type ReactNode, useState } from "react";
+import { type FormEvent, useMemo, useState } from "react";
 import { TablePicker } from "@/components/mirrors/TablePicker";
-import { EMPTY_SELECTION, type PickerSelection, pruneUnavailable, toCreateTables } from "@/components/mirrors/table-picker-model";
-import { usePeerTables } from "@/components/mirrors/usePeerTables";
+import { EMPTY_SELECTION, indexTargetTables, type PickerSelection, pruneUnavailable, toCreateTables } from "@/components/mirrors/table-picker-model";
+import { usePeerTables, useTargetTables } from "@/components/mirrors/usePeerTables";
 import { fieldErrors } from "@/lib/errors/field-errors";
 import { mirrorCreateSchema } from "@/lib/mirrors/input";
 import type { MirrorMode } from "@/lib/mirrors/status";
 import { type FormError, tableErrors } from "./fields";
 import { type SettingKey, SettingsFields, settingsBody, type SettingsText } from "./SettingsFields";
+import { FormField } from "@/components/FormField";
+import { FormFooter } from "@/components/FormFooter";
 import { sendJson } from "@/components/send-json";
 
 export interface PeerOption {
@@ -41,6 +43,8 @@ export function CreateMirrorForm({ peers }: { peers: PeerOption[] }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const tables = usePeerTables(source || null);
+  const targetTables = useTargetTables(target || null);
+  const targetIndex = useMemo(() => indexTargetTables(targetTables.tables), [targetTables.tables]);
   const mode: MirrorMode = cdc ? "cdc" : "initial_load_only";
   const fields = error?.fields ?? {};
 
@@ -117,15 +121,15 @@ export function CreateMirrorForm({ peers }: { peers: PeerOption[] }) {
       )}
 
       <section className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3">
-        <Field id="mirror-name" label="Name" error={fields.name} help="Lowercase letters, digits and underscores; names the slot and publication.">
+        <FormField id="mirror-name" label="Name" error={fields.name} compact hint="Lowercase letters, digits and underscores; names the slot and publication.">
           <input id="mirror-name" name="name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" placeholder="orders_migration" className={`${INPUT} ${fields.name ? "border-red-400" : "border-slate-300"}`} />
-        </Field>
-        <Field id="mirror-source" label="Source peer" error={fields.source} help={sourcePeer ? `${sourcePeer.host}:${sourcePeer.port}/${sourcePeer.database}${sourcePeer.serverVersion ? ` · PostgreSQL ${sourcePeer.serverVersion}` : ""}` : "The database to copy from."}>
+        </FormField>
+        <FormField id="mirror-source" label="Source peer" error={fields.source} compact hint={sourcePeer ? `${sourcePeer.host}:${sourcePeer.port}/${sourcePeer.database}${sourcePeer.serverVersion ? ` · PostgreSQL ${sourcePeer.serverVersion}` : ""}` : "The database to copy from."}>
           <PeerSelect id="mirror-source" value={source} onChange={chooseSource} peers={peers} invalid={!!fields.source} />
-        </Field>
-        <Field id="mirror-target" label="Target peer" error={fields.target} help="The database to copy into. Existing target tables must be empty.">
+        </FormField>
+        <FormField id="mirror-target" label="Target peer" error={fields.target} compact hint="The database to copy into. Existing target tables must be empty.">
           <PeerSelect id="mirror-target" value={target} onChange={setTarget} peers={peers} invalid={!!fields.target} />
-        </Field>
+        </FormField>
         <div className="sm:col-span-3">
           <label className="flex items-start gap-2 text-sm">
             <input type="checkbox" className="mt-0.5 h-4 w-4 accent-sky-600" checked={cdc} onChange={(e) => chooseCdc(e.target.checked)} />
@@ -149,6 +153,14 @@ export function CreateMirrorForm({ peers }: { peers: PeerOption[] }) {
             {fields.tables}
           </p>
         )}
+        {target && targetTables.error && (
+          <p className="text-sm text-slate-600">
+            Could not look at the target&apos;s tables ({targetTables.error}); the create check still will.{" "}
+            <button type="button" onClick={targetTables.reload} className="font-medium text-sky-700 underline">
+              Try again
+            </button>
+          </p>
+        )}
         {notice && (
           <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
             {notice}
@@ -168,7 +180,7 @@ export function CreateMirrorForm({ peers }: { peers: PeerOption[] }) {
             </button>
           </div>
         ) : tables.listing ? (
-          <TablePicker listing={tables.listing} mode={mode} selection={selection} onChange={setSelection} rowErrors={rowErrors} />
+          <TablePicker listing={tables.listing} mode={mode} selection={selection} onChange={setSelection} rowErrors={rowErrors} targets={targetIndex} />
         ) : null}
       </section>
 
@@ -182,33 +194,8 @@ export function CreateMirrorForm({ peers }: { peers: PeerOption[] }) {
         onToggle={setSettingsOpen}
       />
 
-      <div className="flex items-center gap-3">
-        <button type="submit" disabled={submitting} className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
-          {submitting ? "Checking and creating…" : "Create mirror"}
-        </button>
-        <Link href="/mirrors" className="text-sm text-slate-600 hover:text-slate-900">
-          Cancel
-        </Link>
-      </div>
+      <FormFooter submitLabel={submitting ? "Checking and creating…" : "Create mirror"} disabled={submitting} cancelHref="/mirrors" />
     </form>
-  );
-}
-
-function Field({ id, label, error, help, children }: { id: string; label: string; error?: string; help?: string; children: ReactNode }) {
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      {children}
-      {error ? (
-        <p role="alert" className="mt-1 text-xs text-red-700">
-          {error}
-        </p>
-      ) : (
-        help && <p className="mt-1 text-xs text-slate-500">{help}</p>
-      )}
-    </div>
   );
 }
 

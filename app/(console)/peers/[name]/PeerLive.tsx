@@ -1,6 +1,7 @@
 "use client";
 
 import type { ReactNode } from "react";
+import { ErrorNote } from "@/components/ErrorNote";
 import { usePolling } from "@/components/usePolling";
 import type { Publication } from "@/lib/pg/introspect/publications";
 import type { ServerInfo } from "@/lib/pg/introspect/server-info";
@@ -58,11 +59,7 @@ function Panel(props: { id: string; title: string; note?: string; error: string 
         {props.note && <span className="text-xs text-slate-500">{props.note}</span>}
       </div>
       <div className="px-5 py-4">
-        {props.error && (
-          <p role="alert" className="mb-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-            {props.error}
-          </p>
-        )}
+        <ErrorNote message={props.error} className="mb-3" />
         {props.loading && !props.error ? <p className="text-sm text-slate-500">Loading…</p> : props.children}
       </div>
     </section>

@@ -19,7 +19,7 @@ export function SlotLagCharts({ mirrors, slots }: { mirrors: SlotMirror[]; slots
         <div key={m.slotName}>
           <p className="mb-1 text-sm text-slate-600">
             <span className="font-mono text-xs">{m.slotName}</span> · mirror{" "}
-            <Link href={`/mirrors/${encodeURIComponent(m.mirror)}?tab=cdc`} className="text-sky-700 hover:underline">
+            <Link href={`/mirrors/${encodeURIComponent(m.mirror)}?tab=cdc`} className="text-sky-700 underline">
               {m.mirror}
             </Link>
           </p>

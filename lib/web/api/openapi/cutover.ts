@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CUTOVER_STATUSES, CUTOVER_STEP_STATUSES, CUTOVER_STEPS } from "@/lib/catalog/cutover-status";
-import { type ApiSection, errorResponses, jsonBody, type JsonSchema, jsonResponse, pathParam, ref } from "@/lib/web/api/openapi/helpers";
+import { apiSection, errorResponses, jsonBody, type JsonSchema, jsonResponse, pathParam, ref } from "@/lib/web/api/openapi/helpers";
 import { cutoverOptionsSchema, sequenceSyncSchema } from "@/lib/web/mirrors/cutover";
 import { reverseMirrorSchema } from "@/lib/web/mirrors/cutover-reverse";
 
@@ -76,72 +76,68 @@ const schemas: Record<string, JsonSchema> = {
   },
 };
 
-export const cutoverApi: ApiSection = {
-  tag: { name: "cutover", description: "Switching an application from a mirror's source to its target; syncing sequences." },
-  schemas,
-  paths: {
-    "/mirrors/{name}/cutover": {
-      get: {
-        summary: "Get the latest cutover",
-        operationId: "getCutover",
-        parameters: [name],
-        responses: { "200": jsonResponse("The latest cutover, or null.", { type: "object", properties: { cutover: nullable(ref("Cutover")) } }), ...errorResponses(404) },
-      },
-      post: {
-        summary: "Start a cutover",
-        description: "Moves a running CDC mirror to `cutover`; its worker runs the steps. Follow them in `GET /mirrors/{name}` (`cutover`). 409 unless the mirror is running.",
-        operationId: "startCutover",
-        parameters: [name],
-        requestBody: jsonBody(ref("CutoverRequest"), undefined, false),
-        responses: { "202": jsonResponse("Started.", ref("Cutover")), ...errorResponses(400, 404, 409) },
-      },
-      delete: {
-        summary: "Abort the cutover",
-        description: "Before the switch only: the worker restores the source's write privileges and the mirror goes back to running. 409 when no cutover runs or it already switched.",
-        operationId: "abortCutover",
-        parameters: [name],
-        responses: { "202": jsonResponse("Abort requested (status aborting).", ref("Cutover")), ...errorResponses(404, 409) },
-      },
+export const cutoverApi = apiSection("cutover", "Switching an application from a mirror's source to its target; syncing sequences.", schemas, {
+  "/mirrors/{name}/cutover": {
+    get: {
+      summary: "Get the latest cutover",
+      operationId: "getCutover",
+      parameters: [name],
+      responses: { "200": jsonResponse("The latest cutover, or null.", { type: "object", properties: { cutover: nullable(ref("Cutover")) } }), ...errorResponses(404) },
     },
-    "/mirrors/{name}/cutover/reverse": {
-      post: {
-        summary: "Create the reverse mirror (the way back)",
-        description:
-          "After a cutover done with reverse: true: creates a CDC mirror from the target back to the source, without initial load, starting at the slot the switch created on the target, " +
-          "so every change the application makes on the target reaches the source exactly once. 409 when the cutover is not done, had no way back, or the reverse mirror exists.",
-        operationId: "reverseCutover",
-        parameters: [name],
-        requestBody: jsonBody(ref("ReverseRequest"), undefined, false),
-        responses: {
-          "201": jsonResponse("Created; its worker starts replicating.", { type: "object", properties: { name: str, startLsn: str } }),
-          ...errorResponses(400, 404, 409),
-        },
-      },
+    post: {
+      summary: "Start a cutover",
+      description: "Moves a running CDC mirror to `cutover`; its worker runs the steps. Follow them in `GET /mirrors/{name}` (`cutover`). 409 unless the mirror is running.",
+      operationId: "startCutover",
+      parameters: [name],
+      requestBody: jsonBody(ref("CutoverRequest"), undefined, false),
+      responses: { "202": jsonResponse("Started.", ref("Cutover")), ...errorResponses(400, 404, 409) },
     },
-    "/mirrors/{name}/cutover/unfence": {
-      post: {
-        summary: "Lift a stopped cutover's fence",
-        description:
-          "When a cutover stopped before the switch but its worker could not grant back the write privileges (cutover.fence.liftError), retries it: one GRANT per revoked privilege, answered when done. " +
-          "409 when the source is not fenced, the cutover still runs, it is done (the source stays fenced on purpose), or the grants fail again (the message says why).",
-        operationId: "unfenceCutover",
-        parameters: [name],
-        responses: { "200": jsonResponse("Lifted.", ref("Cutover")), ...errorResponses(404, 409) },
-      },
+    delete: {
+      summary: "Abort the cutover",
+      description: "Before the switch only: the worker restores the source's write privileges and the mirror goes back to running. 409 when no cutover runs or it already switched.",
+      operationId: "abortCutover",
+      parameters: [name],
+      responses: { "202": jsonResponse("Abort requested (status aborting).", ref("Cutover")), ...errorResponses(404, 409) },
     },
-    "/mirrors/{name}/sequences/sync": {
-      post: {
-        summary: "Sync sequences",
-        description:
-          "Sets every target sequence of the mirror's tables (owned by their columns or used in their defaults) to the source's last_value + margin, never backwards; answers when done.",
-        operationId: "syncSequences",
-        parameters: [name],
-        requestBody: jsonBody(ref("SequenceSyncRequest"), undefined, false),
-        responses: {
-          "200": jsonResponse("One result per source sequence.", { type: "object", properties: { sequences: { type: "array", items: ref("SequenceSyncResult") } } }),
-          ...errorResponses(400, 404, 409),
-        },
+  },
+  "/mirrors/{name}/cutover/reverse": {
+    post: {
+      summary: "Create the reverse mirror (the way back)",
+      description:
+        "After a cutover done with reverse: true: creates a CDC mirror from the target back to the source, without initial load, starting at the slot the switch created on the target, " +
+        "so every change the application makes on the target reaches the source exactly once. 409 when the cutover is not done, had no way back, or the reverse mirror exists.",
+      operationId: "reverseCutover",
+      parameters: [name],
+      requestBody: jsonBody(ref("ReverseRequest"), undefined, false),
+      responses: {
+        "201": jsonResponse("Created; its worker starts replicating.", { type: "object", properties: { name: str, startLsn: str } }),
+        ...errorResponses(400, 404, 409),
       },
     },
   },
-};
+  "/mirrors/{name}/cutover/unfence": {
+    post: {
+      summary: "Lift a stopped cutover's fence",
+      description:
+        "When a cutover stopped before the switch but its worker could not grant back the write privileges (cutover.fence.liftError), retries it: one GRANT per revoked privilege, answered when done. " +
+        "409 when the source is not fenced, the cutover still runs, it is done (the source stays fenced on purpose), or the grants fail again (the message says why).",
+      operationId: "unfenceCutover",
+      parameters: [name],
+      responses: { "200": jsonResponse("Lifted.", ref("Cutover")), ...errorResponses(404, 409) },
+    },
+  },
+  "/mirrors/{name}/sequences/sync": {
+    post: {
+      summary: "Sync sequences",
+      description:
+        "Sets every target sequence of the mirror's tables (owned by their columns or used in their defaults) to the source's last_value + margin, never backwards; answers when done.",
+      operationId: "syncSequences",
+      parameters: [name],
+      requestBody: jsonBody(ref("SequenceSyncRequest"), undefined, false),
+      responses: {
+        "200": jsonResponse("One result per source sequence.", { type: "object", properties: { sequences: { type: "array", items: ref("SequenceSyncResult") } } }),
+        ...errorResponses(400, 404, 409),
+      },
+    },
+  },
+});

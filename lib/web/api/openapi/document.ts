@@ -1,4 +1,5 @@
 import {
+  apiSection,
   type ApiOperation,
   type ApiSection,
   ERROR_SCHEMA,
@@ -18,25 +19,21 @@ import { cutoverApi } from "@/lib/web/api/openapi/cutover";
 /**
  * The OpenAPI 3.1 description of /api/v1 (served at GET /api/v1/openapi.json), assembled from one
  * section per area. To describe new routes, add a file under lib/web/api/openapi/ that exports an
- * ApiSection (built with the helpers in lib/web/api/openapi/helpers.ts) and append it to API_SECTIONS;
+ * ApiSection (built with apiSection and the other helpers in lib/web/api/openapi/helpers.ts) and append it to API_SECTIONS;
  * tests/integration/peers-api/openapi.test.ts fails while a route file under app/api/v1 exports a
  * method that no section describes.
  */
 
 /** The document itself. */
-const metaApi: ApiSection = {
-  tag: { name: "meta", description: "About the API." },
-  schemas: {},
-  paths: {
-    "/openapi.json": {
-      get: {
-        summary: "This OpenAPI document",
-        operationId: "openApiDocument",
-        responses: { "200": jsonResponse("OpenAPI 3.1 document.", { type: "object" }), ...errorResponses() },
-      },
+const metaApi = apiSection("meta", "About the API.", {}, {
+  "/openapi.json": {
+    get: {
+      summary: "This OpenAPI document",
+      operationId: "openApiDocument",
+      responses: { "200": jsonResponse("OpenAPI 3.1 document.", { type: "object" }), ...errorResponses() },
     },
   },
-};
+});
 
 export const API_SECTIONS: ApiSection[] = [peersApi, mirrorsApi, verifyApi, workersApi, alertsApi, lagApi, cutoverApi, metaApi];
 

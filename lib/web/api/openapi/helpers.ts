@@ -22,6 +22,11 @@ export interface ApiSection {
   schemas: Record<string, JsonSchema>;
 }
 
+/** One section: the tag its operations are listed under, its named schemas and its paths. */
+export function apiSection(name: string, description: string, schemas: ApiSection["schemas"], paths: ApiSection["paths"]): ApiSection {
+  return { tag: { name, description }, schemas, paths };
+}
+
 /** `{ "$ref": "#/components/schemas/<name>" }`. */
 export function ref(name: string): JsonSchema {
   return { $ref: `#/components/schemas/${name}` };

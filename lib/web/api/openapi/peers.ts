@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  type ApiSection,
+  apiSection,
   errorResponses,
   jsonBody,
   type JsonSchema,
@@ -182,6 +182,15 @@ const schemas: Record<string, JsonSchema> = {
     tables: { type: "array", items: obj({ schema: str, name: str }) },
   }),
   PeerPublications: obj({ publications: { type: "array", items: ref("Publication") } }),
+  TargetTable: obj({
+    schema: str,
+    name: str,
+    exists: bool,
+    rows: nullable({ type: "integer", description: "0 when the table does not exist; null when it has rows but how many is unknown." }),
+    exact: { type: "boolean", description: "Counted (small tables) rather than the planner's estimate." },
+    ownedBy: nullable({ type: "string", description: "A mirror that writes this table (not completed, table not removed)." }),
+  }),
+  PeerTargetTables: obj({ tables: { type: "array", items: ref("TargetTable") } }),
 };
 
 const live = (summary: string, operationId: string, schema: string, description: string) => ({
@@ -194,87 +203,89 @@ const live = (summary: string, operationId: string, schema: string, description:
   },
 });
 
-export const peersApi: ApiSection = {
-  tag: { name: "peers", description: "Saved connections to PostgreSQL databases." },
-  schemas,
-  paths: {
-    "/peers": {
-      get: {
-        summary: "List peers",
-        operationId: "listPeers",
-        responses: {
-          "200": jsonResponse("Every peer, by name.", obj({ peers: { type: "array", items: ref("Peer") } })),
-          ...errorResponses(),
-        },
-      },
-      post: {
-        summary: "Create a peer",
-        description:
-          "Validates the details against the server, then saves. Refused (422, message at the field at fault) only when pgferry cannot connect; " +
-          "a peer that fails other checks (e.g. wal_level is not logical) is saved and the checks say so.",
-        operationId: "createPeer",
-        requestBody: jsonBody(ref("PeerCreate")),
-        responses: { "201": jsonResponse("Saved.", ref("SavedPeer")), ...errorResponses(400, 409, 422) },
+export const peersApi = apiSection("peers", "Saved connections to PostgreSQL databases.", schemas, {
+  "/peers": {
+    get: {
+      summary: "List peers",
+      operationId: "listPeers",
+      responses: {
+        "200": jsonResponse("Every peer, by name.", obj({ peers: { type: "array", items: ref("Peer") } })),
+        ...errorResponses(),
       },
     },
-    "/peers/validate": {
-      post: {
-        summary: "Validate unsaved connection details",
-        description: "Runs every check (reachable, sign-in, database, version, wal_level, REPLICATION, free slots and WAL senders). Saves nothing.",
-        operationId: "validateConnection",
-        requestBody: jsonBody(ref("PeerConnectionInput")),
-        responses: { "200": jsonResponse("The checks; `ok` is false when pgferry cannot connect.", ref("Validation")), ...errorResponses(400) },
-      },
+    post: {
+      summary: "Create a peer",
+      description:
+        "Validates the details against the server, then saves. Refused (422, message at the field at fault) only when pgferry cannot connect; " +
+        "a peer that fails other checks (e.g. wal_level is not logical) is saved and the checks say so.",
+      operationId: "createPeer",
+      requestBody: jsonBody(ref("PeerCreate")),
+      responses: { "201": jsonResponse("Saved.", ref("SavedPeer")), ...errorResponses(400, 409, 422) },
     },
-    "/peers/{name}": {
-      get: {
-        summary: "Get a peer",
-        operationId: "getPeer",
-        parameters: [name],
-        responses: { "200": jsonResponse("The peer.", ref("Peer")), ...errorResponses(404) },
-      },
-      patch: {
-        summary: "Edit a peer",
-        description: "Applies the edit, revalidates and saves; refused like create when pgferry cannot connect. An empty password keeps the stored one.",
-        operationId: "updatePeer",
-        parameters: [name],
-        requestBody: jsonBody(ref("PeerUpdate")),
-        responses: { "200": jsonResponse("Saved.", ref("SavedPeer")), ...errorResponses(400, 404, 409, 422) },
-      },
-      delete: {
-        summary: "Delete a peer",
-        description: "Refused with 409 `peer_in_use` while a mirror uses the peer. Nothing on the peer's server is touched.",
-        operationId: "deletePeer",
-        parameters: [name],
-        responses: { "204": { description: "Deleted." }, ...errorResponses(404, 409) },
-      },
-    },
-    "/peers/{name}/validate": {
-      post: {
-        summary: "Validate a saved peer",
-        description:
-          "Without a body (or with `{}`), validates the peer as saved and records the result. With an edit (PeerUpdate), validates the edited details " +
-          "without saving anything; an empty password means the stored one.",
-        operationId: "revalidatePeer",
-        parameters: [name],
-        requestBody: jsonBody(ref("PeerUpdate"), "Optional unsaved edit.", false),
-        responses: { "200": jsonResponse("The checks.", ref("Validation")), ...errorResponses(400, 404) },
-      },
-    },
-    "/peers/{name}/server": live("Server facts", "peerServer", "ServerInfo", "Version, database size, wal_level, replication slots and WAL senders in use."),
-    "/peers/{name}/tables": live(
-      "Schemas and tables",
-      "peerTables",
-      "TableListing",
-      "User schemas and tables with estimated rows, size, primary key, replica identity and columns.",
-    ),
-    "/peers/{name}/activity": live(
-      "Running commands",
-      "peerActivity",
-      "PeerActivity",
-      "pgferry's sessions on the peer's server (pg_stat_activity), including the one answering (marked self).",
-    ),
-    "/peers/{name}/slots": live("Replication slots", "peerSlots", "PeerSlots", "Every replication slot on the server, with lag in bytes and wal_status."),
-    "/peers/{name}/publications": live("Publications", "peerPublications", "PeerPublications", "Publications in the peer's database with their tables."),
   },
-};
+  "/peers/validate": {
+    post: {
+      summary: "Validate unsaved connection details",
+      description: "Runs every check (reachable, sign-in, database, version, wal_level, REPLICATION, free slots and WAL senders). Saves nothing.",
+      operationId: "validateConnection",
+      requestBody: jsonBody(ref("PeerConnectionInput")),
+      responses: { "200": jsonResponse("The checks; `ok` is false when pgferry cannot connect.", ref("Validation")), ...errorResponses(400) },
+    },
+  },
+  "/peers/{name}": {
+    get: {
+      summary: "Get a peer",
+      operationId: "getPeer",
+      parameters: [name],
+      responses: { "200": jsonResponse("The peer.", ref("Peer")), ...errorResponses(404) },
+    },
+    patch: {
+      summary: "Edit a peer",
+      description: "Applies the edit, revalidates and saves; refused like create when pgferry cannot connect. An empty password keeps the stored one.",
+      operationId: "updatePeer",
+      parameters: [name],
+      requestBody: jsonBody(ref("PeerUpdate")),
+      responses: { "200": jsonResponse("Saved.", ref("SavedPeer")), ...errorResponses(400, 404, 409, 422) },
+    },
+    delete: {
+      summary: "Delete a peer",
+      description: "Refused with 409 `peer_in_use` while a mirror uses the peer. Nothing on the peer's server is touched.",
+      operationId: "deletePeer",
+      parameters: [name],
+      responses: { "204": { description: "Deleted." }, ...errorResponses(404, 409) },
+    },
+  },
+  "/peers/{name}/validate": {
+    post: {
+      summary: "Validate a saved peer",
+      description:
+        "Without a body (or with `{}`), validates the peer as saved and records the result. With an edit (PeerUpdate), validates the edited details " +
+        "without saving anything; an empty password means the stored one.",
+      operationId: "revalidatePeer",
+      parameters: [name],
+      requestBody: jsonBody(ref("PeerUpdate"), "Optional unsaved edit.", false),
+      responses: { "200": jsonResponse("The checks.", ref("Validation")), ...errorResponses(400, 404) },
+    },
+  },
+  "/peers/{name}/server": live("Server facts", "peerServer", "ServerInfo", "Version, database size, wal_level, replication slots and WAL senders in use."),
+  "/peers/{name}/tables": live(
+    "Schemas and tables",
+    "peerTables",
+    "TableListing",
+    "User schemas and tables with estimated rows, size, primary key, replica identity and columns.",
+  ),
+  "/peers/{name}/activity": live(
+    "Running commands",
+    "peerActivity",
+    "PeerActivity",
+    "pgferry's sessions on the peer's server (pg_stat_activity), including the one answering (marked self).",
+  ),
+  "/peers/{name}/target-tables": live(
+    "Tables as a target",
+    "peerTargetTables",
+    "PeerTargetTables",
+    "Every user table with its row count (exact up to 8 MiB), and the mirror that writes it; tables mirrors write that do not exist yet are listed with exists false.",
+  ),
+  "/peers/{name}/slots": live("Replication slots", "peerSlots", "PeerSlots", "Every replication slot on the server, with lag in bytes and wal_status."),
+  "/peers/{name}/publications": live("Publications", "peerPublications", "PeerPublications", "Publications in the peer's database with their tables."),
+});

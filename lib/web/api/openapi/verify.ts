@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ApiSection, errorResponses, jsonBody, type JsonSchema, jsonResponse, pathParam, ref } from "@/lib/web/api/openapi/helpers";
+import { apiSection, errorResponses, jsonBody, type JsonSchema, jsonResponse, pathParam, ref } from "@/lib/web/api/openapi/helpers";
 import { verifyRequestSchema } from "@/lib/web/mirrors/verify";
 
 /** The verification routes (app/api/v1/mirrors/{name}/verify, …/verifications); shapes of lib/web/mirrors/verify.ts. */
@@ -70,48 +70,44 @@ const schemas: Record<string, JsonSchema> = {
   },
 };
 
-export const verifyApi: ApiSection = {
-  tag: { name: "verifications", description: "Exact comparisons of a mirror's source and target tables, also while CDC runs." },
-  schemas,
-  paths: {
-    "/mirrors/{name}/verify": {
-      post: {
-        summary: "Start a verification",
-        description: "Queues a comparison of the chosen tables (all when `tables` is left out). Refused with 409 while the initial load runs or another verification of the mirror is running.",
-        operationId: "startVerification",
-        parameters: [name],
-        requestBody: jsonBody(ref("VerifyRequest"), undefined, false),
-        responses: {
-          "202": jsonResponse("Started.", { type: "object", required: ["id"], properties: { id: { type: "string", format: "uuid" } } }),
-          ...errorResponses(400, 404, 409),
-          "503": jsonResponse("No worker has started on this catalog yet.", ref("Error")),
-        },
-      },
-    },
-    "/mirrors/{name}/verifications": {
-      get: {
-        summary: "List verifications",
-        operationId: "listVerifications",
-        parameters: [name, { name: "limit", in: "query", required: false, description: "Default: 20, at most 200.", schema: { type: "integer" } }],
-        responses: {
-          "200": jsonResponse("Newest first.", { type: "object", properties: { verifications: { type: "array", items: ref("VerificationSummary") } } }),
-          ...errorResponses(404),
-        },
-      },
-    },
-    "/mirrors/{name}/verifications/{id}": {
-      get: {
-        summary: "Get a verification",
-        operationId: "getVerification",
-        parameters: [name, id],
-        responses: { "200": jsonResponse("The run with each table's result and up to 100 example differences per table.", ref("Verification")), ...errorResponses(404) },
-      },
-      delete: {
-        summary: "Cancel a verification",
-        operationId: "cancelVerification",
-        parameters: [name, id],
-        responses: { "200": jsonResponse("The run afterwards (cancelled).", ref("Verification")), ...errorResponses(404, 409) },
+export const verifyApi = apiSection("verifications", "Exact comparisons of a mirror's source and target tables, also while CDC runs.", schemas, {
+  "/mirrors/{name}/verify": {
+    post: {
+      summary: "Start a verification",
+      description: "Queues a comparison of the chosen tables (all when `tables` is left out). Refused with 409 while the initial load runs or another verification of the mirror is running.",
+      operationId: "startVerification",
+      parameters: [name],
+      requestBody: jsonBody(ref("VerifyRequest"), undefined, false),
+      responses: {
+        "202": jsonResponse("Started.", { type: "object", required: ["id"], properties: { id: { type: "string", format: "uuid" } } }),
+        ...errorResponses(400, 404, 409),
+        "503": jsonResponse("No worker has started on this catalog yet.", ref("Error")),
       },
     },
   },
-};
+  "/mirrors/{name}/verifications": {
+    get: {
+      summary: "List verifications",
+      operationId: "listVerifications",
+      parameters: [name, { name: "limit", in: "query", required: false, description: "Default: 20, at most 200.", schema: { type: "integer" } }],
+      responses: {
+        "200": jsonResponse("Newest first.", { type: "object", properties: { verifications: { type: "array", items: ref("VerificationSummary") } } }),
+        ...errorResponses(404),
+      },
+    },
+  },
+  "/mirrors/{name}/verifications/{id}": {
+    get: {
+      summary: "Get a verification",
+      operationId: "getVerification",
+      parameters: [name, id],
+      responses: { "200": jsonResponse("The run with each table's result and up to 100 example differences per table.", ref("Verification")), ...errorResponses(404) },
+    },
+    delete: {
+      summary: "Cancel a verification",
+      operationId: "cancelVerification",
+      parameters: [name, id],
+      responses: { "200": jsonResponse("The run afterwards (cancelled).", ref("Verification")), ...errorResponses(404, 409) },
+    },
+  },
+});
