@@ -48,8 +48,8 @@ export const CUTOVER_STEP_LABELS: Record<CutoverStepName, string> = {
 /** Statuses after which a cutover no longer changes. */
 export const FINISHED_CUTOVER_STATUSES: CutoverStatus[] = ["aborted", "failed", "done"];
 
-/** Pre-flight refuses a cutover while the mirror lags more than this. Default: 60 s. */
-export const CUTOVER_MAX_LAG_SECONDS = 60;
+/** Default of the cutover option `maxLagSeconds`: 60 s. */
+export const DEFAULT_CUTOVER_MAX_LAG_SECONDS = 60;
 
 /** `POST /api/v1/mirrors/{name}/cutover`: every option has a default, so `{}` is a full request. */
 export const cutoverOptionsSchema = z
@@ -60,6 +60,12 @@ export const cutoverOptionsSchema = z
     sequenceMargin: z.number().int({ error: "The sequence margin must be a whole number." }).min(0, { error: "The sequence margin cannot be negative." }).max(1_000_000_000).default(0),
     /** Build the target's indexes, constraints, views… (workers/schema/post-data.ts) before the switch. Default: true. */
     buildObjects: z.boolean().default(true),
+    /** Pre-flight refuses the cutover while the mirror lags more than this many seconds. Default: 60. */
+    maxLagSeconds: z
+      .number({ error: "The lag threshold must be a number of seconds." })
+      .positive({ error: "The lag threshold must be more than 0 seconds." })
+      .max(86_400, { error: "The lag threshold can be at most 86400 seconds (a day)." })
+      .default(DEFAULT_CUTOVER_MAX_LAG_SECONDS),
     /** Run a verification of every table and stop the cutover unless it passes. Default: true. */
     verify: z.boolean().default(true),
     /** Drop the slot and publication on the source at the end. Default: true. */

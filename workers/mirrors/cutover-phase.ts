@@ -2,7 +2,6 @@ import type pg from "pg";
 import type { Cutover, CutoverStep, Mirror, MirrorTable, Prisma } from "@/lib/catalog/generated/client";
 import { markCutoverSwitched } from "@/lib/catalog/cutover-abort";
 import {
-  CUTOVER_MAX_LAG_SECONDS,
   CUTOVER_STEPS,
   type CutoverOptions,
   type CutoverStepName,
@@ -27,6 +26,7 @@ import { sleep } from "@/lib/sleep";
 import { waitApplied } from "@/workers/cutover/drain";
 import { applyFence, currentInsertLsn, liftFence, planFence } from "@/workers/cutover/fence";
 import { checkPeers } from "@/workers/cutover/preflight";
+import { checkObjects } from "@/workers/cutover/preflight-objects";
 import { prepareWayBack, reverseBlockers } from "@/workers/cutover/reverse";
 import { buildPostData } from "@/workers/schema/post-data";
 import { streamChanges } from "./cdc-phase";
@@ -162,8 +162,8 @@ const STEPS: Record<Exclude<CutoverStepName, "finish">, (phase: Phase) => Promis
 async function preflight({ mirror, options, source, target }: Phase): Promise<StepOutcome> {
   const blockers: string[] = [];
   const notes: string[] = [];
-  if (mirror.lagSeconds !== null && mirror.lagSeconds > CUTOVER_MAX_LAG_SECONDS) {
-    blockers.push(`Replication lags ${Math.round(mirror.lagSeconds)} s behind the source (at most ${CUTOVER_MAX_LAG_SECONDS} s); let it catch up first.`);
+  if (mirror.lagSeconds !== null && mirror.lagSeconds > options.maxLagSeconds) {
+    blockers.push(`Replication lags ${Math.round(mirror.lagSeconds)} s behind the source (at most ${options.maxLagSeconds} s); let it catch up first.`);
   } else {
     notes.push(`Lag ${mirror.lagSeconds === null ? "not measured yet" : `${mirror.lagSeconds.toFixed(1)} s`}.`);
   }
@@ -172,7 +172,17 @@ async function preflight({ mirror, options, source, target }: Phase): Promise<St
   const mapping = tableMappings(mirror.tables);
   const peers = await checkPeers(source, target, mapping, { parallel: OBJECT_BUILD_PARALLEL });
   blockers.push(...peers.blockers);
-  if (options.buildObjects) notes.push(...peers.notes);
+  let warnings: string[] = [];
+  if (options.buildObjects) {
+    notes.push(...peers.notes);
+    // Needs every table on the source; the objects step never runs when it is off, so its blockers do not matter then.
+    if (peers.blockers.length === 0) {
+      const objects = await checkObjects(source, target, mapping, { reproduceGrants: reproduceGrants(mirror) });
+      blockers.push(...objects.blockers.map((b) => `${b.object}: ${b.reason}.`));
+      warnings = objects.warnings.map((w) => `${w.object} (${w.reason})`);
+      if (objects.extensionsToCreate.length) notes.push(`Extensions to create on the target: ${objects.extensionsToCreate.join(", ")}.`);
+    }
+  }
   if (options.reverse) {
     blockers.push(...(await reverseBlockers(source, target, mapping.map((m) => m.target), mapping.map((m) => m.source))));
     notes.push("A way back is prepared at the switch: a slot and publication on the target for a reverse mirror.");
@@ -184,8 +194,15 @@ async function preflight({ mirror, options, source, target }: Phase): Promise<St
   } else {
     notes.push("Writes are not fenced: you confirmed the application stopped writing.");
   }
-  if (blockers.length) throw new StepFailure(`Blocked: ${blockers.join(" ")}`);
-  return { status: "done", output: notes.join(" "), detail: { notes, indexBuildSeconds: peers.indexBuildSeconds } };
+  // One line per blocker: the step output is the user's to-do list.
+  if (blockers.length) throw new StepFailure(`Blocked:\n${blockers.map((b) => `- ${b}`).join("\n")}`);
+  if (warnings.length) notes.push(`Will be skipped (${warnings.length}): ${warnings.join("; ")}.`);
+  return { status: "done", output: notes.join(" "), detail: { notes, warnings, indexBuildSeconds: peers.indexBuildSeconds } };
+}
+
+/** The mirror setting reproduceGrants. Default: true. */
+function reproduceGrants(mirror: LoadedMirror): boolean {
+  return (mirror.settings as { reproduceGrants?: boolean } | null)?.reproduceGrants !== false;
 }
 
 async function fence({ ctx, mirror, cutover, options, source }: Phase): Promise<StepOutcome> {
@@ -258,7 +275,7 @@ async function objects({ ctx, mirror, cutover, options, source, target, signal }
   let lastReport = 0;
   const result = await buildPostData(source, target, tableMappings(mirror.tables), {
     parallel: OBJECT_BUILD_PARALLEL,
-    reproduceGrants: (mirror.settings as { reproduceGrants?: boolean } | null)?.reproduceGrants,
+    reproduceGrants: reproduceGrants(mirror),
     signal,
     onProgress: (p) => {
       if (Date.now() - lastReport < 1_000) return;

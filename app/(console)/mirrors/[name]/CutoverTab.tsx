@@ -23,7 +23,7 @@ const STATUS_TEXT: Record<string, string> = {
   done: "Done: the target is the database now.",
 };
 
-const DEFAULTS = { fenceWrites: true, sequenceMargin: 0, buildObjects: true, verify: true, dropSource: true, reverse: false };
+const DEFAULTS = { fenceWrites: true, sequenceMargin: 0, maxLagSeconds: 60, buildObjects: true, verify: true, dropSource: true, reverse: false };
 
 /**
  * Cutover tab: the options, then the checklist of steps with each one's duration and output, live
@@ -111,6 +111,17 @@ export function CutoverTab({ mirror, onChanged }: { mirror: MirrorDetail; onChan
               className="w-24 rounded border border-slate-300 px-2 py-1"
               value={options.sequenceMargin}
               onChange={(e) => setOptions({ ...options, sequenceMargin: Math.max(0, Math.floor(Number(e.target.value) || 0)) })}
+            />
+          </label>
+          <label className="flex items-center gap-2">
+            Maximum lag (seconds)
+            <input
+              type="number"
+              min={1}
+              data-testid="cutover-max-lag"
+              className="w-24 rounded border border-slate-300 px-2 py-1"
+              value={options.maxLagSeconds}
+              onChange={(e) => setOptions({ ...options, maxLagSeconds: Math.max(1, Number(e.target.value) || 60) })}
             />
           </label>
           {!options.fenceWrites && (

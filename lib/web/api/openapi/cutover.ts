@@ -21,7 +21,8 @@ const schemas: Record<string, JsonSchema> = {
     ...jsonSchema(cutoverOptionsSchema),
     description:
       "fenceWrites (default true): revoke INSERT/UPDATE/DELETE/TRUNCATE on the mirrored tables from every role but pgferry's own and end sessions writing to them; false means you confirm the application stopped writing. " +
-      "sequenceMargin (default 0): added to each source sequence value. buildObjects (default true): build the target's indexes, constraints, views… before the switch. " +
+      "sequenceMargin (default 0): added to each source sequence value. maxLagSeconds (default 60): pre-flight refuses the cutover while replication lags more. " +
+      "buildObjects (default true): build the target's indexes, constraints, views… before the switch; pre-flight names what would block the build (missing extensions, names taken on the target). " +
       "verify (default true): the cutover stops unless a verification of every table passes. dropSource (default true): drop the slot and publication on the source at the end. " +
       "reverse (default false): at the switch, create a publication and a slot on the target for a way back (POST /mirrors/{name}/cutover/reverse); needs wal_level = logical and REPLICATION on the target.",
   },

@@ -9,7 +9,7 @@ type Context = { params: Promise<{ name: string }> };
 /** GET /api/v1/mirrors/{name}/cutover: the latest cutover (`{ cutover: null }` when none). */
 export const GET = apiRoute(async (_request, { params }: Context) => ({ cutover: await getCutover(db(), (await params).name) }));
 
-/** POST /api/v1/mirrors/{name}/cutover `{ fenceWrites?, sequenceMargin?, buildObjects?, verify?, dropSource? }`: 202 with the cutover. */
+/** POST /api/v1/mirrors/{name}/cutover `{ fenceWrites?, sequenceMargin?, maxLagSeconds?, buildObjects?, verify?, dropSource?, reverse? }`: 202 with the cutover. */
 export const POST = apiRoute(async (request, { params }: Context) => {
   const cutover = await startCutover(db(), (await params).name, await readOptionalJson(request));
   return Response.json(cutover, { status: 202 });
