@@ -8,6 +8,7 @@ import type { TestCatalog } from "@/tests/support/catalog";
 import { clusterInfo, connect } from "@/tests/support/databases";
 import { createMirrorTestbed, type MirrorTestbed, waitForMirrorStatus } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
+import { appRoleName, dropAppRoleAndClose } from "./app-role";
 
 interface Attempt {
   at: number;
@@ -26,7 +27,7 @@ describe("cutover under an application's writes", () => {
   let catalog: TestCatalog;
   let source: pg.Client;
   let target: pg.Client;
-  const role = `app_${randomBytes(4).toString("hex")}`;
+  const role = appRoleName();
   const password = randomBytes(12).toString("hex");
 
   /** The application: one insert after another as `role`, each attempt recorded; reconnects when its session was ended. */
@@ -100,10 +101,7 @@ describe("cutover under an application's writes", () => {
     await target.query("CREATE SEQUENCE IF NOT EXISTS public.orders_id_seq; CREATE SEQUENCE IF NOT EXISTS public.customers_id_seq");
   }, 180_000);
 
-  afterAll(async () => {
-    await source?.query(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`).catch(() => {});
-    await bed?.close();
-  });
+  afterAll(() => dropAppRoleAndClose(bed, source, role));
 
   it("syncs the target's sequences on demand, never backwards", async () => {
     const { sequences } = await syncMirrorSequences(catalog.prisma, "co", { margin: 5 });

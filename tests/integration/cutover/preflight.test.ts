@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCutover } from "@/lib/web/mirrors/cutover";
@@ -6,6 +5,7 @@ import { getMirror } from "@/lib/web/mirrors/views";
 import type { TestCatalog } from "@/tests/support/catalog";
 import { createMirrorTestbed, type MirrorTestbed, waitForMirrorStatus } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
+import { appRoleName, dropAppRoleAndClose } from "./app-role";
 
 /**
  * The target already uses the name a source index will get, for an index of another table: pre-flight
@@ -15,13 +15,10 @@ describe("cutover pre-flight with a name taken on the target", () => {
   let bed: MirrorTestbed;
   let catalog: TestCatalog;
   let source: pg.Client;
-  let target: pg.Client;
-  const role = `app_${randomBytes(4).toString("hex")}`;
+  const role = appRoleName();
 
   beforeAll(async () => {
-    bed = await createMirrorTestbed();
-    ({ catalog, source, target } = bed);
-    await source.query(`
+    bed = await createMirrorTestbed(`
       CREATE TABLE public.customers (id int PRIMARY KEY);
       CREATE TABLE public.orders (id bigserial PRIMARY KEY, note text, customer_id int CONSTRAINT orders_customer_fk REFERENCES public.customers);
       CREATE INDEX orders_note_idx ON public.orders (note);
@@ -31,16 +28,14 @@ describe("cutover pre-flight with a name taken on the target", () => {
       GRANT INSERT ON public.orders TO ${role};
       GRANT USAGE ON SEQUENCE public.orders_id_seq TO ${role};
     `);
+    ({ catalog, source } = bed);
     bed.startWorker();
     await bed.createMirror({ name: "pf", mode: "cdc", tables: [{ source: "public.orders" }], settings: {} });
     await waitForMirrorStatus(catalog.prisma, "pf", "running");
-    await target.query("CREATE TABLE public.other (note text); CREATE INDEX orders_note_idx ON public.other (note)");
+    await bed.target.query("CREATE TABLE public.other (note text); CREATE INDEX orders_note_idx ON public.other (note)");
   }, 180_000);
 
-  afterAll(async () => {
-    await source?.query(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`).catch(() => {});
-    await bed?.close();
-  });
+  afterAll(() => dropAppRoleAndClose(bed, source, role));
 
   it("fails pre-flight naming the blocker, fences nothing, and the mirror keeps running", async () => {
     await startCutover(catalog.prisma, "pf", { verify: false });
@@ -63,12 +58,12 @@ describe("cutover pre-flight with a name taken on the target", () => {
       await source.query("RESET ROLE");
     }
     // The target's own index is left alone.
-    const { rows } = await target.query("SELECT indrelid::regclass::text AS t FROM pg_index WHERE indexrelid = 'public.orders_note_idx'::regclass");
+    const { rows } = await bed.target.query("SELECT indrelid::regclass::text AS t FROM pg_index WHERE indexrelid = 'public.orders_note_idx'::regclass");
     expect(rows).toEqual([{ t: "other" }]);
   }, 180_000);
 
   it("lists what the build will skip without blocking once the name is free", async () => {
-    await target.query("DROP TABLE public.other");
+    await bed.target.query("DROP TABLE public.other");
     await startCutover(catalog.prisma, "pf", { verify: false });
     await waitFor(async () => (await getMirror(catalog.prisma, "pf")).cutover?.steps.find((s) => s.name === "preflight")?.status === "done", 60_000, 50);
     const preflight = (await getMirror(catalog.prisma, "pf")).cutover!.steps.find((s) => s.name === "preflight")!;

@@ -102,28 +102,20 @@ export function CutoverTab({ mirror, onChanged }: { mirror: MirrorDetail; onChan
             <input type="checkbox" data-testid="cutover-reverse" checked={options.reverse} onChange={(e) => setOptions({ ...options, reverse: e.target.checked })} />
             Keep a way back (reverse mirror from the target)
           </label>
-          <label className="flex items-center gap-2">
-            Sequence margin
-            <input
-              type="number"
-              min={0}
-              data-testid="cutover-margin"
-              className="w-24 rounded border border-slate-300 px-2 py-1"
-              value={options.sequenceMargin}
-              onChange={(e) => setOptions({ ...options, sequenceMargin: Math.max(0, Math.floor(Number(e.target.value) || 0)) })}
-            />
-          </label>
-          <label className="flex items-center gap-2">
-            Maximum lag (seconds)
-            <input
-              type="number"
-              min={1}
-              data-testid="cutover-max-lag"
-              className="w-24 rounded border border-slate-300 px-2 py-1"
-              value={options.maxLagSeconds}
-              onChange={(e) => setOptions({ ...options, maxLagSeconds: Math.max(1, Number(e.target.value) || 60) })}
-            />
-          </label>
+          <NumberOption
+            label="Sequence margin"
+            testId="cutover-margin"
+            min={0}
+            value={options.sequenceMargin}
+            onChange={(value) => setOptions({ ...options, sequenceMargin: Math.max(0, Math.floor(value || 0)) })}
+          />
+          <NumberOption
+            label="Maximum lag (seconds)"
+            testId="cutover-max-lag"
+            min={1}
+            value={options.maxLagSeconds}
+            onChange={(value) => setOptions({ ...options, maxLagSeconds: Math.max(1, value || 60) })}
+          />
           {!options.fenceWrites && (
             <label className="flex items-center gap-2 text-amber-900">
               <input type="checkbox" data-testid="cutover-confirm" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />
@@ -274,5 +266,22 @@ function WayBack({ cutover, busy, onCreate }: { cutover: CutoverView; busy: bool
         </>
       )}
     </div>
+  );
+}
+
+/** One numeric option of the cutover form. */
+function NumberOption(props: { label: string; testId: string; min: number; value: number; onChange: (value: number) => void }) {
+  return (
+    <label className="flex items-center gap-2">
+      {props.label}
+      <input
+        type="number"
+        min={props.min}
+        data-testid={props.testId}
+        className="w-24 rounded border border-slate-300 px-2 py-1"
+        value={props.value}
+        onChange={(e) => props.onChange(Number(e.target.value))}
+      />
+    </label>
   );
 }
