@@ -8,15 +8,12 @@ import type { AppliedBatch } from "@/workers/cdc/types";
 import type { RunnerContext } from "./context";
 import { sleep } from "@/lib/sleep";
 import { tableMappings } from "./load-setup";
-import { refreshSlotStats } from "./slot-stats";
 import { finishTableRemovals } from "./table-removal";
 
 /** How often the mirror's status is re-read while streaming, so a pause or delete takes effect quickly. Default: 500 ms. */
 const STATUS_CHECK_INTERVAL_MS = 500;
 /** How often lag is measured while streaming. Default: 2 s. */
 const LAG_INTERVAL_MS = 2_000;
-/** How often the slot's state is read from the source while streaming. Default: 10 s. */
-const SLOT_STATS_INTERVAL_MS = 10_000;
 
 /**
  * Streams a CDC mirror's changes until its status leaves `whileStatus` ("running") or `signal` fires.
@@ -36,6 +33,8 @@ export async function streamChanges(
     loadPeerConnection(ctx.catalog, mirror.sourcePeerId),
     loadPeerConnection(ctx.catalog, mirror.targetPeerId),
   ]);
+  // Batches name their tables as the source does; looked up once per session, not per batch.
+  const tablesByName = new Map(mirror.tables.map((t) => [formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable }), t]));
   const stop = new AbortController();
   const run = startCdc({
     mirror: mirror.name,
@@ -48,12 +47,11 @@ export async function streamChanges(
     signal: AbortSignal.any([signal, stop.signal]),
     maxBatchRows: settings.cdcBatchSize,
     maxBatchLatencyMs: settings.cdcMaxBatchLatencyMs,
-    onBatch: (batch) => recordBatch(ctx, mirror, batch),
+    onBatch: (batch) => recordBatch(ctx, mirror.id, tablesByName, batch),
     onEvent: (event) => recordMirrorEvent(ctx.catalog, mirror.id, event.level, event.message, event.detail),
   });
   await recordMirrorEvent(ctx.catalog, mirror.id, "info", "Continuous replication started.");
 
-  let lastSlotStats = 0;
   let lastLag = 0;
   let stoppedFor: string | null = null;
   const watch = (async () => {
@@ -84,10 +82,6 @@ export async function streamChanges(
           where: { id: mirror.id },
           data: { lagBytes: BigInt(lag.lagBytes), lagSeconds: lag.lagSeconds, lastAppliedLsn: lag.appliedLsn, statsUpdatedAt: new Date() },
         });
-        if (Date.now() - lastSlotStats > SLOT_STATS_INTERVAL_MS) {
-          lastSlotStats = Date.now();
-          await refreshSlotStats(ctx.catalog, mirror.id, source, mirror.slotName, `cdc:${mirror.name}:stats`);
-        }
       } catch (error) {
         ctx.logger.debug("could not refresh CDC stats", { mirror: mirror.name, error });
       }
@@ -119,14 +113,14 @@ function sessionOutdated(
   return now.cdcBatchSize !== settings.cdcBatchSize || now.cdcMaxBatchLatencyMs !== settings.cdcMaxBatchLatencyMs || current._count.tables !== mirror.tables.length;
 }
 
-async function recordBatch(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }, batch: AppliedBatch): Promise<void> {
+async function recordBatch(ctx: RunnerContext, mirrorId: string, tablesByName: Map<string, MirrorTable>, batch: AppliedBatch): Promise<void> {
   const { catalog } = ctx;
   // Locks in one order everywhere (the mirror row, then its tables by id), so two writers of a mirror's
   // progress — an ending session's last reports and the next session's, an edit — wait for each other
   // instead of deadlocking.
   const writes: Prisma.PrismaPromise<unknown>[] = [
     catalog.mirror.update({
-      where: { id: mirror.id },
+      where: { id: mirrorId },
       data: { lastAppliedLsn: batch.lastLsn, ...(batch.commitTime ? { lastCommitAt: batch.commitTime } : {}) },
     }),
   ];
@@ -134,7 +128,7 @@ async function recordBatch(ctx: RunnerContext, mirror: Mirror & { tables: Mirror
     writes.push(
       catalog.cdcBatch.create({
         data: {
-          mirrorId: mirror.id,
+          mirrorId,
           rows: batch.rows,
           inserts: batch.inserts,
           updates: batch.updates,
@@ -147,7 +141,7 @@ async function recordBatch(ctx: RunnerContext, mirror: Mirror & { tables: Mirror
     );
   }
   const counted = batch.tables
-    .map((counts) => ({ counts, table: mirror.tables.find((t) => formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable }) === counts.table) }))
+    .map((counts) => ({ counts, table: tablesByName.get(counts.table) }))
     .filter(({ counts, table }) => table && counts.inserts + counts.updates + counts.deletes > 0)
     .sort((a, b) => (a.table!.id < b.table!.id ? -1 : 1));
   for (const { counts, table } of counted) {

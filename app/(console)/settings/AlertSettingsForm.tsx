@@ -2,6 +2,7 @@
 
 import { type ChangeEvent, type FormEvent, useState } from "react";
 import { type AlertSettings, alertSettingsSchema } from "@/lib/alerts/settings";
+import { sendJson } from "@/components/send-json";
 
 type Values = { webhookUrl: string; lagSeconds: string; retainedWalMegabytes: string; slotInactiveMinutes: string };
 type ApiError = { error?: { message?: string; fields?: Record<string, string> } };
@@ -41,8 +42,8 @@ export function AlertSettingsForm({ initial }: { initial: AlertSettings }) {
     };
   }
 
-  async function request(path: string, method: string, payload: unknown): Promise<boolean> {
-    const response = await fetch(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
+  async function request(path: string, method: "PUT" | "POST", payload: unknown): Promise<boolean> {
+    const response = await sendJson(path, method, payload);
     if (response.ok) return true;
     const failure = ((await response.json().catch(() => ({}))) as ApiError).error;
     const fields = failure?.fields ?? {};

@@ -65,6 +65,17 @@ export function toErrorResponse(error: unknown, request: Request): Response {
   return errorResponse(500, "internal_error", "Something went wrong on the server; the details are in pgferry's log.");
 }
 
+/** A request body that may be empty (then `{}`); 400 when it is not JSON. */
+export async function readOptionalJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UserFacingError("The request body must be JSON.", "invalid_json");
+  }
+}
+
 /** Reads a JSON body; a malformed body is the client's mistake, not a 500. */
 export async function readJson(request: Request): Promise<unknown> {
   try {

@@ -149,13 +149,3 @@ export async function unfenceCutover(catalog: PrismaClient, name: string): Promi
   return (await latestCutoverView(catalog, mirror.id))!;
 }
 
-/** A request body that may be empty (then `{}`); 400 when it is not JSON. */
-export async function readOptionalJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UserFacingError("The request body must be JSON.", "invalid_json");
-  }
-}

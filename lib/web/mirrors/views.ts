@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from "@/lib/catalog/generated/client";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
-import { listWorkers } from "@/lib/catalog/workers";
+import { isWorkerOnline } from "@/lib/catalog/workers";
 import { type CutoverView, latestCutoverView } from "@/lib/catalog/cutover-view";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
 import { type MirrorStatus, STATUS_LABELS } from "@/lib/mirrors/status";
@@ -170,7 +170,7 @@ export async function getMirror(catalog: PrismaClient, name: string): Promise<Mi
       : partitionsTotal > 0
         ? (partitionsDone / partitionsTotal) * 100
         : 0;
-  const workers = m.ownerWorkerId ? await listWorkers(catalog) : [];
+  const ownerOnline = m.ownerWorkerId ? await isWorkerOnline(catalog, m.ownerWorkerId) : false;
   return {
     ...summary,
     settings: m.settings as unknown as MirrorSettings,
@@ -204,7 +204,7 @@ export async function getMirror(catalog: PrismaClient, name: string): Promise<Mi
             statsUpdatedAt: iso(m.statsUpdatedAt),
           }
         : null,
-    owner: m.ownerWorkerId ? { workerId: m.ownerWorkerId, online: workers.some((w) => w.id === m.ownerWorkerId && w.online) } : null,
+    owner: m.ownerWorkerId ? { workerId: m.ownerWorkerId, online: ownerOnline } : null,
     cutover: await latestCutoverView(catalog, m.id),
   };
 }

@@ -6,6 +6,7 @@ import { sendJson } from "@/components/send-json";
 import { fenceUndoSql, type ReverseRecord } from "@/lib/catalog/cutover-status";
 import type { CutoverStepView, CutoverView } from "@/lib/catalog/cutover-view";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
+import { apiErrorMessage } from "@/components/api-error";
 
 const STEP_STYLES: Record<string, string> = {
   pending: "bg-slate-100 text-slate-600",
@@ -45,11 +46,11 @@ export function CutoverTab({ mirror, onChanged }: { mirror: MirrorDetail; onChan
     setError(null);
     try {
       const response = await sendJson(url, method, body);
-      const answer = await response.json().catch(() => null);
       if (!ok.includes(response.status)) {
-        setError(answer?.error?.message ?? `The server answered ${response.status}.`);
+        setError(await apiErrorMessage(response));
         return null;
       }
+      const answer = await response.json().catch(() => null);
       await onChanged();
       return answer;
     } catch {

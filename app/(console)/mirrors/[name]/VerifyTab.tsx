@@ -8,6 +8,7 @@ import { TONES } from "@/components/tones";
 import { usePolling } from "@/components/usePolling";
 import type { VerificationSummary, VerificationTableView, VerificationView } from "@/lib/web/mirrors/verify";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
+import { apiErrorMessage } from "@/components/api-error";
 
 /** Default: a running verification refreshes every 2 s, the history every 5 s. */
 const RUN_REFRESH_MS = 2_000;
@@ -74,12 +75,11 @@ export function VerifyTab({ mirror }: { mirror: MirrorDetail }) {
     setError(null);
     try {
       const response = await sendJson(`${base}/verify`, "POST", all ? {} : { tables: picked });
-      const body = await response.json().catch(() => null);
       if (response.status !== 202) {
-        setError(body?.error?.message ?? `The server answered ${response.status}.`);
+        setError(await apiErrorMessage(response));
         return;
       }
-      setChosen(body.id);
+      setChosen((await response.json()).id);
       await list.refresh();
     } catch {
       setError("pgferry could not be reached.");
@@ -90,10 +90,7 @@ export function VerifyTab({ mirror }: { mirror: MirrorDetail }) {
 
   async function cancel(id: string) {
     const response = await sendJson(`${base}/verifications/${id}`, "DELETE");
-    if (!response.ok) {
-      const body = await response.json().catch(() => null);
-      setError(body?.error?.message ?? `The server answered ${response.status}.`);
-    }
+    if (!response.ok) setError(await apiErrorMessage(response));
     await Promise.all([run.refresh(), list.refresh()]);
   }
 

@@ -1,6 +1,6 @@
 import { db } from "@/lib/catalog/db";
-import { apiRoute } from "@/lib/web/api/respond";
-import { abortCutover, getCutover, readOptionalJson, startCutover } from "@/lib/web/mirrors/cutover";
+import { apiRoute, readOptionalJson } from "@/lib/web/api/respond";
+import { abortCutover, getCutover, startCutover } from "@/lib/web/mirrors/cutover";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,5 @@
 import { db } from "@/lib/catalog/db";
-import { apiRoute } from "@/lib/web/api/respond";
-import { readOptionalJson } from "@/lib/web/mirrors/cutover";
+import { apiRoute, readOptionalJson } from "@/lib/web/api/respond";
 import { createReverseMirror } from "@/lib/web/mirrors/cutover-reverse";
 
 export const dynamic = "force-dynamic";

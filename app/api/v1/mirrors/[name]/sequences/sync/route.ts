@@ -1,6 +1,6 @@
 import { db } from "@/lib/catalog/db";
-import { apiRoute } from "@/lib/web/api/respond";
-import { readOptionalJson, syncMirrorSequences } from "@/lib/web/mirrors/cutover";
+import { apiRoute, readOptionalJson } from "@/lib/web/api/respond";
+import { syncMirrorSequences } from "@/lib/web/mirrors/cutover";
 
 export const dynamic = "force-dynamic";
 
