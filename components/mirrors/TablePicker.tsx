@@ -24,6 +24,8 @@ interface Props {
   rowErrors?: ReadonlyMap<string, string>;
   /** The target peer's tables; null while no target is chosen or its answer is pending. */
   targets?: TargetIndex;
+  /** The mirror whose tables are being edited: the target tables it writes are not flagged. */
+  ownMirror?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ interface Props {
  * key, replica identity), search, select all / per schema, target names and excluded columns.
  * Tables that the chosen mode cannot mirror are disabled with the reason on hover and in words.
  */
-export function TablePicker({ listing, mode, selection, onChange, rowErrors, targets = null }: Props) {
+export function TablePicker({ listing, mode, selection, onChange, rowErrors, targets = null, ownMirror }: Props) {
   const [query, setQuery] = useState("");
   // Typing stays responsive: the filter over thousands of tables runs on the deferred value.
   const search = useDeferredValue(query);
@@ -69,9 +71,9 @@ export function TablePicker({ listing, mode, selection, onChange, rowErrors, tar
     return listing.tables.reduce((n, t) => {
       const key = tableKey(t);
       if (!selection.selected.has(key) || reasons.has(key)) return n;
-      return n + (describeTarget(targets.get(targetKeyOf(t, selection.edits.get(key)))).problem ? 1 : 0);
+      return n + (describeTarget(targets.get(targetKeyOf(t, selection.edits.get(key))), ownMirror).problem ? 1 : 0);
     }, 0);
-  }, [listing, selection, reasons, targets]);
+  }, [listing, selection, reasons, targets, ownMirror]);
   const matchingCount = useMemo(() => filtered.reduce((n, g) => n + g.tables.length, 0), [filtered]);
   const selectedCount = useMemo(() => listing.tables.reduce((n, t) => n + (selection.selected.has(tableKey(t)) && !reasons.has(tableKey(t)) ? 1 : 0), 0), [listing, selection, reasons]);
 
@@ -180,6 +182,7 @@ export function TablePicker({ listing, mode, selection, onChange, rowErrors, tar
                           error={rowErrors?.get(key)}
                           target={targets ? (targets.get(targetKeyOf(table, selection.edits.get(key))) ?? null) : undefined}
                           actions={actions}
+                          ownMirror={ownMirror}
                         />
                       ))}
                     </tbody>

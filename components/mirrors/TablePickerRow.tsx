@@ -26,15 +26,17 @@ interface Props {
   /** What is at the target table: null when nothing is there, undefined while unknown. */
   target?: TargetTableInfo | null;
   actions: RowActions;
+  /** The mirror being edited, whose own target tables are not a conflict. */
+  ownMirror?: string;
 }
 
 /**
  * One source table in the picker. Memoised and fed only plain values plus stable callbacks, so
  * that ticking one of a thousand tables re-renders one row, not all of them.
  */
-export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, checked, reason, edit, showColumns, error, target, actions }: Props) {
+export const TablePickerRow = memo(function TablePickerRow({ table, tableKey, checked, reason, edit, showColumns, error, target, actions, ownMirror }: Props) {
   const disabled = reason !== null;
-  const atTarget = target === undefined || disabled ? null : describeTarget(target ?? undefined);
+  const atTarget = target === undefined || disabled ? null : describeTarget(target ?? undefined, ownMirror);
   // The server's refusal, once there, says it instead: each problem is shown once.
   const targetProblem = error ? null : (atTarget?.problem ?? null);
   const excluded = edit?.excludeColumns ?? [];

@@ -135,10 +135,12 @@ export function targetKeyOf(table: { schema: string; name: string }, edit: Table
  * What is at a table's target, in a few words ("new table", "exists, empty", "exists, 1,204 rows"),
  * and, when the create would be refused, why (the server's rules: lib/mirrors/target-check.ts for
  * rows, lib/web/mirrors/target-refusal.ts for another mirror). Undefined info: the table is absent.
+ * `ownMirror`: the mirror being edited, whose own target tables are its work, not a conflict.
  */
-export function describeTarget(info: TargetTableInfo | undefined): { text: string; problem: string | null } {
+export function describeTarget(info: TargetTableInfo | undefined, ownMirror?: string): { text: string; problem: string | null } {
   const rows = !info?.exists ? "" : info.rows === null ? "has rows" : info.rows === 0 ? "empty" : `${info.exact ? "" : "≈"}${formatCount(info.rows)} ${info.rows === 1 ? "row" : "rows"}`;
   const text = info?.exists ? `exists, ${rows}` : "new table";
+  if (ownMirror !== undefined && info?.ownedBy === ownMirror) return { text: `${text}, written by this mirror`, problem: null };
   if (info?.ownedBy) return { text, problem: `Mirror ${info.ownedBy} already writes this target table: map to another table.` };
   if (info?.exists && info.rows !== 0) return { text, problem: `Target table ${rows === "has rows" ? "already has rows" : `already has ${rows}`}: truncate it or map to another table.` };
   return { text, problem: null };

@@ -169,6 +169,23 @@ export async function dropTablesFromPublication(client: Queryable, name: string,
   return members;
 }
 
+/**
+ * Adds `tables` to publication `name` (ALTER PUBLICATION … ADD TABLE), skipping members, so it is
+ * idempotent. Returns the tables it added. Changes of transactions that were already running may still
+ * be decoded as unpublished: see waitForRunningTransactions before relying on the new membership.
+ */
+export async function addTablesToPublication(client: Queryable, name: string, tables: TableName[]): Promise<TableName[]> {
+  if (tables.length === 0) return [];
+  const { rows } = await client.query<{ schema: string; name: string }>(
+    "SELECT schemaname AS schema, tablename AS name FROM pg_catalog.pg_publication_tables WHERE pubname = $1",
+    [name],
+  );
+  const missing = tables.filter((t) => !rows.some((row) => row.schema === t.schema && row.name === t.name));
+  if (missing.length === 0) return [];
+  await client.query(`ALTER PUBLICATION ${quoteIdent(name)} ADD TABLE ${missing.map((t) => quoteQualified(t.schema, t.name)).join(", ")}`);
+  return missing;
+}
+
 /** Drops publication `name` if it exists. Idempotent. Throws 42501 when the user does not own it. */
 export async function dropPublication(client: Queryable, name: string): Promise<void> {
   await client.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(name)}`);

@@ -62,7 +62,13 @@ export class Applier {
     this.committedLsn = options.committedLsn;
     this.position = options.committedLsn;
     this.pipeline = new TargetPipeline(client, options, options.onFailure);
-    this.runs = new RunBuilder(this.statements, { maxRows: options.maxStatementRows, maxBytes: options.maxStatementBytes });
+    // Read per run, so a live change of the limit (CdcRun.setLimits) reaches statements too.
+    this.runs = new RunBuilder(this.statements, {
+      get maxRows() {
+        return options.maxStatementRows;
+      },
+      maxBytes: options.maxStatementBytes,
+    });
   }
 
   /** True while a target transaction holds uncommitted work (sent or not). */

@@ -20,14 +20,14 @@ import type { Relations } from "@/workers/cdc/relation-plans";
 import type { StreamItem } from "@/workers/cdc/replication-stream";
 import type { TransactionSpool } from "@/workers/cdc/spool";
 import { type StreamCommit, StreamedTransactions } from "@/workers/cdc/streamed-transactions";
-import type { AppliedBatch } from "@/workers/cdc/types";
+import type { AppliedBatch, ApplyCeiling } from "@/workers/cdc/types";
 
 /** What the dispatcher needs of the replication stream. */
 export interface StreamLink {
   /** Decoded messages waiting to be read. */
   readonly queued: number;
-  /** Sends a standby status update now; it reports acknowledgeable() as flushed. */
-  sendStatus(): void;
+  /** Sends a standby status update now; it reports acknowledgeable() as flushed. `replyRequested`: the source answers with a keepalive. */
+  sendStatus(replyRequested?: boolean): void;
 }
 
 /** Where the dispatcher publishes positions for lag and batches for reporting (RunState). */
@@ -42,9 +42,12 @@ export interface SessionReport {
 export interface DispatcherOptions {
   /** The session's start: transactions committed before it are already on the target. */
   start: Lsn;
-  maxBatchRows: number;
-  maxBatchLatencyMs: number;
+  /** Read at every decision, so an edit of the mirror's settings applies to the running session (CdcRun.setLimits). */
+  readonly maxBatchRows: number;
+  readonly maxBatchLatencyMs: number;
   idleAckIntervalMs: number;
+  /** See CdcOptions.ceiling. */
+  ceiling?: ApplyCeiling;
 }
 
 export interface DispatcherParts {
@@ -63,6 +66,8 @@ export class Dispatcher {
   private inTransaction = false;
   /** The open source transaction committed before the start: already on the target. */
   private skipping = false;
+  /** The ceiling is final and this stream reached it: nothing more is applied. */
+  private halted = false;
   private lastIdleAck = 0;
 
   constructor(
@@ -130,14 +135,17 @@ export class Dispatcher {
 
   /** Outside a source transaction, everything before a keepalive's position is on the target or irrelevant. */
   private async keepalive(walEnd: Lsn): Promise<void> {
-    if (this.inTransaction) return;
+    if (this.inTransaction || this.halted) return;
     this.applier.notePosition(walEnd);
     await this.betweenTransactions();
+    if (this.options.ceiling && !this.applier.open) this.options.ceiling.passed(walEnd);
   }
 
   /** Nothing arrived for a while. */
   async idle(): Promise<void> {
     await this.betweenTransactions();
+    // A stream behind a ceiling learns from a keepalive that nothing below the ceiling is left, so it asks for one.
+    if (this.options.ceiling && !this.inTransaction && !this.halted) this.parts.stream.sendStatus(true);
   }
 
   /** Asked to stop: keep the complete source transactions applied so far. */
@@ -152,7 +160,7 @@ export class Dispatcher {
     switch (message.tag) {
       case "begin":
         this.inTransaction = true;
-        this.skipping = message.finalLsn < this.options.start;
+        this.skipping = this.halted || message.finalLsn < this.options.start || !(await this.admitted(message.finalLsn));
         if (this.skipping) return;
         if (this.applier.open && this.applier.batchAgeMs >= this.options.maxBatchLatencyMs) await this.applier.commit();
         this.applier.beginSource(message);
@@ -196,6 +204,22 @@ export class Dispatcher {
         // Type, Origin and logical decoding messages carry nothing to apply.
         return;
     }
+  }
+
+  /**
+   * With a ceiling: waits until the transaction committing at `commitLsn` is below it. What this
+   * stream applied so far is committed first — the stream it follows may be waiting for exactly that
+   * (and, at a final ceiling, it is this stream's last batch).
+   */
+  private async admitted(commitLsn: Lsn): Promise<boolean> {
+    const { ceiling } = this.options;
+    if (!ceiling) return true;
+    if (this.applier.open) await this.applier.commit();
+    if (await ceiling.admit(commitLsn)) return true;
+    this.halted = true;
+    await this.applier.drain();
+    ceiling.passed(commitLsn);
+    return false;
   }
 
   /** A committed streamed transaction, from its spool: Begin, its changes in order, Commit. */

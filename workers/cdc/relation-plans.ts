@@ -4,7 +4,7 @@
  * (published for another reason; its changes are ignored). A Relation message with a new shape
  * reconciles the target first (schema-changes.ts) and loads its enum labels (enum-labels.ts).
  */
-import type { TableMapping } from "@/lib/mirrors/table-mapping";
+import type { QualifiedName, TableMapping } from "@/lib/mirrors/table-mapping";
 import type { RelationMessage, Tuple } from "@/lib/pg/pgoutput";
 import type { TablePlan } from "@/workers/cdc/apply-plan";
 import type { EnumLabels } from "@/workers/cdc/enum-labels";
@@ -36,14 +36,20 @@ export class RelationPlans implements Relations {
     private readonly schema: SchemaSync,
     private readonly enums: EnumLabels,
     private readonly warnOnce: (key: string, message: string) => void,
+    ignored: QualifiedName[] = [],
   ) {
     this.mappings = new Map(tables.map((table) => [tableKey(table.source.schema, table.source.name), table]));
+    this.ignored = new Set(ignored.map((table) => tableKey(table.schema, table.name)));
   }
+
+  /** Tables of the mirror that another stream applies for now: ignored without a warning. */
+  private readonly ignored: Set<string>;
 
   async describe(message: RelationMessage): Promise<void> {
     const mapping = this.mappings.get(tableKey(message.namespace, message.name));
     if (!mapping) {
       this.plans.set(message.relationId, null);
+      if (this.ignored.has(tableKey(message.namespace, message.name))) return;
       this.warnOnce(
         `unmapped:${message.namespace}.${message.name}`,
         `Publication ${this.publicationName} sends changes of ${message.namespace}.${message.name}, which is not one of the mirror's tables; they are ignored.`,

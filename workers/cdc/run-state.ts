@@ -5,7 +5,7 @@
 import type pg from "pg";
 import { formatLsn, type Lsn, lsnDistance, parseLsn } from "@/lib/pg/lsn";
 import { connectForCdc } from "@/workers/cdc/connect";
-import type { AppliedBatch, CdcEvent, CdcLag, CdcOptions } from "@/workers/cdc/types";
+import { type AppliedBatch, type CdcEvent, type CdcLag, type CdcOptions, DEFAULT_MAX_BATCH_LATENCY_MS, DEFAULT_MAX_BATCH_ROWS } from "@/workers/cdc/types";
 
 /** What outlives a session (a connection attempt): reporting, lag figures, retry bookkeeping. */
 export class RunState {
@@ -18,7 +18,15 @@ export class RunState {
   source: pg.Client | null = null;
   progressed = false;
 
-  constructor(private readonly options: CdcOptions) {}
+  /** Batch limits, read by every decision of the running session (CdcRun.setLimits changes them). */
+  readonly limits: { maxBatchRows: number; maxBatchLatencyMs: number };
+
+  constructor(private readonly options: CdcOptions) {
+    this.limits = {
+      maxBatchRows: options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS,
+      maxBatchLatencyMs: options.maxBatchLatencyMs ?? DEFAULT_MAX_BATCH_LATENCY_MS,
+    };
+  }
 
   event(event: CdcEvent): void {
     try {

@@ -23,8 +23,6 @@ import { readStream } from "@/workers/cdc/stream-reader";
 import {
   type CdcOptions,
   DEFAULT_IDLE_ACK_INTERVAL_MS,
-  DEFAULT_MAX_BATCH_LATENCY_MS,
-  DEFAULT_MAX_BATCH_ROWS,
   DEFAULT_STATUS_INTERVAL_MS,
 } from "@/workers/cdc/types";
 
@@ -42,7 +40,6 @@ const STREAMING_MIN_VERSION = 140000;
 /** One connection attempt: connect, stream and apply until aborted or an error. */
 export async function runSession(options: CdcOptions, state: RunState): Promise<void> {
   const { mirror, signal } = options;
-  const maxBatchRows = options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS;
   const idleAckIntervalMs = options.idleAckIntervalMs ?? DEFAULT_IDLE_ACK_INTERVAL_MS;
   const clients: pg.Client[] = [];
   let stream: ReplicationStream | null = null;
@@ -66,16 +63,20 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
 
     // The dispatcher is made once the appliers exist; batches commit only after it does.
     let dispatcher: Dispatcher | null = null;
-    const applierOptions: Omit<ApplierOptions, "onCommitted"> = {
+    // A function, not an object to spread: spreading would freeze the live statement limit's getter.
+    const applierOptions = (onCommitted: ApplierOptions["onCommitted"]): ApplierOptions => ({
       mirror,
       committedLsn: start,
-      maxStatementRows: maxBatchRows,
+      get maxStatementRows() {
+        return state.limits.maxBatchRows;
+      },
       maxStatementBytes: MAX_STATEMENT_BYTES,
       maxInFlight: MAX_IN_FLIGHT,
       maxInFlightBytes: MAX_IN_FLIGHT_BYTES,
       onFailure: () => stream?.interrupt(),
-    };
-    const applier = new Applier(apply, { ...applierOptions, onCommitted: (batch) => dispatcher?.batchCommitted(batch) });
+      onCommitted,
+    });
+    const applier = new Applier(apply, applierOptions((batch) => dispatcher?.batchCommitted(batch)));
     // A second target connection for a large transaction applied while the source streams it.
     let eagerApplier: Promise<Applier> | null = null;
     const openEagerApplier = () => {
@@ -84,7 +85,7 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
         await prepareApplySession(client, state);
         // One batch per streamed transaction, reported like the main ones; the slot is confirmed
         // past it once the main applier has advanced (see StreamedTransactions.committed).
-        return new Applier(client, { ...applierOptions, onCommitted: (batch) => state.batch(batch) });
+        return new Applier(client, applierOptions((batch) => state.batch(batch)));
       });
       return eagerApplier;
     };
@@ -105,18 +106,34 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
       warnOnce: (key, message, detail) => state.warnOnce(key, message, detail),
       info: (message, detail) => state.event({ level: "info", message, detail }),
     };
-    const relations = new RelationPlans(options.tables, options.publicationName, new SchemaSync(ctx), new EnumLabels(ctx), (key, message) =>
-      state.warnOnce(key, message),
+    const relations = new RelationPlans(
+      options.tables,
+      options.publicationName,
+      new SchemaSync(ctx),
+      new EnumLabels(ctx),
+      (key, message) => state.warnOnce(key, message),
+      options.ignoredTables,
     );
     const link = {
       get queued() {
         return stream?.queued ?? 0;
       },
-      sendStatus: () => stream?.sendStatus(),
+      sendStatus: (replyRequested?: boolean) => stream?.sendStatus(replyRequested),
     };
+    const { limits } = state;
     const live = new Dispatcher(
       { applier, eagerApplier: openEagerApplier, relations, stream: link, report: state },
-      { start, maxBatchRows, maxBatchLatencyMs: options.maxBatchLatencyMs ?? DEFAULT_MAX_BATCH_LATENCY_MS, idleAckIntervalMs },
+      {
+        start,
+        get maxBatchRows() {
+          return limits.maxBatchRows;
+        },
+        get maxBatchLatencyMs() {
+          return limits.maxBatchLatencyMs;
+        },
+        idleAckIntervalMs,
+        ceiling: options.ceiling,
+      },
     );
     dispatcher = live;
     state.oldestPending = () => applier.oldestPendingCommitTime;
@@ -162,7 +179,9 @@ async function chooseSessionStart(options: CdcOptions, source: pg.Client, apply:
   const startLsn = options.startLsn === undefined ? null : typeof options.startLsn === "string" ? parseLsn(options.startLsn) : options.startLsn;
   const start = chooseStart(stored, startLsn, slot, options.slotName);
   if (stored === null || stored < start) await apply.query(progressUpsert(options.mirror, start));
-  return { start, streaming: options.streaming !== false && version.rows[0].v >= STREAMING_MIN_VERSION };
+  // A stream behind a ceiling decides per transaction at its commit; one applied while it streams would already be on the target.
+  const streaming = options.streaming !== false && !options.ceiling && version.rows[0].v >= STREAMING_MIN_VERSION;
+  return { start, streaming };
 }
 
 /**

@@ -16,6 +16,7 @@
  *   backoff; anything else rejects with a CdcFatalError that says what to do.
  */
 import { classifyError } from "@/lib/errors/classify";
+import type { Lsn } from "@/lib/pg/lsn";
 import { explainUniqueViolation } from "@/workers/cdc/error-fix";
 import { RunState } from "@/workers/cdc/run-state";
 import { runSession } from "@/workers/cdc/session";
@@ -30,12 +31,25 @@ export interface CdcRun {
   lag(): Promise<CdcLag>;
   /** Resolves once every onBatch call made so far has settled (after `done`: all of them). Never rejects. */
   reported(): Promise<void>;
+  /** The position committed on the target so far (null before the first session started). */
+  appliedLsn(): Lsn | null;
+  /**
+   * New batch limits for the running stream, from its next decision on; no restart. The statement size
+   * of a large transaction (maxBatchRows at the start) stays until the next session.
+   */
+  setLimits(limits: { maxBatchRows: number; maxBatchLatencyMs: number }): void;
 }
 
 /** Starts CDC for a mirror; see CdcOptions. The stream runs until `options.signal` aborts. */
 export function startCdc(options: CdcOptions): CdcRun {
   const state = new RunState(options);
-  return { done: runWithRetries(options, state), lag: () => state.lag(), reported: () => state.reported() };
+  return {
+    done: runWithRetries(options, state),
+    lag: () => state.lag(),
+    reported: () => state.reported(),
+    appliedLsn: () => state.appliedLsn,
+    setLimits: (limits) => Object.assign(state.limits, limits),
+  };
 }
 
 /** startCdc(options).done: streams until the signal aborts; rejects with CdcFatalError. */

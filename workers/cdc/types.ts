@@ -1,4 +1,5 @@
-import type { TableMapping } from "@/lib/mirrors/table-mapping";
+import type { QualifiedName, TableMapping } from "@/lib/mirrors/table-mapping";
+import type { Lsn } from "@/lib/pg/lsn";
 import type { PeerConnection } from "@/lib/pg/connection";
 import type { ClassifiedError } from "@/lib/errors/classify";
 
@@ -22,6 +23,16 @@ export interface CdcOptions {
   publicationName: string;
   /** The tables to apply; changes to other published tables are ignored (with a warning). */
   tables: TableMapping[];
+  /**
+   * Published tables whose changes are ignored without a warning: tables of the mirror being copied on
+   * their own (workers/mirrors/table-sync/*), whose changes another stream applies meanwhile.
+   */
+  ignoredTables?: QualifiedName[];
+  /**
+   * Applies only source transactions below a position that someone else moves (see ApplyCeiling). Such
+   * a stream must not apply transactions while they stream in: `streaming` is turned off with it.
+   */
+  ceiling?: ApplyCeiling;
   /**
    * The position the target is consistent with when CDC starts for the first time: the slot's
    * consistent point after an initial load (LSN text or bigint). The position stored on the target
@@ -68,6 +79,22 @@ export interface CdcOptions {
   onBatch?: (batch: AppliedBatch) => void | Promise<void>;
   /** Called for things a person may want to see (schema changes applied, warnings, retries). Not awaited. */
   onEvent?: (event: CdcEvent) => void | Promise<void>;
+}
+
+/**
+ * The upper bound of a stream that follows another one (a table copied on its own, catching up with
+ * the mirror's main stream): a source transaction is applied only when its commit LSN is below the
+ * bound. The bound moves up as the main stream applies, and finally stops moving; the stream is then
+ * finished once it has applied everything below it.
+ */
+export interface ApplyCeiling {
+  /**
+   * Resolves true once a transaction committing at `commitLsn` may be applied, false when it never
+   * will be (the bound is final and at or below it): the stream then applies nothing more.
+   */
+  admit(commitLsn: Lsn): Promise<boolean>;
+  /** Everything below `lsn` was received and applied (committed on the target). */
+  passed(lsn: Lsn): void;
 }
 
 export interface CdcEvent {

@@ -4,6 +4,7 @@ import { loadPeerConnection } from "@/lib/catalog/peers";
 import type { TableLoadPlan } from "@/lib/mirrors/table-plan";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { copyBundle, type CopyLedger } from "@/workers/load/copy-bundle";
+import { signalLoadProgress } from "@/workers/runtime/wakeups";
 import { defineJob } from "./define-job";
 
 export { COPY_MAX_ATTEMPTS } from "@/workers/load/copy-bundle";
@@ -35,12 +36,18 @@ export const copyPartitionJob = defineJob({
   ]),
   async handler(payload, { catalog, logger, signal, workerId }) {
     const ids = "partitionIds" in payload ? payload.partitionIds : [payload.partitionId];
-    await copyBundle(ids, catalogLedger(catalog, workerId, payload.generation), { signal, logger });
+    const ledger = catalogLedger(catalog, workerId, payload.generation);
+    try {
+      await copyBundle(ids, ledger, { signal, logger });
+    } finally {
+      // Done, failed or handed back: the mirror's runner looks now rather than at its next poll.
+      if (ledger.mirrorId) await signalLoadProgress(catalog, ledger.mirrorId);
+    }
   },
 });
 
 /** The copy's record in the catalog: partition rows of the mirror's current load generation. */
-function catalogLedger(catalog: PrismaClient, workerId: string, generation: number): CopyLedger<string> {
+function catalogLedger(catalog: PrismaClient, workerId: string, generation: number): CopyLedger<string> & { mirrorId: string | null } {
   // A bundle's partitions share their mirror's peers: read and decrypt them once.
   const peers = new Map<string, Promise<PeerConnection>>();
   const peer = (id: string) => {
@@ -50,10 +57,13 @@ function catalogLedger(catalog: PrismaClient, workerId: string, generation: numb
   const lastWrite = new Map<string, number>();
 
   return {
+    /** The mirror of the partitions claimed (a job's partitions are all one mirror's). */
+    mirrorId: null,
     async claim(id) {
       const partition = await catalog.partition.findUnique({ where: { id }, include: { table: true, mirror: true } });
       if (!partition) return null;
       const { mirror, table } = partition;
+      this.mirrorId = mirror.id;
       const current = mirror.status === "initial_load" && mirror.loadGeneration === generation && partition.generation === generation;
       if (!current || partition.status === "done" || !mirror.snapshotName || !table.loadPlan) return null;
 

@@ -2,6 +2,7 @@ import { classifyError } from "@/lib/errors/classify";
 import { isSnapshotGoneError, SnapshotGoneError } from "@/lib/errors/snapshot-gone";
 import type { Logger } from "@/lib/log/logger";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
+import { CopyConnections } from "./copy-connections";
 import { type CopyPartitionOptions, type CopyPartitionResult, type CopyProgress, copyPartition } from "./partition-copy";
 
 /** Copy attempts of one partition before it fails the load. Default: 5. */
@@ -41,6 +42,7 @@ export interface CopyLedger<Id> {
  * Returns "failed" at the first partition that failed for good — that fails or restarts the whole
  * load, so the rest is left. Throws after a transient error (the partition was handed back) or an
  * abort: the caller retries the bundle later, and its done partitions are then skipped (claim).
+ * The partitions share one source and one target connection (copy-connections.ts).
  */
 export interface CopyBundleOptions {
   signal: AbortSignal;
@@ -50,17 +52,27 @@ export interface CopyBundleOptions {
 }
 
 export async function copyBundle<Id>(ids: readonly Id[], ledger: CopyLedger<Id>, options: CopyBundleOptions): Promise<"done" | "failed"> {
-  for (const id of ids) {
-    if ((await copyOne(id, ledger, options)) === "failed") return "failed";
+  const connections = new CopyConnections();
+  try {
+    for (const id of ids) {
+      if ((await copyOne(id, ledger, options, connections)) === "failed") return "failed";
+    }
+    return "done";
+  } finally {
+    await connections.close();
   }
-  return "done";
 }
 
-async function copyOne<Id>(id: Id, ledger: CopyLedger<Id>, { signal, logger, copy = copyPartition }: CopyBundleOptions): Promise<"done" | "skipped" | "failed"> {
+async function copyOne<Id>(
+  id: Id,
+  ledger: CopyLedger<Id>,
+  { signal, logger, copy = copyPartition }: CopyBundleOptions,
+  connections: CopyConnections,
+): Promise<"done" | "skipped" | "failed"> {
   const claimed = await ledger.claim(id);
   if (!claimed) return "skipped";
   try {
-    const result = await copy({ ...claimed.copy, signal, onProgress: (progress) => ledger.progress(id, progress) });
+    const result = await copy({ ...claimed.copy, signal, connections, onProgress: (progress) => ledger.progress(id, progress) });
     await ledger.done(id, result);
     return "done";
   } catch (error) {

@@ -4,7 +4,8 @@ import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteQualified } from "@/lib/pg/quote";
 import { syncSequences } from "@/lib/pg/sequences";
-import { buildPostData, type PostDataProgress, type PostDataResult } from "@/workers/schema/post-data";
+import type pg from "pg";
+import { buildPostData, DEFAULT_PARALLEL_INDEX_BUILDS, type PostDataProgress, type PostDataResult } from "@/workers/schema/post-data";
 import { ensurePrimaryKeys } from "./target-ddl";
 
 /** What finishing a load does beyond the primary keys. */
@@ -24,7 +25,7 @@ export interface FinishLoadOptions {
  */
 export async function finishLoad(
   targetPeer: PeerConnection,
-  plans: Pick<TableLoadPlan, "target" | "primaryKey">[],
+  plans: (Pick<TableLoadPlan, "target" | "primaryKey"> & { estimatedRows?: number })[],
   mirror: string,
   options: FinishLoadOptions = {},
 ): Promise<PostDataResult | null> {
@@ -33,7 +34,11 @@ export async function finishLoad(
     // An index build on a large table outlasts any sensible statement timeout.
     await target.query("SET statement_timeout = 0");
     options.onPhase?.("primary_keys");
-    await ensurePrimaryKeys(target, plans);
+    // Largest table first, on as many connections as post-data builds indexes with.
+    const parallel = Math.max(1, options.postData?.parallel ?? DEFAULT_PARALLEL_INDEX_BUILDS);
+    const bySize = [...plans].sort((a, b) => (b.estimatedRows ?? 0) - (a.estimatedRows ?? 0));
+    const open = () => connectPeer(targetPeer, `finish:${mirror}`);
+    await onConnections(target, open, parallel, bySize, (client, plan) => ensurePrimaryKeys(client, [plan]));
     let result: PostDataResult | null = null;
     if (options.postData) {
       const { source: sourcePeer, mapping, parallel, reproduceGrants } = options.postData;
@@ -54,9 +59,35 @@ export async function finishLoad(
       }
     }
     options.onPhase?.("analyze");
-    for (const plan of plans) await target.query(`ANALYZE ${quoteQualified(plan.target.schema, plan.target.name)}`);
+    await onConnections(target, open, parallel, bySize, (client, plan) => client.query(`ANALYZE ${quoteQualified(plan.target.schema, plan.target.name)}`));
     return result;
   } finally {
     await target.end().catch(() => {});
   }
+}
+
+/**
+ * Runs `work` for each item, `parallel` at once: on `main` and on up to parallel - 1 more
+ * connections opened for it (with statement_timeout off, closed at the end). Stops at the first error.
+ */
+async function onConnections<T>(main: pg.Client, open: () => Promise<pg.Client>, parallel: number, items: T[], work: (client: pg.Client, item: T) => Promise<unknown>): Promise<void> {
+  const queue = [...items];
+  const lanes = Math.min(parallel, queue.length);
+  let failed = false;
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      const client = lane === 0 ? main : await open();
+      try {
+        if (lane > 0) await client.query("SET statement_timeout = 0");
+        for (let item = queue.shift(); item !== undefined && !failed; item = queue.shift()) {
+          await work(client, item).catch((error: unknown) => {
+            failed = true;
+            throw error;
+          });
+        }
+      } finally {
+        if (lane > 0) await client.end().catch(() => {});
+      }
+    }),
+  );
 }

@@ -27,6 +27,9 @@ export interface InProcessLoadOptions {
   format?: CopyFormat;
   /** See LoadRequest.lockSourceTables. Default: false. */
   lockSourceTables?: boolean;
+  /** See LoadRequest.preData and startOver. */
+  preData?: boolean;
+  startOver?: boolean;
   onProgress?: (partition: Partition, progress: CopyProgress) => void;
   /** Called once the snapshot exists, before any row is copied (tests use it to change the source). */
   afterSnapshot?: (snapshot: ExportedSnapshot) => Promise<void>;
@@ -74,6 +77,8 @@ export async function runLoadInProcess(options: InProcessLoadOptions): Promise<I
     replication,
     settings,
     lockSourceTables: options.lockSourceTables,
+    preData: options.preData,
+    startOver: options.startOver,
   });
   try {
     await options.afterSnapshot?.(prepared.snapshot);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assignLanes, BUNDLE_MAX_PARTITIONS, BUNDLE_MAX_ROWS, bundleSmallPartitions, rowsPerPartitionFor, SMALL_PARTITION_ROWS } from "./load-order";
+import { assignLanes, BUNDLE_MAX_PARTITIONS, BUNDLE_MAX_ROWS, bundleSmallPartitions, largestFirst, rowsPerPartitionFor, SMALL_PARTITION_ROWS } from "./load-order";
 
 describe("assignLanes", () => {
   it("interleaves at most tablesInParallel tables and deals them over the lanes", () => {
@@ -44,5 +44,13 @@ describe("rowsPerPartitionFor", () => {
     expect(rowsPerPartitionFor(5_000_000, settings)).toBe(625_000);
     expect(rowsPerPartitionFor(4_000_000, settings)).toBe(1_000_000);
     expect(Math.ceil(9_000_000 / rowsPerPartitionFor(9_000_000, settings)) % 4).toBe(0);
+  });
+});
+
+describe("largestFirst", () => {
+  it("orders tables by their estimated rows, largest first, keeping the order of equal ones", () => {
+    const p = (name: string, estimatedRows: number) => ({ name, estimatedRows });
+    const tables = [[p("a", 10)], [p("big1", 300), p("big2", 300)], [p("b", 10)], [p("c", 50)], []];
+    expect(largestFirst(tables).map((t) => t.map((x) => x.name).join("+"))).toEqual(["big1+big2", "c", "a", "b", ""]);
   });
 });

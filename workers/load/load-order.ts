@@ -20,6 +20,19 @@ export function assignLanes<T>(partitionsByTable: T[][], lanes: number, tablesIn
   return result.filter((lane) => lane.length > 0);
 }
 
+/**
+ * Tables by estimated rows, largest first (stable for equal sizes). Started first, the largest
+ * table's copy runs beside the many small ones instead of alone at the end, and its index builds
+ * can begin while they copy — longest job first, as pg_restore -j and pgcopydb order theirs.
+ */
+export function largestFirst<T extends { estimatedRows: number }>(partitionsByTable: T[][]): T[][] {
+  const rows = (partitions: T[]) => partitions.reduce((sum, p) => sum + p.estimatedRows, 0);
+  return partitionsByTable
+    .map((partitions, position) => ({ partitions, position, rows: rows(partitions) }))
+    .sort((a, b) => b.rows - a.rows || a.position - b.position)
+    .map((t) => t.partitions);
+}
+
 /** A partition at most this large (estimated rows) shares its copy job with its small neighbours. */
 export const SMALL_PARTITION_ROWS = 20_000;
 /** Partitions per shared copy job, and their rows together at most. */

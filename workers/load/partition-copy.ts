@@ -1,13 +1,13 @@
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { formatQualifiedName, type QualifiedName } from "@/lib/mirrors/table-mapping";
-import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 import { beginInSnapshot, lockUnchangedSinceSnapshot } from "@/lib/pg/snapshot";
 import { BOOKKEEPING_TABLE, claimPartition, completePartition, ensureBookkeeping } from "@/lib/mirrors/target-bookkeeping";
 import { partitionKey } from "@/lib/mirrors/target-bookkeeping";
 import { type Partition, partitionSelect } from "./partitions";
+import { CopyConnections } from "./copy-connections";
 import { RawCopyIn, RawCopyOut } from "./raw-copy-streams";
 
 /** COPY format; binary is fastest, text the portable fallback. */
@@ -48,6 +48,11 @@ export interface CopyPartitionOptions {
   sourceLockTimeoutMs?: number;
   /** Aborting rolls the partition's target transaction back; the promise rejects with the reason. */
   signal?: AbortSignal;
+  /**
+   * Connections shared with the other partitions of a copy job (kept after a success, discarded
+   * after a failure; the caller closes them). Default: the partition opens and closes its own.
+   */
+  connections?: CopyConnections;
 }
 
 export interface CopyPartitionResult {
@@ -67,7 +72,7 @@ export interface CopyPartitionResult {
  * leaves nothing. Data flows source COPY TO -> target COPY FROM as whole protocol messages (no
  * decoding, see raw-copy-streams.ts), with stream backpressure bounding memory.
  *
- * Opens and closes its own source and target connections. Throws: a SnapshotGoneError (see
+ * Opens and closes its own source and target connections, or uses `connections`. Throws: a SnapshotGoneError (see
  * isSnapshotGoneError) when the snapshot can no longer be imported — the load must restart;
  * the abort reason when `signal` fires; PostgreSQL errors otherwise (e.g. a target constraint).
  */
@@ -119,19 +124,21 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
   const started = Date.now();
   const key = partitionKey(partition);
   const purpose = `copy:${formatQualifiedName(partition.sourceRelation)}#${partition.index}`;
-  const clients: pg.Client[] = [];
-  const abort = () => void Promise.all(clients.map((c) => c.end().catch(() => {})));
+  const connections = options.connections ?? new CopyConnections();
+  const abort = () => void connections.discard();
   signal?.addEventListener("abort", abort, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  let succeeded = false;
   try {
-    const target = await connectPeer(options.target, purpose);
-    clients.push(target);
-    await ensureBookkeeping(target);
-    await target.query(TARGET_SETTINGS);
+    const target = await connections.targetClient(options.target, purpose, async (client) => {
+      await ensureBookkeeping(client);
+      await client.query(TARGET_SETTINGS);
+    });
     await target.query("BEGIN");
     signal?.throwIfAborted();
     if (!(await claimPartition(target, mirror, key))) {
       await target.query("ROLLBACK");
+      succeeded = true;
       return { skipped: true, rows: await recordedRows(target, mirror, key), bytes: 0, format, durationMs: Date.now() - started };
     }
 
@@ -140,12 +147,11 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
     // its rows) or comes first (and then joining the old snapshot fails). No old row lands after it.
     await target.query(`LOCK TABLE ${quoteQualified(table.target.schema, table.target.name)} IN ROW EXCLUSIVE MODE`);
 
-    const source = await connectPeer(options.source, purpose);
-    clients.push(source);
-    await source.query(SOURCE_SETTINGS);
     // A DDL statement queued for an exclusive lock on the table makes our shared lock request wait
     // behind it: give up after a while instead of hanging, so the copy can be retried later.
-    await source.query(`SET lock_timeout = ${lockTimeoutMs(options)}`);
+    const source = await connections.sourceClient(options.source, purpose, (client) =>
+      client.query(`${SOURCE_SETTINGS}; SET lock_timeout = ${lockTimeoutMs(options)}`).then(() => {}),
+    );
     await beginInSnapshot(source, options.snapshotName);
     await lockUnchangedSinceSnapshot(source, partition.sourceRelation, options.snapshotName);
     signal?.throwIfAborted();
@@ -165,6 +171,7 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
     await target.query("COMMIT");
     await source.query("COMMIT");
     report(true, rows);
+    succeeded = true;
     return { skipped: false, rows, bytes: reader.bytes, format, durationMs: Date.now() - started };
   } catch (error) {
     // After an abort, whatever failed failed because we closed its connection.
@@ -174,9 +181,8 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
   } finally {
     clearInterval(timer);
     signal?.removeEventListener("abort", abort);
-    // Ending a client inside an open transaction rolls it back on the server; ending one with a
-    // COPY still running (after an error or abort) drops the socket, which does the same.
-    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+    // Kept only after a success (both ends idle) and only when shared; the owner closes them.
+    if (!succeeded || !options.connections) await connections.discard();
   }
 }
 

@@ -7,7 +7,7 @@ import type { PeerConnection } from "@/lib/pg/connection";
 import { describeTables, type SourceDescription } from "@/lib/pg/describe";
 import { dropSlot, ensurePublication } from "@/lib/pg/replication";
 import { createSlotSnapshot, type ExportedSnapshot, exportSnapshot } from "@/lib/pg/snapshot";
-import { assignLanes, bundleSmallPartitions, rowsPerPartitionFor } from "./load-order";
+import { assignLanes, bundleSmallPartitions, largestFirst, rowsPerPartitionFor } from "./load-order";
 import { type Partition, planPartitions } from "./partitions";
 import { ensureTargetTablesFor, truncateTargetTables } from "./target-ddl";
 import { readPreData } from "@/workers/schema/pre-data";
@@ -30,6 +30,11 @@ export interface LoadRequest {
    * sets it: on a busy source, a DDL statement queued behind that lock blocks every later query on the table.
    */
   lockSourceTables?: boolean;
+  /**
+   * Create missing target tables with the source's pre-data (partitions, defaults, sequences, …).
+   * Default: true; false for a staging table that only holds rows (a table resync's shadow).
+   */
+  preData?: boolean;
 }
 
 export interface PreparedTable {
@@ -79,7 +84,7 @@ export async function prepareLoad(request: LoadRequest): Promise<PreparedLoad> {
     try {
       description = await describeTables(source, mapping.map((m) => m.source));
       plans = buildTablePlans(description, mapping);
-      const preData = await readPreData(source, mapping);
+      const preData = request.preData === false ? undefined : await readPreData(source, mapping);
       if (request.startOver || (await listDonePartitions(target, mirror)).length > 0) {
         await truncateTargetTables(target, mapping);
         await clearMirrorBookkeeping(target, mirror);
@@ -111,7 +116,7 @@ export async function prepareLoad(request: LoadRequest): Promise<PreparedLoad> {
       tables.push({ plan, sizeBytes: described?.sizeBytes ?? 0, partitions });
     }
     const lanes = assignLanes(
-      tables.map((t) => t.partitions),
+      largestFirst(tables.map((t) => t.partitions)),
       settings.parallelCopyWorkers,
       settings.tablesInParallel,
     ).map((lane) => bundleSmallPartitions(lane));

@@ -3,7 +3,8 @@ import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
-import { startCdc } from "@/workers/cdc/stream";
+import { tableSyncOf } from "@/lib/mirrors/table-sync";
+import { type CdcRun, startCdc } from "@/workers/cdc/stream";
 import type { AppliedBatch } from "@/workers/cdc/types";
 import type { RunnerContext } from "./context";
 import { sleep } from "@/lib/sleep";
@@ -26,15 +27,20 @@ export async function streamChanges(
   signal: AbortSignal,
   // The cutover (cutover-phase.ts) keeps applying changes while the mirror is in `cutover`.
   whileStatus: "running" | "cutover" = "running",
-): Promise<void> {
-  const settings = mirror.settings as unknown as MirrorSettings;
+  // A table sync round (table-sync/round.ts) follows the session's applied position.
+  onRun?: (run: CdcRun) => void,
+): Promise<SessionEnd> {
+  let settings = mirror.settings as unknown as MirrorSettings;
   await finishTableRemovals(ctx, mirror);
+  // Tables copied on their own meanwhile are applied by their round's stream, not this one.
+  const streamed = mirror.tables.filter((t) => !tableSyncOf(t));
+  const syncing = mirror.tables.filter((t) => tableSyncOf(t));
   const [source, target] = await Promise.all([
     loadPeerConnection(ctx.catalog, mirror.sourcePeerId),
     loadPeerConnection(ctx.catalog, mirror.targetPeerId),
   ]);
   // Batches name their tables as the source does; looked up once per session, not per batch.
-  const tablesByName = new Map(mirror.tables.map((t) => [formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable }), t]));
+  const tablesByName = new Map(streamed.map((t) => [formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable }), t]));
   const stop = new AbortController();
   const run = startCdc({
     mirror: mirror.name,
@@ -42,7 +48,8 @@ export async function streamChanges(
     target,
     slotName: mirror.slotName,
     publicationName: mirror.publicationName,
-    tables: tableMappings(mirror.tables),
+    tables: tableMappings(streamed),
+    ignoredTables: syncing.map((t) => ({ schema: t.sourceSchema, name: t.sourceTable })),
     startLsn: mirror.consistentPoint ?? undefined,
     signal: AbortSignal.any([signal, stop.signal]),
     maxBatchRows: settings.cdcBatchSize,
@@ -50,27 +57,41 @@ export async function streamChanges(
     onBatch: (batch) => recordBatch(ctx, mirror.id, tablesByName, batch),
     onEvent: (event) => recordMirrorEvent(ctx.catalog, mirror.id, event.level, event.message, event.detail),
   });
+  onRun?.(run);
   await recordMirrorEvent(ctx.catalog, mirror.id, "info", "Continuous replication started.");
 
   let lastLag = 0;
-  let stoppedFor: string | null = null;
+  let stoppedFor = "stopped" as SessionEnd;
   const watch = (async () => {
     while (!stop.signal.aborted && !signal.aborted) {
       await sleep(STATUS_CHECK_INTERVAL_MS, stop.signal);
       try {
         const current = await ctx.catalog.mirror.findUnique({
           where: { id: mirror.id },
-          select: { status: true, settings: true, _count: { select: { tables: { where: { status: { not: "removed" } } } } } },
+          select: { status: true, settings: true, tables: { where: { status: { not: "removed" } }, select: { syncKind: true } } },
         });
         if (current?.status !== whileStatus) {
-          stoppedFor = current?.status ?? "deleting";
+          stoppedFor = current?.status === "paused" ? "paused" : "left";
           stop.abort();
           return;
         }
-        // An edit (lib/web/mirrors/edit.ts) changed what this session was started with: end it cleanly (it
+        // An edit of the batch settings applies to this session at its next decision.
+        const edited = current.settings as MirrorSettings;
+        if (edited.cdcBatchSize !== settings.cdcBatchSize || edited.cdcMaxBatchLatencyMs !== settings.cdcMaxBatchLatencyMs) {
+          run.setLimits({ maxBatchRows: edited.cdcBatchSize, maxBatchLatencyMs: edited.cdcMaxBatchLatencyMs });
+          settings = edited;
+          await recordMirrorEvent(
+            ctx.catalog,
+            mirror.id,
+            "info",
+            `Batch settings applied to the running session (no restart): at most ${edited.cdcBatchSize.toLocaleString("en-US")} rows and ${edited.cdcMaxBatchLatencyMs} ms per batch.`,
+          );
+        }
+        // Tables removed, added or resynced (lib/web/mirrors/edit.ts, actions.ts): end the session cleanly (it
         // commits up to a source commit); the runner starts the next one from the stored position with the
-        // new settings and tables. The cutover keeps its session: edits are refused while it runs.
-        if (whileStatus === "running" && sessionOutdated(mirror, settings, current)) {
+        // new table list. The cutover keeps its session: edits are refused while it runs.
+        const streamedNow = current.tables.filter((t) => t.syncKind === null).length;
+        if (whileStatus === "running" && (streamedNow !== streamed.length || current.tables.length !== mirror.tables.length)) {
           stoppedFor = "edited";
           stop.abort();
           return;
@@ -99,21 +120,24 @@ export async function streamChanges(
     await recordMirrorEvent(ctx.catalog, mirror.id, "info", "Replication stopped: nothing is applied until the mirror is resumed.");
   }
   if (stoppedFor === "edited") {
-    await recordMirrorEvent(ctx.catalog, mirror.id, "info", "The mirror was edited: replication continues from the stored position with the new settings and tables.");
+    await recordMirrorEvent(ctx.catalog, mirror.id, "info", "The mirror's tables changed: replication continues from the stored position with the new table list.");
   }
+  return stoppedFor;
 }
 
-/** True when the batch settings or the number of mirrored tables (only removals exist so far) differ from the session's. */
-function sessionOutdated(
-  mirror: Mirror & { tables: MirrorTable[] },
-  settings: MirrorSettings,
-  current: { settings: unknown; _count: { tables: number } },
-): boolean {
-  const now = current.settings as Partial<MirrorSettings>;
-  return now.cdcBatchSize !== settings.cdcBatchSize || now.cdcMaxBatchLatencyMs !== settings.cdcMaxBatchLatencyMs || current._count.tables !== mirror.tables.length;
-}
+/**
+ * Why a session ended: the mirror was paused; it left the status it streamed in (deleting, resync,
+ * cutover, …); its table list changed; or the caller's signal stopped it.
+ */
+export type SessionEnd = "paused" | "left" | "edited" | "stopped";
 
 async function recordBatch(ctx: RunnerContext, mirrorId: string, tablesByName: Map<string, MirrorTable>, batch: AppliedBatch): Promise<void> {
+  const { catalog } = ctx;
+  await catalog.$transaction([...mirrorProgressWrites(ctx, mirrorId, batch), ...tableCountWrites(ctx, tablesByName, batch)]);
+}
+
+/** A batch's effect on the mirror row and its batch history. */
+function mirrorProgressWrites(ctx: RunnerContext, mirrorId: string, batch: AppliedBatch): Prisma.PrismaPromise<unknown>[] {
   const { catalog } = ctx;
   // Locks in one order everywhere (the mirror row, then its tables by id), so two writers of a mirror's
   // progress — an ending session's last reports and the next session's, an edit — wait for each other
@@ -140,18 +164,24 @@ async function recordBatch(ctx: RunnerContext, mirrorId: string, tablesByName: M
       }),
     );
   }
+  return writes;
+}
+
+/** A batch's per-table counters, in table id order (see recordBatch). A table sync round's stream records only these. */
+export function tableCountWrites(ctx: RunnerContext, tablesByName: Map<string, MirrorTable>, batch: AppliedBatch): Prisma.PrismaPromise<unknown>[] {
+  const writes: Prisma.PrismaPromise<unknown>[] = [];
   const counted = batch.tables
     .map((counts) => ({ counts, table: tablesByName.get(counts.table) }))
     .filter(({ counts, table }) => table && counts.inserts + counts.updates + counts.deletes > 0)
     .sort((a, b) => (a.table!.id < b.table!.id ? -1 : 1));
   for (const { counts, table } of counted) {
     writes.push(
-      catalog.mirrorTable.update({
+      ctx.catalog.mirrorTable.update({
         where: { id: table!.id },
         data: { inserts: { increment: counts.inserts }, updates: { increment: counts.updates }, deletes: { increment: counts.deletes } },
       }),
     );
   }
-  await catalog.$transaction(writes);
+  return writes;
 }
 

@@ -97,9 +97,12 @@ export async function runCutover(ctx: RunnerContext, mirror: LoadedMirror, signa
     const phase: Phase = { ctx, mirror, cutover, options, source, target, signal, cdcFailure: () => cdcError };
     if (cutover.status === "aborting" || cutover.error) return await undo(phase, cutover.error);
     if (!cutover.switchedAt) {
-      cdc = streamChanges(ctx, mirror, AbortSignal.any([signal, cdcStop.signal]), "cutover").catch((error) => {
-        cdcError = error;
-      });
+      cdc = streamChanges(ctx, mirror, AbortSignal.any([signal, cdcStop.signal]), "cutover").then(
+        () => {},
+        (error) => {
+          cdcError = error;
+        },
+      );
     }
     for (const name of CUTOVER_STEPS) {
       const step = cutover.steps.find((s) => s.name === name);

@@ -1,8 +1,13 @@
-import type { Mirror } from "@/lib/catalog/generated/client";
+import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
+import { loadPeerConnection } from "@/lib/catalog/peers";
 import { onlineWorkerIds } from "@/lib/catalog/workers";
+import type { MirrorSettings } from "@/lib/mirrors/settings";
+import type { TableLoadPlan } from "@/lib/mirrors/table-plan";
 import { COPY_MAX_ATTEMPTS, copyQueue } from "@/workers/jobs/copy-partition";
 import { SNAPSHOT_GONE } from "@/workers/load/copy-bundle";
+import { EarlyBuilds } from "@/workers/load/early-builds";
 import type { RunnerContext } from "./context";
+import { tableMappings } from "./load-setup";
 
 export type LoadState =
   | { kind: "copying" }
@@ -13,20 +18,29 @@ export type LoadState =
 /**
  * One look at a load in progress: rolls partition rows up into per-table status and times, hands
  * partitions held by workers that went offline back to the queue, and says whether the load is
- * still copying, done, or must restart or fail.
+ * still copying, done, or must restart or fail. Tables whose copy is done get their keys and
+ * indexes built while the others copy (early-builds.ts); a load that fails or restarts stops that.
  */
-export async function checkLoad(ctx: RunnerContext, mirror: Mirror): Promise<LoadState> {
+export async function checkLoad(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }): Promise<LoadState> {
   const { catalog } = ctx;
   const partitions = await catalog.partition.findMany({
     where: { mirrorId: mirror.id, generation: mirror.loadGeneration },
     select: { id: true, mirrorTableId: true, status: true, error: true, errorCode: true, workerId: true, startedAt: true, finishedAt: true, attempts: true },
   });
   const gone = partitions.find((p) => p.status === "failed" && p.errorCode === SNAPSHOT_GONE);
-  if (gone) return { kind: "snapshot_gone", reason: gone.error ?? "a partition could not read it" };
+  if (gone) {
+    await stopEarlyBuilds(mirror.id);
+    return { kind: "snapshot_gone", reason: gone.error ?? "a partition could not read it" };
+  }
   const failed = partitions.find((p) => p.status === "failed");
 
   await rollUpTables(ctx, partitions);
-  if (failed) return { kind: "failed", message: failed.error ?? "A partition copy failed." };
+  if (failed) {
+    await stopEarlyBuilds(mirror.id);
+    return { kind: "failed", message: failed.error ?? "A partition copy failed." };
+  }
+  // Once every copy is done, finishInitialLoad builds the rest with its own pool of connections.
+  if (partitions.some((p) => p.status !== "done")) await startEarlyBuilds(ctx, mirror, partitions);
   await requeueOrphans(ctx, mirror, partitions);
   return partitions.every((p) => p.status === "done") ? { kind: "done" } : { kind: "copying" };
 }
@@ -83,4 +97,55 @@ async function requeueOrphans(ctx: RunnerContext, mirror: Mirror, partitions: Pa
       { queueName: copyQueue(mirror.id, mirror.loadGeneration, `requeued:${orphan.id}:${orphan.attempts}`), jobKey: `copy:${orphan.id}:${orphan.attempts}`, maxAttempts: COPY_MAX_ATTEMPTS },
     );
   }
+}
+
+/** Early builds of the loads this process's runners watch, by mirror ID (a cache of work: finishLoad redoes what is lost). */
+const earlyBuilds = new Map<string, { generation: number; builds: EarlyBuilds }>();
+
+/** Queues the tables whose partitions are all done for their key and index builds. */
+async function startEarlyBuilds(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }, partitions: PartitionSummary[]): Promise<void> {
+  const notDone = new Set(partitions.filter((p) => p.status !== "done").map((p) => p.mirrorTableId));
+  const plans = mirror.tables
+    .filter((t) => !notDone.has(t.id) && partitions.some((p) => p.mirrorTableId === t.id))
+    .map((t) => t.loadPlan as unknown as TableLoadPlan | null)
+    .filter((p): p is TableLoadPlan => p !== null);
+  if (plans.length === 0) return;
+  let entry = earlyBuilds.get(mirror.id);
+  if (entry && entry.generation !== mirror.loadGeneration) {
+    await stopEarlyBuilds(mirror.id);
+    entry = undefined;
+  }
+  if (!entry) {
+    const settings = mirror.settings as unknown as Partial<MirrorSettings>;
+    // As finishInitialLoad decides: secondary indexes only when the load builds post-data now.
+    const withIndexes = mirror.mode !== "cdc" || settings.postData === "after_load";
+    const [target, source] = await Promise.all([
+      loadPeerConnection(ctx.catalog, mirror.targetPeerId),
+      withIndexes ? loadPeerConnection(ctx.catalog, mirror.sourcePeerId) : null,
+    ]);
+    const builds = new EarlyBuilds({
+      mirror: mirror.name,
+      target,
+      indexesFrom: source ? { source, mapping: tableMappings(mirror.tables) } : undefined,
+      logger: ctx.logger,
+    });
+    entry = { generation: mirror.loadGeneration, builds };
+    earlyBuilds.set(mirror.id, entry);
+  }
+  entry.builds.add(plans);
+}
+
+/** Waits for the early builds of a load whose copies are all done (finishInitialLoad builds the rest). */
+export async function settleEarlyBuilds(mirrorId: string): Promise<void> {
+  const entry = earlyBuilds.get(mirrorId);
+  if (!entry) return;
+  await entry.builds.drain();
+  earlyBuilds.delete(mirrorId);
+}
+
+async function stopEarlyBuilds(mirrorId: string): Promise<void> {
+  const entry = earlyBuilds.get(mirrorId);
+  if (!entry) return;
+  earlyBuilds.delete(mirrorId);
+  await entry.builds.stop();
 }

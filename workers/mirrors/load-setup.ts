@@ -12,6 +12,7 @@ import { finishLoad } from "@/workers/load/finish-load";
 import type { Partition } from "@/workers/load/partitions";
 import { type PreparedLoad, prepareLoad } from "@/workers/load/prepare-load";
 import type { RunnerContext } from "./context";
+import { settleEarlyBuilds } from "./load-monitor";
 import { phaseRecorder } from "./phase";
 
 export function tableMappings(tables: MirrorTable[]): TableMapping[] {
@@ -89,20 +90,23 @@ async function recordPartitions(
     await tx.partition.deleteMany({ where: { mirrorId: mirror.id } });
     const ids = new Map<Partition, string>();
     const rows: Prisma.PartitionCreateManyInput[] = [];
-    for (const [position, { plan, sizeBytes, partitions }] of prepared.tables.entries()) {
-      // prepared.tables follows mirror.tables (the mapping was built from it); positions have gaps once a table is removed.
+    // One statement for every table: a round trip per table was most of setup's catalog time with hundreds of tables.
+    // prepared.tables follows mirror.tables (the mapping was built from it); positions have gaps once a table is removed.
+    const tables = prepared.tables.map(({ plan, sizeBytes }, position) => ({
+      id: mirror.tables[position].id,
+      rows: String(Math.max(0, Math.round(plan.estimatedRows))),
+      bytes: String(sizeBytes),
+      plan: JSON.stringify(plan),
+    }));
+    await tx.$executeRaw`
+      UPDATE mirror_tables AS t
+         SET status = 'pending', rows_estimated = u.rows, bytes_estimated = u.bytes, load_plan = u.plan,
+             load_started_at = NULL, load_finished_at = NULL
+        FROM unnest(${tables.map((t) => t.id)}::uuid[], ${tables.map((t) => t.rows)}::bigint[],
+                    ${tables.map((t) => t.bytes)}::bigint[], ${tables.map((t) => t.plan)}::jsonb[]) AS u(id, rows, bytes, plan)
+       WHERE t.id = u.id`;
+    for (const [position, { partitions }] of prepared.tables.entries()) {
       const table = mirror.tables[position];
-      await tx.mirrorTable.update({
-        where: { id: table.id },
-        data: {
-          status: "pending",
-          rowsEstimated: BigInt(Math.max(0, Math.round(plan.estimatedRows))),
-          bytesEstimated: BigInt(sizeBytes),
-          loadPlan: JSON.parse(JSON.stringify(plan)),
-          loadStartedAt: null,
-          loadFinishedAt: null,
-        },
-      });
       for (const partition of partitions) {
         const id = randomUUID();
         rows.push({
@@ -146,6 +150,8 @@ export async function finishInitialLoad(ctx: RunnerContext, mirror: Mirror & { t
   const settings = mirror.settings as unknown as Partial<MirrorSettings>;
   const buildNow = mirror.mode !== "cdc" || settings.postData === "after_load";
   const phase = phaseRecorder(ctx.catalog, mirror.id);
+  // Keys and indexes of tables that finished copying early are being built: let them end, then build what is left.
+  await settleEarlyBuilds(mirror.id);
   try {
     const result = await finishLoad(await loadPeerConnection(ctx.catalog, mirror.targetPeerId), plans, mirror.name, {
       postData: buildNow

@@ -6,16 +6,22 @@ import { classifyError } from "@/lib/errors/classify";
 import type { ExportedSnapshot } from "@/lib/pg/snapshot";
 import { sleep } from "@/lib/sleep";
 import { CdcFatalError } from "@/workers/cdc/types";
+import { waitForLoadProgress } from "@/workers/runtime/wakeups";
 import { streamChanges } from "./cdc-phase";
 import { skipsInitialLoad, startWithoutLoad } from "./cdc-start";
 import { runCutover } from "./cutover-phase";
 import type { RunnerContext } from "./context";
 import { checkLoad } from "./load-monitor";
 import { finishInitialLoad, startInitialLoad } from "./load-setup";
+import { dropSyncObjects } from "./table-sync/sync-objects";
+import { replicateWithTableSync } from "./table-sync/round";
 import { deleteMirror } from "./teardown";
 
-/** How often a load in progress is checked; also how long a finished load may wait to be noticed. Default: 250 ms. */
-const LOAD_CHECK_INTERVAL_MS = 250;
+/**
+ * How often a load in progress is checked when no copy job says it ended (wakeups.ts
+ * signalLoadProgress wakes the runner at each job's end). Default: 1 s.
+ */
+const LOAD_CHECK_INTERVAL_MS = 1_000;
 /** How often a paused mirror is looked at again (to notice a resume or delete). Default: 5 s. */
 const PAUSED_CHECK_INTERVAL_MS = 5_000;
 /** Retry delays after transient failures: 1 s doubling to at most 30 s. */
@@ -99,6 +105,12 @@ export async function runMirror(ctx: RunnerContext, mirrorId: string, signal: Ab
 /** setup: a snapshot left from an earlier attempt is useless to the new load. */
 async function startLoad({ ctx, mirror, snapshot }: StepInput): Promise<StepResult> {
   await snapshot?.close();
+  // A whole-mirror resync takes tables being added or resynced into its load.
+  if (mirror.tables.some((t) => t.syncKind !== null)) {
+    await dropSyncObjects(ctx, mirror);
+    await ctx.catalog.mirrorTable.updateMany({ where: { mirrorId: mirror.id }, data: { syncKind: null, syncPhase: null } });
+  }
+  await ctx.catalog.mirrorTable.updateMany({ where: { mirrorId: mirror.id, rowsCopiedAlone: { not: null } }, data: { rowsCopiedAlone: null } });
   if (skipsInitialLoad(mirror)) {
     await startWithoutLoad(ctx, mirror);
     return { snapshot: null };
@@ -124,7 +136,7 @@ async function watchLoad({ ctx, mirror, snapshot, signal }: StepInput): Promise<
   }
   switch (state.kind) {
     case "copying":
-      await sleep(LOAD_CHECK_INTERVAL_MS, signal);
+      await waitForLoadProgress(mirror.id, LOAD_CHECK_INTERVAL_MS, signal);
       return { snapshot };
     case "snapshot_gone":
       await snapshot.close();
@@ -137,9 +149,13 @@ async function watchLoad({ ctx, mirror, snapshot, signal }: StepInput): Promise<
   }
 }
 
-/** running: streams changes until the status leaves running (cdc-phase.ts watches it). */
+/**
+ * running: streams changes until the status leaves running or the table list changes (cdc-phase.ts
+ * watches both); while tables are added or resynced, beside their copy (table-sync/round.ts).
+ */
 async function replicate({ ctx, mirror, snapshot, signal }: StepInput): Promise<StepResult> {
-  await streamChanges(ctx, mirror, signal);
+  if (mirror.tables.some((t) => t.syncKind !== null)) await replicateWithTableSync(ctx, mirror, signal);
+  else await streamChanges(ctx, mirror, signal);
   return { snapshot };
 }
 

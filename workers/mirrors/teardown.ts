@@ -5,6 +5,7 @@ import { dropPublication, dropSlot } from "@/lib/pg/replication";
 import { deleteProgress } from "@/workers/cdc/progress";
 import { BOOKKEEPING_SCHEMA, clearMirrorBookkeeping } from "@/lib/mirrors/target-bookkeeping";
 import type { RunnerContext } from "./context";
+import { dropSyncObjects } from "./table-sync/sync-objects";
 
 /**
  * Deletes a mirror: drops what pgferry created on the source (slot, publication) so nothing keeps
@@ -26,6 +27,8 @@ export async function deleteMirror(ctx: RunnerContext, mirror: Mirror): Promise<
   } finally {
     await source.end().catch(() => {});
   }
+  // A table sync round's slot would keep WAL on the source too.
+  await dropSyncObjects(ctx, mirror);
   const target = await connectPeer(targetPeer, `cleanup:${mirror.name}`);
   try {
     await clearMirrorBookkeeping(target, mirror.name);

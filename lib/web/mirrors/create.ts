@@ -5,14 +5,11 @@ import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { connectPeer } from "@/lib/pg/connect";
 import { findSlot } from "@/lib/pg/replication";
 import { validatePeer } from "@/lib/web/peers/validate";
-import { describeTables, type SourceDescription } from "@/lib/pg/describe";
-import { buildTablePlans } from "@/lib/mirrors/table-plan";
-import { checkTargetTablesByTable } from "@/lib/mirrors/target-check";
-import { targetOwners, targetRefusal } from "./target-refusal";
+import { checkTablesToMirror, TABLE_CHECK_TIMEOUT_MS } from "./table-checks";
 import { type MirrorCreate, mirrorCreateSchema } from "@/lib/mirrors/input";
 import { type MirrorSettings, resolveSettings } from "@/lib/mirrors/settings";
 import { INITIAL_MIRROR_STATUS } from "@/lib/mirrors/status";
-import { formatQualifiedName, parseQualifiedName, type TableMapping } from "@/lib/mirrors/table-mapping";
+import { parseQualifiedName, type TableMapping } from "@/lib/mirrors/table-mapping";
 
 /**
  * Creates a mirror after checking everything that can be checked before anything is created:
@@ -22,9 +19,6 @@ import { formatQualifiedName, parseQualifiedName, type TableMapping } from "@/li
  * free. Every refusal is a UserFacingError naming the field or table at fault. Nothing is created
  * on the peers here: the worker that claims the mirror does the setup.
  */
-/** How long one query of the creation checks may run. Default: 30 s. */
-const CREATE_CHECK_TIMEOUT_MS = 30_000;
-
 export async function createMirror(catalog: PrismaClient, input: unknown): Promise<{ name: string }> {
   const request = mirrorCreateSchema.parse(input);
   const settings = resolveSettings(request.name, request.settings);
@@ -37,7 +31,6 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
     throw new UserFacingError("Skipping the initial load needs continuous replication (mode cdc).", "invalid_settings", { "settings.initialLoad": "Only a CDC mirror can skip its initial load." });
   }
   await checkNamesFree(catalog, sourcePeer.id, settings);
-  const owners = await targetOwners(catalog, targetPeer.id, mapping);
 
   const source = peerConnection(sourcePeer);
   if (request.mode === "cdc") await checkCdcSource(source);
@@ -46,21 +39,17 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
   try {
     // The checks answer an HTTP request: a catalog query stuck behind a lock on a busy server must
     // end with an error the user sees, not hold the request (and the connections) open.
-    await Promise.all([sourceClient, targetClient].map((client) => client.query(`SET statement_timeout = '${CREATE_CHECK_TIMEOUT_MS}ms'`)));
-    const description = await describeSelected(sourceClient, mapping);
-    if (request.mode === "cdc") checkPublishable(description, mapping);
-    await checkSlotFree(sourceClient, settings);
-    let problems = null;
-    try {
-      buildTablePlans(description, mapping);
+    await Promise.all([sourceClient, targetClient].map((client) => client.query(`SET statement_timeout = '${TABLE_CHECK_TIMEOUT_MS}ms'`)));
+    const description = await checkTablesToMirror(catalog, {
+      source: sourceClient,
+      target: targetClient,
+      targetPeerId: targetPeer.id,
+      mapping,
+      cdc: request.mode === "cdc",
       // Without initial load the target tables hold the rows already: they need not be empty.
-      if (settings.initialLoad) problems = await checkTargetTablesByTable(sourceClient, targetClient, mapping);
-    } catch (error) {
-      throw new UserFacingError(capitalize((error as Error).message), "target_not_ready", { tables: capitalize((error as Error).message) });
-    }
-    // Each table's problems (rows already there, another mirror writing it) at that table, all at once.
-    const refusal = targetRefusal(mapping, owners, problems);
-    if (refusal) throw refusal;
+      targetMustBeEmpty: settings.initialLoad,
+    });
+    await checkSlotFree(sourceClient, settings);
     await catalog.mirror.create({
       data: {
         name: request.name,
@@ -127,35 +116,9 @@ async function checkCdcSource(source: ReturnType<typeof peerConnection>): Promis
   }
 }
 
-async function describeSelected(client: Awaited<ReturnType<typeof connectPeer>>, mapping: TableMapping[]): Promise<SourceDescription> {
-  try {
-    return await describeTables(client, mapping.map((m) => m.source));
-  } catch (error) {
-    const message = capitalize((error as Error).message);
-    throw new UserFacingError(message, "table_not_found", { tables: message });
-  }
-}
-
-/** Without a primary key (or replica identity index/FULL) PostgreSQL refuses UPDATE and DELETE on a published table. */
-function checkPublishable(description: SourceDescription, mapping: TableMapping[]): void {
-  for (const [index, table] of description.tables.entries()) {
-    const identity = table.replicaIdentity;
-    const ok = identity === "full" || identity === "index" || (identity === "default" && table.primaryKey.length > 0);
-    if (!ok) {
-      const name = formatQualifiedName(mapping[index].source);
-      const message = `Table ${name} has no primary key and its replica identity is not FULL, so its updates and deletes cannot be replicated. Add a primary key, or run ALTER TABLE ${name} REPLICA IDENTITY FULL, or choose initial copy only.`;
-      throw new UserFacingError(message, "table_not_replicable", { [`tables.${index}.source`]: message, tables: message });
-    }
-  }
-}
-
 async function checkSlotFree(client: Awaited<ReturnType<typeof connectPeer>>, settings: MirrorSettings): Promise<void> {
   if (await findSlot(client, settings.slotName)) {
     const message = `A replication slot named ${settings.slotName} already exists on the source. Drop it (SELECT pg_drop_replication_slot('${settings.slotName}')) or choose another slot name.`;
     throw new UserFacingError(message, "slot_exists", { "settings.slotName": message });
   }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -46,6 +46,11 @@ export async function startCutover(catalog: PrismaClient, name: string, input: u
       409,
     );
   }
+  // Tables being added or resynced are not yet applied by the stream the cutover drains.
+  const syncing = await catalog.mirrorTable.count({ where: { mirrorId: mirror.id, syncKind: { not: null }, status: { notIn: ["removed", "failed"] } } });
+  if (syncing > 0) {
+    throw new UserFacingError(`${syncing} table(s) of mirror ${name} are being added or resynced; cut over once they replicate with the others.`, "cutover_unavailable", undefined, 409);
+  }
   const id = await startCutoverRun(catalog, mirror.id, options);
   if (!id) throw new UserFacingError(`Mirror ${name} stopped replicating meanwhile; try again once it runs.`, "cutover_unavailable", undefined, 409);
   await signalMirrorsChanged(catalog);

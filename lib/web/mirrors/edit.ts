@@ -1,25 +1,30 @@
 import { z } from "zod";
-import type { MirrorTable, Prisma, PrismaClient } from "@/lib/catalog/generated/client";
+import type { MirrorTable, Peer, Prisma, PrismaClient } from "@/lib/catalog/generated/client";
+import { peerConnection } from "@/lib/catalog/peers";
+import { connectPeer } from "@/lib/pg/connect";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { MAX_TABLES_PER_MIRROR, mirrorTableSchema } from "@/lib/mirrors/input";
 import { type MirrorSettings, mirrorSettingsSchema } from "@/lib/mirrors/settings";
 import { type MirrorStatus, REMOVABLE_TABLE_STATUSES } from "@/lib/mirrors/status";
-import { formatQualifiedName, parseQualifiedName } from "@/lib/mirrors/table-mapping";
+import { formatQualifiedName, parseQualifiedName, type TableMapping } from "@/lib/mirrors/table-mapping";
+import { checkTablesToMirror, TABLE_CHECK_TIMEOUT_MS } from "./table-checks";
 import { notFound } from "./views";
 
 /**
  * PATCH /api/v1/mirrors/{name}: changes a mirror while it runs. Only what the worker can apply without
  * losing or repeating a change is accepted; everything else is a 409 that says why.
  *
- * - settings: the batch and copy settings below. The CDC session of a running mirror notices the change
- *   within a second and continues from the position stored on the target with the new values
- *   (workers/mirrors/cdc-phase.ts); copy settings apply to the next initial load (a resync).
+ * - settings: the batch and copy settings below. The CDC session of a running mirror applies new batch
+ *   settings within a second, without a restart (workers/mirrors/cdc-phase.ts); copy settings apply to
+ *   the next copy (an added table, a resync).
  * - tables: the full new list, in the shape of the create request. Tables left out of it are removed
  *   (CDC mirrors that finished their load): status `removed`, counters kept as history; the owner takes
  *   them out of the publication before its next session and, with `dropTargetTables`, drops their
- *   target tables (workers/mirrors/table-removal.ts). Adding tables is not supported yet.
+ *   target tables (workers/mirrors/table-removal.ts). Tables new in the list are checked as at creation
+ *   and queued (sync kind `add`): the owner copies them from a new snapshot while the other tables keep
+ *   streaming, then hands them over to the mirror's stream (workers/mirrors/table-sync/round.ts).
  * - name, source, target, mode and the replication settings cannot change.
  */
 
@@ -50,6 +55,13 @@ const SETTINGS_EDIT_STATUSES: MirrorStatus[] = ["setup", "initial_load", "runnin
 
 export async function editMirror(catalog: PrismaClient, name: string, input: unknown): Promise<void> {
   const request = mirrorEditSchema.parse(input);
+  // Added tables are checked on the peers first, outside the catalog transaction (that takes seconds).
+  const before = await catalog.mirror.findUnique({ where: { name }, include: { source: true, target: true, tables: { orderBy: { position: "asc" } } } });
+  if (!before) throw notFound(name);
+  checkFixed(before, request);
+  const adding = request.tables ? diffTables(before, request.tables).added : [];
+  if (adding.length > 0) checkCanAdd(before);
+  const estimates = adding.length > 0 ? await checkAddedTables(catalog, before, adding) : [];
   const changes = await catalog.$transaction(async (tx) => {
     // Two edits at once must not each write settings read before the other's.
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id"::text AS id FROM "mirrors" WHERE "name" = ${name} FOR UPDATE`;
@@ -62,8 +74,30 @@ export async function editMirror(catalog: PrismaClient, name: string, input: unk
     const status = mirror.status as MirrorStatus;
     const current = mirror.settings as unknown as MirrorSettings;
     const settings = request.settings ? editedSettings(name, status, current, request.settings) : null;
-    const removed = request.tables ? tablesToRemove(mirror, status, request.tables) : [];
+    const diff = request.tables ? diffTables(mirror, request.tables) : { added: [], removed: [] };
+    if (diff.removed.length > 0) checkCanRemove(mirror, status, diff.removed);
+    if (diff.added.length > 0) checkCanAdd(mirror);
+    if (diff.added.length !== adding.length) throw conflict(`The tables of mirror ${name} changed meanwhile; reload and try again.`);
+    const removed = diff.removed;
     if (settings) await tx.mirror.update({ where: { id: mirror.id }, data: { settings: settings as unknown as Prisma.InputJsonValue } });
+    const nextPosition = Math.max(-1, ...mirror.tables.map((t) => t.position)) + 1;
+    for (const [i, { mapping }] of diff.added.entries()) {
+      await tx.mirrorTable.create({
+        data: {
+          mirrorId: mirror.id,
+          position: nextPosition + i,
+          sourceSchema: mapping.source.schema,
+          sourceTable: mapping.source.name,
+          targetSchema: mapping.target.schema,
+          targetTable: mapping.target.name,
+          excludeColumns: mapping.excludeColumns,
+          flatten: mapping.flatten ?? false,
+          rowsEstimated: BigInt(Math.max(0, Math.round(estimates[i] ?? 0))),
+          syncKind: "add",
+          syncPhase: "queued",
+        },
+      });
+    }
     if (removed.length > 0) {
       const { count } = await tx.mirrorTable.updateMany({
         where: { id: { in: removed.map((t) => t.id) }, status: { in: REMOVABLE_TABLE_STATUSES } },
@@ -71,10 +105,10 @@ export async function editMirror(catalog: PrismaClient, name: string, input: unk
       });
       if (count !== removed.length) throw conflict(`A table of mirror ${name} is being copied; try again once its copy finished.`);
     }
-    return { mirrorId: mirror.id, settings: settings ? changedKeys(current, settings) : [], removed };
+    return { mirrorId: mirror.id, settings: settings ? changedKeys(current, settings) : [], removed, added: diff.added.map((a) => a.mapping) };
     // The row lock may wait for a progress write of the mirror's CDC session: a moment, not Prisma's default 5 s budget.
   }, { timeout: 15_000 });
-  if (changes.settings.length === 0 && changes.removed.length === 0) return;
+  if (changes.settings.length === 0 && changes.removed.length === 0 && changes.added.length === 0) return;
   await signalMirrorsChanged(catalog);
   if (changes.settings.length > 0) await recordMirrorEvent(catalog, changes.mirrorId, "info", `Settings changed: ${changes.settings.join(", ")}.`);
   if (changes.removed.length > 0) {
@@ -82,9 +116,46 @@ export async function editMirror(catalog: PrismaClient, name: string, input: unk
     const kept = request.dropTargetTables ? "their target tables are dropped" : "their target tables are kept";
     await recordMirrorEvent(catalog, changes.mirrorId, "info", `Tables removed from the mirror: ${names}; their changes are no longer applied and ${kept}.`);
   }
+  if (changes.added.length > 0) {
+    const names = changes.added.map((m) => formatQualifiedName(m.source)).join(", ");
+    await recordMirrorEvent(catalog, changes.mirrorId, "info", `Tables added to the mirror: ${names}; they are copied from a new snapshot while the other tables keep replicating.`);
+  }
 }
 
-type LoadedMirror = { name: string; mode: string; status: string; source: { name: string }; target: { name: string }; tables: MirrorTable[] };
+/** Statuses in which tables may be added: a CDC mirror whose load is over, streaming or paused. */
+const ADD_STATUSES: MirrorStatus[] = ["running", "paused"];
+
+function checkCanAdd(mirror: LoadedMirror): void {
+  if (mirror.mode !== "cdc") {
+    throw conflict("Adding tables to an initial-copy-only mirror is not supported yet: create another mirror for them.", { tables: "Adding tables is supported for CDC mirrors." });
+  }
+  if (!ADD_STATUSES.includes(mirror.status as MirrorStatus)) {
+    throw conflict(`Mirror ${mirror.name} is ${mirror.status.replace("_", " ")}; tables can be added once its initial load finished and while no cutover runs.`);
+  }
+}
+
+/** The creation checks for the added tables (lib/web/mirrors/table-checks.ts); returns their estimated rows. */
+async function checkAddedTables(catalog: PrismaClient, mirror: LoadedMirror & { source: Peer; target: Peer }, added: AddedTable[]): Promise<number[]> {
+  const source = await connectPeer(peerConnection(mirror.source), `ui:mirror-edit:${mirror.name}`);
+  const target = await connectPeer(peerConnection(mirror.target), `ui:mirror-edit:${mirror.name}`);
+  try {
+    await Promise.all([source, target].map((client) => client.query(`SET statement_timeout = '${TABLE_CHECK_TIMEOUT_MS}ms'`)));
+    const description = await checkTablesToMirror(catalog, {
+      source,
+      target,
+      targetPeerId: mirror.targetPeerId,
+      mapping: added.map((a) => a.mapping),
+      cdc: true,
+      targetMustBeEmpty: true,
+      fieldIndexes: added.map((a) => a.index),
+    });
+    return description.tables.map((t) => t.estimatedRows);
+  } finally {
+    await Promise.all([source.end().catch(() => {}), target.end().catch(() => {})]);
+  }
+}
+
+type LoadedMirror = { name: string; mode: string; status: string; targetPeerId: string; source: { name: string }; target: { name: string }; tables: MirrorTable[] };
 
 function checkFixed(mirror: LoadedMirror, request: z.output<typeof mirrorEditSchema>): void {
   const fixed: [string, string | undefined, string][] = [
@@ -127,24 +198,29 @@ function changedKeys(before: MirrorSettings, after: MirrorSettings): string[] {
 
 type RequestedTable = z.output<typeof mirrorTableSchema>;
 
-/** The mirror's tables the new list leaves out; refuses additions and changed mappings. */
-function tablesToRemove(mirror: LoadedMirror, status: MirrorStatus, wanted: RequestedTable[]): MirrorTable[] {
+interface AddedTable {
+  mapping: TableMapping;
+  /** Its index in the request's list: where a refusal is shown. */
+  index: number;
+}
+
+/** What the new list adds and leaves out; refuses changed mappings. */
+function diffTables(mirror: LoadedMirror, wanted: RequestedTable[]): { added: AddedTable[]; removed: MirrorTable[] } {
   const active = mirror.tables.filter((t) => t.status !== "removed");
   const key = (schema: string, table: string) => JSON.stringify([schema, table]);
   const byKey = new Map(active.map((t) => [key(t.sourceSchema, t.sourceTable), t]));
   const kept = new Set<string>();
-  for (const table of wanted) {
+  const added: AddedTable[] = [];
+  for (const [index, table] of wanted.entries()) {
     const source = parseQualifiedName(table.source);
+    const target = parseQualifiedName(table.target ?? table.source);
     const existing = byKey.get(key(source.schema, source.name));
     if (!existing) {
-      throw conflict(
-        mirror.mode === "cdc"
-          ? `Adding tables to a running mirror is not supported yet (${table.source}).`
-          : `Adding tables to an initial-copy-only mirror is not supported yet (${table.source}).`,
-        { tables: "Adding tables is not supported yet." },
-      );
+      if (!added.some((a) => a.mapping.source.schema === source.schema && a.mapping.source.name === source.name)) {
+        added.push({ mapping: { source, target, excludeColumns: table.excludeColumns, flatten: table.flatten }, index });
+      }
+      continue;
     }
-    const target = parseQualifiedName(table.target ?? table.source);
     const sameMapping =
       existing.targetSchema === target.schema &&
       existing.targetTable === target.name &&
@@ -153,13 +229,18 @@ function tablesToRemove(mirror: LoadedMirror, status: MirrorStatus, wanted: Requ
     if (!sameMapping) throw conflict(`The target, excluded columns or flattening of ${table.source} cannot change on an existing mirror.`, { tables: "Mappings cannot change." });
     kept.add(key(source.schema, source.name));
   }
-  const removed = active.filter((t) => !kept.has(key(t.sourceSchema, t.sourceTable)));
-  if (removed.length === 0) return [];
+  return { added, removed: active.filter((t) => !kept.has(key(t.sourceSchema, t.sourceTable))) };
+}
+
+function checkCanRemove(mirror: LoadedMirror, status: MirrorStatus, removed: MirrorTable[]): void {
   if (mirror.mode !== "cdc") throw conflict("Removing tables from an initial-copy-only mirror is not supported; its target tables are yours to drop.");
   if (!TABLE_EDIT_STATUSES.includes(status)) {
     throw conflict(`Mirror ${mirror.name} is ${status.replace("_", " ")}; tables can be removed once its initial load finished and while no cutover runs.`);
   }
-  return removed;
+  const syncing = removed.find((t) => t.syncKind !== null);
+  if (syncing) {
+    throw conflict(`${formatQualifiedName({ schema: syncing.sourceSchema, name: syncing.sourceTable })} is being added or resynced; remove it once that finished.`);
+  }
 }
 
 function conflict(message: string, fields?: Record<string, string>): UserFacingError {

@@ -4,6 +4,7 @@ import { isWorkerOnline } from "@/lib/catalog/workers";
 import { type CutoverView, latestCutoverView } from "@/lib/catalog/cutover-view";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
 import { type MirrorStatus, STATUS_LABELS } from "@/lib/mirrors/status";
+import { type TableSync, tableSyncOf } from "@/lib/mirrors/table-sync";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
 import { averagePartitionMs } from "@/lib/catalog/partition-timing";
 
@@ -48,6 +49,8 @@ export interface MirrorTableView {
   inserts: number;
   updates: number;
   deletes: number;
+  /** Set while the table is added or resynced on its own beside the mirror's stream (lib/mirrors/table-sync.ts). */
+  sync: TableSync | null;
 }
 
 export interface MirrorDetail extends MirrorSummary {
@@ -131,7 +134,8 @@ export async function getMirror(catalog: PrismaClient, name: string): Promise<Mi
   const now = Date.now();
   const tables: MirrorTableView[] = m.tables.map((t) => {
     const rows = perTable.filter((p) => p.mirrorTableId === t.id);
-    const rowsCopied = rows.reduce((s, p) => s + Number(p._sum.rowsCopied ?? 0), 0);
+    // A table copied on its own (added, resynced) has no partitions of the mirror's load for that copy.
+    const rowsCopied = t.rowsCopiedAlone === null ? rows.reduce((s, p) => s + Number(p._sum.rowsCopied ?? 0), 0) : Number(t.rowsCopiedAlone);
     const started = t.loadStartedAt?.getTime() ?? null;
     const ended = t.loadFinishedAt?.getTime() ?? now;
     const seconds = started ? Math.max(0.001, (ended - started) / 1000) : null;
@@ -153,6 +157,7 @@ export async function getMirror(catalog: PrismaClient, name: string): Promise<Mi
       inserts: Number(t.inserts),
       updates: Number(t.updates),
       deletes: Number(t.deletes),
+      sync: tableSyncOf(t),
     };
   });
   const rowsCopied = tables.reduce((s, t) => s + t.rowsCopied, 0);

@@ -61,8 +61,17 @@ describe("editing a running mirror", () => {
     expect(await refusal({ name: "other" })).toMatchObject({ status: 409 });
     expect(await refusal({ target: "src" })).toMatchObject({ status: 409 });
     expect(await refusal({ settings: { slotName: "another" } })).toMatchObject({ status: 409, message: expect.stringMatching(/slotName cannot change/) });
-    const adding = await refusal({ tables: [...NAMES, "newcomer"].map((n) => ({ source: `public.${n}` })) });
-    expect(adding).toMatchObject({ status: 409, message: expect.stringMatching(/Adding tables to a running mirror is not supported yet/) });
+    // Added tables get the creation checks, at their index in the list.
+    const missing = await refusal({ tables: [...NAMES, "newcomer"].map((n) => ({ source: `public.${n}` })) });
+    expect(missing).toMatchObject({ status: 400, code: "table_not_found", message: expect.stringMatching(/newcomer/) });
+    await bed.source.query("CREATE TABLE public.keyless (v text)");
+    const keyless = await refusal({ tables: [...NAMES, "keyless"].map((n) => ({ source: `public.${n}` })) });
+    expect(keyless).toMatchObject({ code: "table_not_replicable", fields: { "tables.3.source": expect.stringMatching(/REPLICA IDENTITY FULL/) } });
+    await bed.target.query("CREATE TABLE public.occupied (id int PRIMARY KEY); INSERT INTO public.occupied VALUES (1)");
+    await bed.source.query("CREATE TABLE public.occupied (id int PRIMARY KEY)");
+    const occupied = await refusal({ tables: [{ source: "public.occupied" }, ...NAMES.map((n) => ({ source: `public.${n}` }))] });
+    expect(occupied).toMatchObject({ code: "target_not_ready", fields: { "tables.0.target": expect.stringMatching(/occupied/) } });
+    expect((await mirror()).tables).toHaveLength(3);
     expect(await refusal({ settings: { cdcBatchSize: 0 } })).toMatchObject({ name: "ZodError" });
     expect(await refusal({ tables: [] })).toMatchObject({ name: "ZodError" });
     // The same values are not a change: nothing is restarted.
@@ -83,8 +92,9 @@ describe("editing a running mirror", () => {
 
     const load = writeLoad(NAMES, 200_000);
     await sleep(1_000);
+    const sessions = await eventCount("Continuous replication started");
     await editMirror(prisma, "edited", { settings: { cdcBatchSize: 20, cdcMaxBatchLatencyMs: 200 } });
-    await waitFor(async () => (await eventCount("The mirror was edited")) > 0, 20_000);
+    await waitFor(async () => (await eventCount("Batch settings applied to the running session")) > 0, 20_000);
     const from = await sourceLsn();
     await sleep(3_000);
     await load.stop();
@@ -97,13 +107,15 @@ describe("editing a running mirror", () => {
 
     const after = (await prisma.cdcBatch.findMany({ where: { mirror: { name: "edited" } } })).filter((b) => parseLsn(b.firstLsn) >= from);
     expect(after.length).toBeGreaterThan(20);
+    // Applied live: the only new sessions are the pause's resume.
+    expect(await eventCount("Continuous replication started")).toBe(sessions + 1);
     expect(Math.max(...after.map((b) => b.rows))).toBeLessThanOrEqual(20 + TXN_ROWS - 1);
     const settings = (await mirror()).settings as Record<string, unknown>;
     expect(settings).toMatchObject({ cdcBatchSize: 20, cdcMaxBatchLatencyMs: 200 });
     expect((await mirror()).status).toBe("running");
     // Back to batches the catalog's progress writes keep up with under the next tests' load.
     await editMirror(prisma, "edited", { settings: { cdcBatchSize: 2_000 } });
-    await waitFor(async () => (await eventCount("The mirror was edited")) > 1, 30_000);
+    await waitFor(async () => (await eventCount("Batch settings applied to the running session")) > 1, 30_000);
   });
 
   it("removes a table under a write load: its later changes are not applied, the others continue", async () => {

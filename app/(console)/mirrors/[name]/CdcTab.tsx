@@ -11,6 +11,7 @@ import { LagChart } from "@/components/LagChart";
 import { RateChart } from "./RateChart";
 import { Ident } from "@/components/Ident";
 import { RemoveTableButton } from "./RemoveTableButton";
+import { TableSyncBadge } from "./TableSyncBadge";
 
 /** Default: CDC batches refresh every 5 s. */
 const REFRESH_MS = 5_000;
@@ -18,7 +19,16 @@ const REFRESH_MS = 5_000;
 type SlotState = Partial<ReplicationSlot> & { missing?: boolean };
 
 const tableColumns = (mirror: MirrorDetail): DataColumn<MirrorTableView>[] => [
-  { header: "Table", className: "font-mono text-xs", cell: (t) => <Ident text={t.source === t.target ? t.source : `${t.source} → ${t.target}`} /> },
+  {
+    header: "Table",
+    className: "font-mono text-xs",
+    cell: (t) => (
+      <>
+        <Ident text={t.source === t.target ? t.source : `${t.source} → ${t.target}`} />
+        <TableSyncBadge table={t} className="ml-2" />
+      </>
+    ),
+  },
   { header: "Inserts", numeric: true, cell: (t) => formatCount(t.inserts) },
   { header: "Updates", numeric: true, cell: (t) => formatCount(t.updates) },
   { header: "Deletes", numeric: true, cell: (t) => formatCount(t.deletes) },

@@ -7,6 +7,8 @@ import { ProgressBar } from "@/components/ProgressBar";
 import type { MirrorDetail, MirrorTableView } from "@/lib/web/mirrors/views";
 import { useNow } from "./useNow";
 import { Ident } from "@/components/Ident";
+import { ResyncTableButton } from "./ResyncTableButton";
+import { TableSyncBadge } from "./TableSyncBadge";
 
 const TABLE_STATUS: Record<string, { label: string; className: string }> = {
   pending: { label: "Waiting", className: "bg-slate-100 text-slate-700" },
@@ -15,7 +17,7 @@ const TABLE_STATUS: Record<string, { label: string; className: string }> = {
   failed: { label: "Failed", className: "bg-red-50 text-red-700" },
 };
 
-const TABLE_COLUMNS: DataColumn<MirrorTableView>[] = [
+const tableColumns = (mirror: MirrorDetail): DataColumn<MirrorTableView>[] => [
   {
     header: "Table",
     className: "font-mono text-xs",
@@ -30,7 +32,15 @@ const TABLE_COLUMNS: DataColumn<MirrorTableView>[] = [
       </>
     ),
   },
-  { header: "Status", cell: (t) => <TableStatus status={t.status} /> },
+  {
+    header: "Status",
+    cell: (t) => (
+      <div className="flex flex-wrap items-center gap-1">
+        <TableStatus status={t.status} />
+        <TableSyncBadge table={t} />
+      </div>
+    ),
+  },
   {
     header: "Progress",
     headerClassName: "w-48",
@@ -47,6 +57,7 @@ const TABLE_COLUMNS: DataColumn<MirrorTableView>[] = [
   { header: "Rows/s", numeric: true, cell: (t) => (t.rowsPerSecond === null ? "—" : formatCount(t.rowsPerSecond)) },
   { header: "Started", className: "whitespace-nowrap text-xs text-slate-600", cell: (t) => formatTime(t.startedAt) },
   { header: "Duration", numeric: true, className: "whitespace-nowrap", cell: (t) => formatDuration(t.durationMs) },
+  { header: "Actions", cell: (t) => <ResyncTableButton mirror={mirror} table={t} /> },
 ];
 
 function TableStatus({ status }: { status: string }) {
@@ -111,7 +122,7 @@ export function InitialLoadTab({ mirror }: { mirror: MirrorDetail }) {
 
       <section>
         <h2 className="mb-2 text-base font-semibold">Tables</h2>
-        <DataTable columns={TABLE_COLUMNS} rows={mirror.tables} rowKey={(t) => t.source} rowAttributes={(t) => ({ "data-testid": "load-table-row", "data-table": t.source })} />
+        <DataTable columns={tableColumns(mirror)} rows={mirror.tables} rowKey={(t) => t.source} rowAttributes={(t) => ({ "data-testid": "load-table-row", "data-table": t.source })} />
       </section>
     </div>
   );

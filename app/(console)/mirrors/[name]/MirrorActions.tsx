@@ -7,6 +7,8 @@ import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { canPause, canResume, canResync } from "@/lib/mirrors/status";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
 import { useGoneRedirect } from "./useGoneRedirect";
+import { EditMirrorDialog } from "./EditMirrorDialog";
+import { canChangeTables } from "./table-changes";
 
 const BUTTON = "rounded-md border px-3 py-1.5 text-sm font-medium disabled:opacity-50";
 
@@ -17,13 +19,14 @@ const CONFIRMED = {
 } as const;
 type Confirmed = keyof typeof CONFIRMED;
 
-/** Pause / Resume (CDC), Resync and Delete with confirmation; after a delete, waits for the mirror to be gone. */
+/** Pause / Resume (CDC), Edit (tables and settings, in a dialog), Resync and Delete with confirmation; after a delete, waits for the mirror to be gone. */
 export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mirror: MirrorDetail; deleting: boolean; onDeleting: () => void; onChanged: () => Promise<void> | void }) {
   const url = `/api/v1/mirrors/${encodeURIComponent(mirror.name)}`;
   const [busy, setBusy] = useState<"pause" | "resume" | "resync" | "delete" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<Confirmed | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
   useGoneRedirect(url, deleting, "/mirrors");
 
   async function lifecycle(action: "pause" | "resume" | "resync") {
@@ -77,6 +80,11 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
             {busy === "resume" ? "Resuming…" : "Resume"}
           </button>
         )}
+        {canChangeTables(mirror) && !deleting && (
+          <button type="button" onClick={() => setEditing(true)} disabled={busy !== null} className={`${BUTTON} border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}>
+            Edit
+          </button>
+        )}
         {canResync(mirror.status) && !deleting && (
           <button type="button" onClick={() => setConfirming("resync")} disabled={busy !== null} className={`${BUTTON} border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}>
             {busy === "resync" ? "Resyncing…" : "Resync"}
@@ -96,6 +104,7 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
           {error}
         </p>
       )}
+      {editing && <EditMirrorDialog mirror={mirror} onClose={() => setEditing(false)} onSaved={onChanged} />}
       {(Object.keys(CONFIRMED) as Confirmed[]).map((action) => (
         <ConfirmDialog
           key={action}

@@ -1,0 +1,162 @@
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { editMirror } from "@/lib/web/mirrors/edit";
+import { resync } from "@/lib/web/mirrors/resync-tables";
+import { sleep } from "@/lib/sleep";
+import { tableChecksum } from "@/tests/support/compare";
+import { createMirrorTestbed, describeMirror, type MirrorTestbed, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
+import { startSourceWriter } from "@/tests/support/source-writer";
+import { waitFor } from "@/tests/support/wait";
+
+const MIRRORED = ["alpha", "beta"] as const;
+const ADDED = ["small_one", "small_two", "large"] as const;
+const ALL = [...MIRRORED, ...ADDED] as const;
+const COLUMNS = ["id", "v"];
+/** Rows of the large added table: its copy takes seconds while the others stream. */
+const LARGE_ROWS = 1_500_000;
+
+/**
+ * Issue 14: tables added to and resynced in a running CDC mirror under a write load on every table,
+ * through a real worker process; kill -9 in the middle of an add. Every table equal at the end.
+ */
+describe("adding and resyncing tables of a running mirror", () => {
+  let bed: MirrorTestbed;
+  let worker: WorkerProcess;
+
+  const table = (name: string) => ({ schema: "public", name });
+  const equal = async (name: string) => {
+    const [s, t] = await Promise.all([tableChecksum(bed.source, table(name), COLUMNS), tableChecksum(bed.target, table(name), COLUMNS).catch(() => null)]);
+    return JSON.stringify(s) === JSON.stringify(t);
+  };
+  const allEqual = async (names: readonly string[]) => (await Promise.all(names.map(equal))).every(Boolean);
+  const mirror = () => bed.catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "grows" }, include: { tables: { orderBy: { position: "asc" } } } });
+  const phaseOf = async (name: string) => (await mirror()).tables.find((t) => t.sourceTable === name)?.syncPhase ?? null;
+  /** Writes to every table, each transaction touching one table (inserts and an update). */
+  const writeLoad = (names: readonly string[], offset: number) =>
+    startSourceWriter(
+      bed.sourceDatabase,
+      async (client: pg.Client, i: number) => {
+        const name = names[i % names.length];
+        const id = offset + i * 3;
+        await client.query(
+          `BEGIN; INSERT INTO public.${name} VALUES (${id}, 'w'), (${id + 1}, 'w'); UPDATE public.${name} SET v = 'u${i}' WHERE id = ${1 + (i % 500)}; COMMIT;`,
+        );
+        await sleep(5);
+      },
+      1_000_000,
+    );
+  /** Time from a committed insert into `name` on the source to the row on the target. */
+  const arrival = async (name: string, id: number, timeoutMs = 15_000) => {
+    const started = Date.now();
+    await bed.source.query(`INSERT INTO public.${name} VALUES (${id}, 'marker')`);
+    await waitFor(async () => (await bed.target.query(`SELECT 1 FROM public.${name} WHERE id = ${id}`)).rowCount === 1, timeoutMs, 50);
+    return Date.now() - started;
+  };
+  const addAll = (names: readonly string[]) => editMirror(bed.catalog.prisma, "grows", { tables: names.map((n) => ({ source: `public.${n}` })) });
+  const syncObjectsLeft = async () => {
+    const slots = await bed.source.query("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'pgferry_sync_%'");
+    const publications = await bed.source.query("SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgferry_sync_%'");
+    return slots.rowCount! + publications.rowCount!;
+  };
+
+  beforeAll(async () => {
+    const small = (n: string) => `CREATE TABLE public.${n} (id bigint PRIMARY KEY, v text); INSERT INTO public.${n} SELECT g, 'x' FROM generate_series(1, 3000) g;`;
+    bed = await createMirrorTestbed(
+      [
+        ...MIRRORED.map(small),
+        small("small_one"),
+        small("small_two"),
+        `CREATE TABLE public.large (id bigint PRIMARY KEY, v text); INSERT INTO public.large SELECT g, repeat('y', 40) FROM generate_series(1, ${LARGE_ROWS}) g;`,
+        "CREATE TABLE public.late (id bigint PRIMARY KEY, v text); INSERT INTO public.late SELECT g, 'x' FROM generate_series(1, 400000) g;",
+      ].join("\n"),
+    );
+    worker = bed.startWorker();
+    await bed.createMirror({ name: "grows", mode: "cdc", tables: MIRRORED.map((n) => ({ source: `public.${n}` })) });
+    await waitForMirrorStatus(bed.catalog.prisma, "grows", "running");
+  }, 180_000);
+
+  afterAll(() => bed?.close());
+
+  it("adds three tables under a write load on all of them; the others keep streaming during the copy", async () => {
+    const load = writeLoad(ALL, 10_000_000);
+    await sleep(1_000);
+    await addAll(ALL);
+    expect((await mirror()).tables.slice(2).map((t) => [t.syncKind, t.syncPhase])).toEqual(ADDED.map(() => ["add", "queued"]));
+    await waitFor(async () => (await phaseOf("large")) === "copying", 30_000, 50);
+    // During the large table's copy, a change to a mirrored table arrives within seconds.
+    const during = await arrival("alpha", -1);
+    expect(await phaseOf("large")).toBe("copying");
+    expect(during).toBeLessThan(5_000);
+    await waitFor(async () => (await phaseOf("large")) === null, 240_000, 250).catch(async (error) => {
+      throw new Error(`${(error as Error).message}\n${await describeMirror(bed.catalog.prisma, "grows")}`);
+    });
+    await sleep(2_000);
+    await load.stop();
+    await waitFor(() => allEqual(ALL), 60_000, 500);
+    const after = await mirror();
+    expect(after.status).toBe("running");
+    expect(after.tables.map((t) => [t.sourceTable, t.status, t.syncKind])).toEqual(ALL.map((n) => [n, "done", null]));
+    expect(Number(after.tables[4].rowsCopiedAlone)).toBeGreaterThanOrEqual(LARGE_ROWS);
+    // The added tables' changes are counted, their slot and publication gone, and the main publication has them.
+    expect(after.tables.slice(2).every((t) => Number(t.inserts) > 0)).toBe(true);
+    expect(await syncObjectsLeft()).toBe(0);
+    const published = await bed.source.query("SELECT tablename FROM pg_publication_tables WHERE pubname = 'pgferry_grows' ORDER BY 1");
+    expect(published.rows.map((r) => r.tablename)).toEqual([...ALL].sort());
+    // And changes keep flowing to an added table through the mirror's own stream.
+    expect(await arrival("large", -2)).toBeLessThan(10_000);
+  }, 360_000);
+
+  it("resyncs a tampered table into a shadow while the others stream; status stays running", async () => {
+    await bed.target.query("DELETE FROM public.beta WHERE id % 7 = 0; UPDATE public.beta SET v = 'tampered' WHERE id % 5 = 0; INSERT INTO public.beta VALUES (-99, 'extra')");
+    expect(await equal("beta")).toBe(false);
+    const load = writeLoad(ALL, 20_000_000);
+    const statuses = new Set<string>();
+    let stopWatching = false;
+    const watching = (async () => {
+      while (!stopWatching) {
+        statuses.add((await mirror()).status);
+        await sleep(100);
+      }
+    })();
+    await resync(bed.catalog.prisma, "grows", { tables: ["public.beta"] });
+    expect((await mirror()).tables[1]).toMatchObject({ syncKind: "resync", syncPhase: "queued" });
+    await waitFor(async () => (await phaseOf("beta")) !== "queued", 30_000, 50);
+    expect(await arrival("alpha", -3)).toBeLessThan(5_000);
+    await waitFor(async () => (await phaseOf("beta")) === null, 120_000, 250);
+    await load.stop();
+    await waitFor(() => allEqual(ALL), 60_000, 500);
+    stopWatching = true;
+    await watching;
+    expect([...statuses]).toEqual(["running"]);
+    expect(await syncObjectsLeft()).toBe(0);
+    const shadows = await bed.target.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = '_pgferry' AND tablename LIKE 'resync_%'");
+    expect(shadows.rows[0].n).toBe(0);
+  }, 240_000);
+
+  it("refuses a resync of a table the mirror does not have", async () => {
+    const refusal = (body: unknown) => resync(bed.catalog.prisma, "grows", body).then(() => null, (error: { status?: number; message: string }) => error);
+    expect(await refusal({ tables: ["public.nope"] })).toMatchObject({ status: 404, message: expect.stringMatching(/no table public.nope/) });
+    expect(await refusal({ tables: [] })).toMatchObject({ name: "ZodError" });
+  });
+
+  it("adds a table while the worker is killed -9 during its copy and again while it catches up", async () => {
+    const load = writeLoad([...ALL, "late"], 30_000_000);
+    await sleep(500);
+    await addAll([...ALL, "late"]);
+    await waitFor(async () => (await phaseOf("late")) === "copying", 30_000, 25);
+    await sleep(300);
+    await worker.kill9();
+    worker = bed.startWorker();
+    await waitFor(async () => (await phaseOf("late")) === "catching_up", 120_000, 25);
+    await worker.kill9();
+    worker = bed.startWorker();
+    await waitFor(async () => (await phaseOf("late")) === null, 180_000, 250).catch(async (error) => {
+      throw new Error(`${(error as Error).message}\n${await describeMirror(bed.catalog.prisma, "grows")}`);
+    });
+    await sleep(1_000);
+    await load.stop();
+    await waitFor(() => allEqual([...ALL, "late"]), 90_000, 500);
+    expect((await mirror()).status).toBe("running");
+    expect(await syncObjectsLeft()).toBe(0);
+  }, 420_000);
+});
