@@ -30,3 +30,22 @@ export const TABLE_SYNC_LABELS: Record<TableSyncKind, Record<TableSyncPhase, str
   add: { queued: "Adding: waiting", copying: "Adding: copying", catching_up: "Adding: catching up" },
   resync: { queued: "Resync: waiting", copying: "Resync: copying", catching_up: "Resync: catching up" },
 };
+
+/** What pickRound needs of a table row. */
+export interface SyncingTable {
+  syncKind: string | null;
+  syncPhase: string | null;
+  status: string;
+}
+
+/**
+ * The tables of the next round: those of an interrupted round (copying or catching up), else every
+ * queued table of the first queued kind (a round copies added tables with their pre-data, or
+ * resynced ones into shadows, not both). Tables whose last round failed wait for a new request.
+ */
+export function pickRound<T extends SyncingTable>(tables: T[]): T[] {
+  const syncing = tables.filter((t) => tableSyncOf(t) && t.status !== "failed");
+  const interrupted = syncing.filter((t) => t.syncPhase !== "queued");
+  if (interrupted.length > 0) return interrupted;
+  return syncing.filter((t) => t.syncKind === syncing[0]?.syncKind);
+}

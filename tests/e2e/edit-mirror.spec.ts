@@ -110,7 +110,10 @@ test("edit a running mirror: add a table, watch it load, resync it, change a set
   const confirm = page.getByRole("dialog", { name: "Resync public.orders?" });
   const resynced = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith(`/api/v1/mirrors/${MIRROR}/resync`));
   await confirm.getByRole("button", { name: "Resync table" }).click();
-  expect((await resynced).status()).toBe(202);
+  const resyncAnswer = await resynced;
+  expect(resyncAnswer.ok(), await resyncAnswer.text()).toBe(true);
+  const queued = ((await resyncAnswer.json()) as { tables: { source: string; sync?: { kind: string } | null }[] }).tables.find((t) => t.source === "public.orders");
+  expect(queued?.sync?.kind).toBe("resync");
   await expect(confirm).toHaveCount(0);
   await sql("source", scenario.sourceDb, "INSERT INTO public.items SELECT g, 'during resync ' || g FROM generate_series(211, 215) g");
   try {

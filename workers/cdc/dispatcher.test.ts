@@ -8,7 +8,8 @@ import type { Relations } from "@/workers/cdc/relation-plans";
 import type { StreamItem } from "@/workers/cdc/replication-stream";
 import { readStream } from "@/workers/cdc/stream-reader";
 import { FakeTarget, firstColumn, type SentStatement, tablePlan } from "@/workers/cdc/test-fakes";
-import type { AppliedBatch } from "@/workers/cdc/types";
+import type { AppliedBatch, ApplyCeiling } from "@/workers/cdc/types";
+import { FollowingCeiling } from "@/workers/mirrors/table-sync/ceiling";
 
 const START = parseLsn("0/1000");
 
@@ -29,7 +30,7 @@ class FakeRelations implements Relations {
  * A dispatcher over a real Applier on a FakeTarget. Every standby status the dispatcher sends is
  * recorded with what the target had stored at that moment.
  */
-function setup(options: { maxBatchRows?: number; maxBatchLatencyMs?: number; idleAckIntervalMs?: number } = {}) {
+function setup(options: { maxBatchRows?: number; maxBatchLatencyMs?: number; idleAckIntervalMs?: number; ceiling?: ApplyCeiling } = {}) {
   const log: SentStatement[] = [];
   const target = new FakeTarget("main", log);
   const eagerTarget = new FakeTarget("eager", log);
@@ -62,7 +63,7 @@ function setup(options: { maxBatchRows?: number; maxBatchLatencyMs?: number; idl
   const eager = new Applier(eagerTarget, { ...applierOptions, maxStatementRows: 1, onCommitted: (batch) => report.batch(batch) });
   const dispatcher: Dispatcher = new Dispatcher(
     { applier, eagerApplier: async () => eager, relations: new FakeRelations(), stream, report },
-    { start: START, maxBatchRows: options.maxBatchRows ?? 1_000, maxBatchLatencyMs: options.maxBatchLatencyMs ?? 60_000, idleAckIntervalMs: options.idleAckIntervalMs ?? 0 },
+    { start: START, maxBatchRows: options.maxBatchRows ?? 1_000, maxBatchLatencyMs: options.maxBatchLatencyMs ?? 60_000, idleAckIntervalMs: options.idleAckIntervalMs ?? 0, ceiling: options.ceiling },
   );
   return { dispatcher, target, eagerTarget, log, report, statuses, stream };
 }
@@ -86,6 +87,53 @@ async function dispatchAll(dispatcher: Dispatcher, items: StreamItem[]): Promise
 function insertedIds(log: SentStatement[], target = "main"): string[] {
   return log.filter((statement) => statement.target === target && statement.label.startsWith("INSERT")).flatMap(firstColumn);
 }
+
+describe("Dispatcher behind a ceiling (a table's catch-up stream)", () => {
+  it("applies a transaction only below the ceiling, commits before it waits, and stops for good at a final ceiling", async () => {
+    const ceiling = new FollowingCeiling(0x3000n);
+    const { dispatcher, target, log } = setup({ ceiling });
+    await dispatchAll(dispatcher, transaction(0x2000n, [1]));
+    // 0x4000 is not below the ceiling: what came before is committed, then the stream waits.
+    let dispatched = false;
+    const held = dispatchAll(dispatcher, transaction(0x4000n, [2])).then(() => (dispatched = true));
+    await target.settle();
+    expect(target.stored).toBe(0x2008n);
+    expect(insertedIds(log)).toEqual(["1"]);
+    expect(dispatched).toBe(false);
+    expect(ceiling.caughtUp).toBe(true);
+    // The main stream applied past it: admitted.
+    ceiling.raise(0x4001n);
+    await held;
+    // The main stream stopped at 0x5000: 0x4800 is still this stream's, 0x5000 the main stream's.
+    let finished = false;
+    void ceiling.finished.then(() => (finished = true));
+    ceiling.finalize(0x5000n);
+    await dispatchAll(dispatcher, [...transaction(0x4800n, [3]), ...transaction(0x5000n, [4]), ...transaction(0x6000n, [5])]);
+    await dispatcher.dispatch({ kind: "keepalive", walEnd: 0x7000n, replyRequested: false });
+    await dispatcher.stop();
+    await target.settle();
+    expect(insertedIds(log)).toEqual(["1", "2", "3"]);
+    expect(target.stored).toBe(0x4808n);
+    expect(finished).toBe(true);
+  });
+
+  it("finishes at a keepalive past a final ceiling when no transaction of its tables comes", async () => {
+    const ceiling = new FollowingCeiling(0x3000n);
+    const { dispatcher, target } = setup({ ceiling });
+    await dispatchAll(dispatcher, transaction(0x2000n, [1]));
+    ceiling.finalize(0x3000n);
+    await dispatcher.dispatch({ kind: "keepalive", walEnd: 0x2f00n, replyRequested: false });
+    await target.settle();
+    let finished = false;
+    void ceiling.finished.then(() => (finished = true));
+    await Promise.resolve();
+    expect(finished).toBe(false);
+    await dispatcher.dispatch({ kind: "keepalive", walEnd: 0x3100n, replyRequested: false });
+    await ceiling.finished;
+    // Its own position may pass the ceiling: nothing of its tables was committed in between.
+    expect(target.stored).toBe(0x3100n);
+  });
+});
 
 describe("Dispatcher", () => {
   it("acknowledges only what the target has committed, never what was merely received", async () => {

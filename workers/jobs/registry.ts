@@ -2,12 +2,13 @@ import type { Task, TaskList } from "graphile-worker";
 import type { z } from "zod";
 import { createLogger } from "@/lib/log/logger";
 import { copyPartitionJob } from "./copy-partition";
+import { copyTablesJob } from "./copy-tables";
 import type { JobContext } from "./define-job";
 import { pruneCatalog } from "./prune-catalog";
 import { verifyTableJob } from "./verify-table";
 
 /** Every job a worker can run. A job missing here is neither run nor queueable (see add-job.ts). */
-export const jobs = [pruneCatalog, copyPartitionJob, verifyTableJob] as const;
+export const jobs = [pruneCatalog, copyPartitionJob, verifyTableJob, copyTablesJob] as const;
 
 export type Job = (typeof jobs)[number];
 export type JobName = Job["name"];

@@ -107,7 +107,7 @@ async function startLoad({ ctx, mirror, snapshot }: StepInput): Promise<StepResu
   await snapshot?.close();
   // A whole-mirror resync takes tables being added or resynced into its load.
   if (mirror.tables.some((t) => t.syncKind !== null)) {
-    await dropSyncObjects(ctx, mirror);
+    await dropSyncObjects(ctx.catalog, mirror);
     await ctx.catalog.mirrorTable.updateMany({ where: { mirrorId: mirror.id }, data: { syncKind: null, syncPhase: null } });
   }
   await ctx.catalog.mirrorTable.updateMany({ where: { mirrorId: mirror.id, rowsCopiedAlone: { not: null } }, data: { rowsCopiedAlone: null } });

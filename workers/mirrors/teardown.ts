@@ -28,7 +28,7 @@ export async function deleteMirror(ctx: RunnerContext, mirror: Mirror): Promise<
     await source.end().catch(() => {});
   }
   // A table sync round's slot would keep WAL on the source too.
-  await dropSyncObjects(ctx, mirror);
+  await dropSyncObjects(ctx.catalog, mirror);
   const target = await connectPeer(targetPeer, `cleanup:${mirror.name}`);
   try {
     await clearMirrorBookkeeping(target, mirror.name);

@@ -9,6 +9,7 @@ import { MAX_TABLES_PER_MIRROR, mirrorTableSchema } from "@/lib/mirrors/input";
 import { type MirrorSettings, mirrorSettingsSchema } from "@/lib/mirrors/settings";
 import { type MirrorStatus, REMOVABLE_TABLE_STATUSES } from "@/lib/mirrors/status";
 import { formatQualifiedName, parseQualifiedName, type TableMapping } from "@/lib/mirrors/table-mapping";
+import { queueTableCopies } from "@/lib/catalog/table-copy-queue";
 import { checkTablesToMirror, TABLE_CHECK_TIMEOUT_MS } from "./table-checks";
 import { notFound } from "./views";
 
@@ -98,6 +99,7 @@ export async function editMirror(catalog: PrismaClient, name: string, input: unk
         },
       });
     }
+    if (diff.added.length > 0 && mirror.mode !== "cdc") await queueTableCopies(tx, mirror.id);
     if (removed.length > 0) {
       const { count } = await tx.mirrorTable.updateMany({
         where: { id: { in: removed.map((t) => t.id) }, status: { in: REMOVABLE_TABLE_STATUSES } },
@@ -122,15 +124,19 @@ export async function editMirror(catalog: PrismaClient, name: string, input: unk
   }
 }
 
-/** Statuses in which tables may be added: a CDC mirror whose load is over, streaming or paused. */
-const ADD_STATUSES: MirrorStatus[] = ["running", "paused"];
+/**
+ * Statuses in which tables may be added: a CDC mirror whose load is over, streaming or paused; an
+ * initial-copy-only mirror once it completed (a copy-tables job copies them: lib/catalog/table-copy-queue.ts).
+ */
+const ADD_STATUSES: Record<string, MirrorStatus[]> = { cdc: ["running", "paused"], initial_load_only: ["completed"] };
 
 function checkCanAdd(mirror: LoadedMirror): void {
-  if (mirror.mode !== "cdc") {
-    throw conflict("Adding tables to an initial-copy-only mirror is not supported yet: create another mirror for them.", { tables: "Adding tables is supported for CDC mirrors." });
-  }
-  if (!ADD_STATUSES.includes(mirror.status as MirrorStatus)) {
-    throw conflict(`Mirror ${mirror.name} is ${mirror.status.replace("_", " ")}; tables can be added once its initial load finished and while no cutover runs.`);
+  if (!(ADD_STATUSES[mirror.mode] ?? []).includes(mirror.status as MirrorStatus)) {
+    throw conflict(
+      mirror.mode === "cdc"
+        ? `Mirror ${mirror.name} is ${mirror.status.replace("_", " ")}; tables can be added once its initial load finished and while no cutover runs.`
+        : `Mirror ${mirror.name} is ${mirror.status.replace("_", " ")}; tables can be added once its copy completed.`,
+    );
   }
 }
 
@@ -145,7 +151,7 @@ async function checkAddedTables(catalog: PrismaClient, mirror: LoadedMirror & { 
       target,
       targetPeerId: mirror.targetPeerId,
       mapping: added.map((a) => a.mapping),
-      cdc: true,
+      cdc: mirror.mode === "cdc",
       targetMustBeEmpty: true,
       fieldIndexes: added.map((a) => a.index),
     });

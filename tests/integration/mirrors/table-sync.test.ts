@@ -9,7 +9,8 @@ import { startSourceWriter } from "@/tests/support/source-writer";
 import { waitFor } from "@/tests/support/wait";
 
 const MIRRORED = ["alpha", "beta"] as const;
-const ADDED = ["small_one", "small_two", "large"] as const;
+/** keyless: REPLICA IDENTITY FULL, its inserts are not idempotent, so a change applied twice shows as an extra row. */
+const ADDED = ["small_one", "keyless", "large"] as const;
 const ALL = [...MIRRORED, ...ADDED] as const;
 const COLUMNS = ["id", "v"];
 /** Rows of the large added table: its copy takes seconds while the others stream. */
@@ -65,7 +66,7 @@ describe("adding and resyncing tables of a running mirror", () => {
       [
         ...MIRRORED.map(small),
         small("small_one"),
-        small("small_two"),
+        "CREATE TABLE public.keyless (id bigint, v text); ALTER TABLE public.keyless REPLICA IDENTITY FULL; INSERT INTO public.keyless SELECT g, 'x' FROM generate_series(1, 3000) g;",
         `CREATE TABLE public.large (id bigint PRIMARY KEY, v text); INSERT INTO public.large SELECT g, repeat('y', 40) FROM generate_series(1, ${LARGE_ROWS}) g;`,
         "CREATE TABLE public.late (id bigint PRIMARY KEY, v text); INSERT INTO public.late SELECT g, 'x' FROM generate_series(1, 400000) g;",
       ].join("\n"),
@@ -159,4 +160,47 @@ describe("adding and resyncing tables of a running mirror", () => {
     expect((await mirror()).status).toBe("running");
     expect(await syncObjectsLeft()).toBe(0);
   }, 420_000);
+});
+
+/** Issue 14: an initial-copy-only mirror copies added tables (with their indexes) and re-copies a resynced one. */
+describe("adding and resyncing tables of a completed initial-copy-only mirror", () => {
+  let bed: MirrorTestbed;
+  const equal = async (name: string) => {
+    const t = { schema: "public", name };
+    const [s, d] = await Promise.all([tableChecksum(bed.source, t, COLUMNS), tableChecksum(bed.target, t, COLUMNS).catch(() => null)]);
+    return JSON.stringify(s) === JSON.stringify(d);
+  };
+  const mirror = () => bed.catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "once" }, include: { tables: { orderBy: { position: "asc" } } } });
+
+  beforeAll(async () => {
+    bed = await createMirrorTestbed(
+      ["first", "second"]
+        .map((n) => `CREATE TABLE public.${n} (id bigint PRIMARY KEY, v text); CREATE INDEX ${n}_v ON public.${n} (v); INSERT INTO public.${n} SELECT g, 'x' || g FROM generate_series(1, 20000) g;`)
+        .join("\n"),
+    );
+    bed.startWorker();
+    await bed.createMirror({ name: "once", mode: "initial_load_only", tables: [{ source: "public.first" }] });
+    await waitForMirrorStatus(bed.catalog.prisma, "once", "completed");
+  }, 180_000);
+
+  afterAll(() => bed?.close());
+
+  it("copies an added table with its post-data, then re-copies a tampered one; the mirror stays completed", async () => {
+    await editMirror(bed.catalog.prisma, "once", { tables: [{ source: "public.first" }, { source: "public.second" }] });
+    await waitFor(async () => (await mirror()).tables[1]?.syncKind === null, 120_000, 250).catch(async (error) => {
+      throw new Error(`${(error as Error).message}\n${await describeMirror(bed.catalog.prisma, "once")}`);
+    });
+    expect(await equal("second")).toBe(true);
+    const index = await bed.target.query("SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname = 'second_v'");
+    expect(index.rows).toHaveLength(1);
+    expect((await mirror()).tables[1]).toMatchObject({ status: "done", rowsCopiedAlone: 20000n });
+
+    await bed.target.query("DELETE FROM public.first WHERE id % 3 = 0");
+    await resync(bed.catalog.prisma, "once", { tables: ["public.first"] });
+    await waitFor(async () => (await mirror()).tables[0].syncKind === null, 120_000, 250);
+    expect(await equal("first")).toBe(true);
+    expect((await mirror()).status).toBe("completed");
+    const shadows = await bed.target.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = '_pgferry' AND tablename LIKE 'resync_%'");
+    expect(shadows.rows[0].n).toBe(0);
+  }, 240_000);
 });

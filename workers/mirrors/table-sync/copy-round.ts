@@ -1,4 +1,4 @@
-import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
+import type { Mirror, MirrorTable, PrismaClient } from "@/lib/catalog/generated/client";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
 import { BOOKKEEPING_SCHEMA } from "@/lib/mirrors/target-bookkeeping";
@@ -8,29 +8,30 @@ import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 import { inTransaction } from "@/lib/pg/transaction";
 import { finishLoad } from "@/workers/load/finish-load";
 import { runLoadInProcess } from "@/workers/load/in-process-load";
-import type { RunnerContext } from "../context";
-import { tableMappings } from "../load-setup";
+import { tableMappings } from "@/workers/mirrors/load-setup";
 import { syncObjects } from "./sync-objects";
 
 export interface CopiedRound {
-  /** Where the round's slot streams from: every transaction committed before it is in the copies. */
-  consistentPoint: string;
+  /** CDC: where the round's slot streams from (every transaction committed before it is in the copies); copy-only: null. */
+  consistentPoint: string | null;
   rows: number;
   /** Rows copied, per table of the round in its order. */
   rowsPerTable: number[];
 }
 
 /**
- * Copies a round's tables from one new snapshot: the round's slot and publication are created (the
+ * Copies a round's tables from one new snapshot. CDC: the round's slot and publication are created (the
  * slot's exported snapshot is what the copies read, and the slot then streams the tables' changes
- * from exactly that point). An added table is copied into its target table, created with the
+ * from exactly that point); copy-only: a plain exported snapshot, and the added tables get their
+ * post-data at once. An added table is copied into its target table, created with the
  * source's pre-data as at mirror creation; a resynced table into a shadow table in `_pgferry`, which
  * replaces the target table's rows in one transaction at the end, so its old rows stay readable
  * during the copy. Starts over from nothing when an earlier attempt was interrupted.
  */
-export async function copyRound(ctx: RunnerContext, mirror: Mirror, tables: MirrorTable[], signal: AbortSignal): Promise<CopiedRound> {
+export async function copyRound(catalog: PrismaClient, mirror: Mirror, tables: MirrorTable[], signal: AbortSignal): Promise<CopiedRound> {
   const settings = mirror.settings as unknown as MirrorSettings;
-  const [source, target] = await Promise.all([loadPeerConnection(ctx.catalog, mirror.sourcePeerId), loadPeerConnection(ctx.catalog, mirror.targetPeerId)]);
+  const cdc = mirror.mode === "cdc";
+  const [source, target] = await Promise.all([loadPeerConnection(catalog, mirror.sourcePeerId), loadPeerConnection(catalog, mirror.targetPeerId)]);
   const names = syncObjects(mirror);
   const mappings = tableMappings(tables);
   const staged = mappings.map((mapping, i) => (tables[i].syncKind === "resync" ? { ...mapping, target: shadowOf(tables[i]) } : mapping));
@@ -39,8 +40,7 @@ export async function copyRound(ctx: RunnerContext, mirror: Mirror, tables: Mirr
     rowsPerPartition: settings.rowsPerPartition,
     parallelCopyWorkers: settings.parallelCopyWorkers,
     tablesInParallel: settings.tablesInParallel,
-    publicationName: names.publicationName,
-    slotName: names.slotName,
+    ...(cdc ? { publicationName: names.publicationName, slotName: names.slotName } : {}),
   };
   // Added tables get their pre-data; shadows only hold rows. A round is of one kind (round.ts, pickRound).
   const resync = tables[0].syncKind === "resync";
@@ -49,7 +49,7 @@ export async function copyRound(ctx: RunnerContext, mirror: Mirror, tables: Mirr
     source,
     target,
     mapping: staged,
-    mode: "cdc",
+    mode: cdc ? "cdc" : "initial_load_only",
     settings: copySettings,
     preData: !resync,
     startOver: true,
@@ -59,10 +59,11 @@ export async function copyRound(ctx: RunnerContext, mirror: Mirror, tables: Mirr
   const rows = loaded.tables.reduce((sum, t) => sum + t.rows, 0);
   if (resync) {
     await swapShadows(target, tables);
-  } else if (settings.postData === "after_load") {
+  } else if (!cdc || settings.postData === "after_load") {
+    // The added tables' indexes, constraints, triggers and views, as the mirror's own load built them.
     await finishLoad(target, [], names.key, { postData: { source, mapping: mappings, parallel: settings.parallelIndexBuilds, reproduceGrants: settings.reproduceGrants }, signal });
   }
-  if (!consistentPoint) throw new Error("the round's slot returned no consistent point");
+  if (cdc && !consistentPoint) throw new Error("the round's slot returned no consistent point");
   return { consistentPoint, rows, rowsPerTable: loaded.tables.map((t) => t.rows) };
 }
 

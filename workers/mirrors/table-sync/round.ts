@@ -4,7 +4,7 @@ import { loadPeerConnection } from "@/lib/catalog/peers";
 import { classifyError } from "@/lib/errors/classify";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
-import { tableSyncOf, type TableSyncPhase } from "@/lib/mirrors/table-sync";
+import { pickRound, type TableSyncPhase } from "@/lib/mirrors/table-sync";
 import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { type Lsn, parseLsn } from "@/lib/pg/lsn";
@@ -24,18 +24,6 @@ type LoadedMirror = Mirror & { tables: MirrorTable[] };
 
 /** How often the round's ceiling follows the main stream's applied position. Default: 100 ms. */
 const FOLLOW_INTERVAL_MS = 100;
-
-/**
- * The tables of the next round: those of an interrupted round (copying or catching up), else every
- * queued table of the first queued kind (a round copies added tables with their pre-data, or
- * resynced ones into shadows, not both). Tables whose last round failed wait for a new request.
- */
-export function pickRound(tables: MirrorTable[]): MirrorTable[] {
-  const syncing = tables.filter((t) => tableSyncOf(t) && t.status !== "failed");
-  const interrupted = syncing.filter((t) => t.syncPhase !== "queued");
-  if (interrupted.length > 0) return interrupted;
-  return syncing.filter((t) => t.syncKind === syncing[0]?.syncKind);
-}
 
 /**
  * `running` while tables are added or resynced: the mirror's main stream keeps applying its other
@@ -132,8 +120,8 @@ async function prepareHandover(ctx: RunnerContext, mirror: LoadedMirror, round: 
     await setPhase(ctx, round, "copying", { status: "copying", loadStartedAt: new Date(), loadFinishedAt: null });
     await recordMirrorEvent(ctx.catalog, mirror.id, "info", `${verb} ${listed}: copying from a new snapshot while the other tables keep replicating.`);
     try {
-      const copied = await copyRound(ctx, mirror, round, signal);
-      startLsn = copied.consistentPoint;
+      const copied = await copyRound(ctx.catalog, mirror, round, signal);
+      startLsn = copied.consistentPoint ?? undefined;
       await setPhase(ctx, round, "catching_up", { status: "done", loadFinishedAt: new Date() });
       for (const [i, table] of round.entries()) {
         await ctx.catalog.mirrorTable.update({ where: { id: table.id }, data: { rowsCopiedAlone: BigInt(copied.rowsPerTable[i]) } });
@@ -146,7 +134,7 @@ async function prepareHandover(ctx: RunnerContext, mirror: LoadedMirror, round: 
       await ctx.catalog.mirrorTable.updateMany({ where: { id: { in: round.map((t) => t.id) } }, data: { status: "failed" } });
       const message = classified.fix ? `${classified.message} Fix: ${classified.fix}` : classified.message;
       await recordMirrorEvent(ctx.catalog, mirror.id, "error", `${verb} ${listed} failed: ${message} The other tables keep replicating; resync the table(s) to try again.`);
-      await dropSyncObjects(ctx, mirror);
+      await dropSyncObjects(ctx.catalog, mirror);
       return null;
     }
   }
@@ -214,10 +202,10 @@ async function finishRound(ctx: RunnerContext, mirror: LoadedMirror, round: Mirr
   await ctx.catalog.mirrorTable.updateMany({ where: { id: { in: round.map((t) => t.id) } }, data: { syncKind: null, syncPhase: null } });
   const listed = round.map((t) => formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable })).join(", ");
   await recordMirrorEvent(ctx.catalog, mirror.id, "info", `${round[0].syncKind === "add" ? "Added" : "Resynced"} ${listed}: caught up; replicating with the other tables.`);
-  await dropSyncObjects(ctx, mirror);
+  await dropSyncObjects(ctx.catalog, mirror);
 }
 
-async function setPhase(ctx: RunnerContext, tables: MirrorTable[], phase: TableSyncPhase, data: { status: string; loadStartedAt?: Date; loadFinishedAt: Date | null }): Promise<void> {
+export async function setPhase(ctx: RunnerContext, tables: MirrorTable[], phase: TableSyncPhase, data: { status: string; loadStartedAt?: Date; loadFinishedAt: Date | null }): Promise<void> {
   await ctx.catalog.mirrorTable.updateMany({ where: { id: { in: tables.map((t) => t.id) } }, data: { syncPhase: phase, ...data } });
 }
 

@@ -1,10 +1,9 @@
-import type { Mirror } from "@/lib/catalog/generated/client";
+import type { Mirror, PrismaClient } from "@/lib/catalog/generated/client";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import { clearMirrorBookkeeping } from "@/lib/mirrors/target-bookkeeping";
 import { connectPeer } from "@/lib/pg/connect";
 import { dropPublication, dropSlot } from "@/lib/pg/replication";
 import { deleteProgress } from "@/workers/cdc/progress";
-import type { RunnerContext } from "../context";
 
 /**
  * What a table sync round creates besides the mirror's own objects: on the source a slot (whose
@@ -21,16 +20,16 @@ export function syncObjects(mirror: Pick<Mirror, "id" | "name">): { slotName: st
  * Drops a round's slot and publication, and its rows on the target. Idempotent: after a finished
  * round, a whole-mirror resync or the mirror's deletion, nothing of it may keep WAL on the source.
  */
-export async function dropSyncObjects(ctx: RunnerContext, mirror: Mirror): Promise<void> {
+export async function dropSyncObjects(catalog: PrismaClient, mirror: Mirror): Promise<void> {
   const { slotName, publicationName, key } = syncObjects(mirror);
-  const source = await connectPeer(await loadPeerConnection(ctx.catalog, mirror.sourcePeerId), `sync:${mirror.name}:cleanup`);
+  const source = await connectPeer(await loadPeerConnection(catalog, mirror.sourcePeerId), `sync:${mirror.name}:cleanup`);
   try {
     await dropSlot(source, slotName);
     await dropPublication(source, publicationName);
   } finally {
     await source.end().catch(() => {});
   }
-  const target = await connectPeer(await loadPeerConnection(ctx.catalog, mirror.targetPeerId), `sync:${mirror.name}:cleanup`);
+  const target = await connectPeer(await loadPeerConnection(catalog, mirror.targetPeerId), `sync:${mirror.name}:cleanup`);
   try {
     await clearMirrorBookkeeping(target, key);
     await deleteProgress(target, key);

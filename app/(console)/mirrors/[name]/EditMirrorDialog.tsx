@@ -13,6 +13,7 @@ import { type MirrorSettings, mirrorSettingsSchema } from "@/lib/mirrors/setting
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
 import { type FormError, tableErrors } from "../new/fields";
 import { currentSelection, tableChanges, tablesBody } from "./edit-tables";
+import { canChangeTables } from "./table-changes";
 
 interface SettingField {
   key: keyof MirrorSettings;
@@ -37,12 +38,14 @@ const BUTTON = "rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50";
  * tables ticked (tick more to add them, untick to remove) and the settings that take effect without a
  * restart. Sends the full table list only when it changed and only the settings that changed; the
  * server's refusals are shown where they belong. Mounted only while open: the picker asks the source
- * for its tables, which should not happen on every page view.
+ * for its tables, which should not happen on every page view. A copy-only mirror keeps its tables
+ * (the server adds tables only to CDC mirrors): only its copy settings are offered.
  */
 export function EditMirrorDialog({ mirror: live, onClose, onSaved }: { mirror: MirrorDetail; onClose: () => void; onSaved: () => Promise<void> | void }) {
   // The mirror as it was when the dialog opened: the page's polling must not move what the user edits.
   const [mirror] = useState(live);
   const cdc = mirror.mode === "cdc";
+  const withTables = canChangeTables(mirror);
   const fieldsShown = useMemo(() => SETTINGS.filter((f) => cdc || !f.cdcOnly), [cdc]);
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -52,8 +55,8 @@ export function EditMirrorDialog({ mirror: live, onClose, onSaved }: { mirror: M
   const [error, setError] = useState<FormError | null>(null);
   const [submittedKeys, setSubmittedKeys] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
-  const tables = usePeerTables(mirror.source);
-  const targetTables = useTargetTables(mirror.target);
+  const tables = usePeerTables(withTables ? mirror.source : null);
+  const targetTables = useTargetTables(withTables ? mirror.target : null);
   const targetIndex = useMemo(() => indexTargetTables(targetTables.tables), [targetTables.tables]);
   const changes = useMemo(() => tableChanges(mirror, selection, tables.listing), [mirror, selection, tables.listing]);
   const fields = error?.fields ?? {};
@@ -132,52 +135,54 @@ export function EditMirrorDialog({ mirror: live, onClose, onSaved }: { mirror: M
         <div className="min-h-0 flex-1 space-y-6 overflow-y-auto px-4 py-4 sm:px-6">
           <ErrorNote message={error?.message} />
 
-          <section className="space-y-2" aria-labelledby={`${titleId}-tables`}>
-            <h3 id={`${titleId}-tables`} className="text-base font-semibold">
-              Tables
-            </h3>
-            <p className="text-sm text-slate-600">
-              {cdc
-                ? "Tick a table to add it: it is copied from its own snapshot while the other tables keep streaming. Untick one to remove it: its changes stop being applied."
-                : "Tick a table to copy it too; the tables already copied stay as they are."}
-            </p>
-            {fields.tables && (
-              <p role="alert" className="text-sm text-red-700">
-                {fields.tables}
+          {withTables ? (
+            <section className="space-y-2" aria-labelledby={`${titleId}-tables`}>
+              <h3 id={`${titleId}-tables`} className="text-base font-semibold">
+                Tables
+              </h3>
+              <p className="text-sm text-slate-600">
+                Tick a table to add it: it is copied from its own snapshot while the other tables keep streaming. Untick one to remove it: its changes stop being applied.
               </p>
-            )}
-            {tables.loading ? (
-              <p className="rounded-lg border border-slate-200 px-4 py-6 text-sm text-slate-600" role="status">
-                Reading tables of {mirror.source}…
-              </p>
-            ) : tables.error ? (
-              <div role="alert" className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
-                <p>Could not read the tables of {mirror.source}: {tables.error} The settings can still be saved.</p>
-                <button type="button" onClick={tables.reload} className="mt-2 font-medium underline">
-                  Try again
-                </button>
-              </div>
-            ) : tables.listing ? (
-              <TablePicker listing={tables.listing} mode={mirror.mode} selection={selection} onChange={setSelection} rowErrors={rowErrors} targets={targetIndex} ownMirror={mirror.name} />
-            ) : null}
-            {changes.removed.length > 0 && (
-              <div className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="edit-removed">
-                <p>
-                  Removing {changes.removed.join(", ")}: {changes.removed.length === 1 ? "its" : "their"} changes are no longer applied and {changes.removed.length === 1 ? "its" : "their"} counters are
-                  kept.
+              {fields.tables && (
+                <p role="alert" className="text-sm text-red-700">
+                  {fields.tables}
                 </p>
-                <label className="mt-1 flex items-start gap-2">
-                  <input type="checkbox" className="mt-0.5 h-4 w-4 accent-red-600" checked={dropTargets} onChange={(e) => setDropTargets(e.target.checked)} />
-                  <span>Also drop {changes.removed.length === 1 ? "its target table" : "their target tables"} (otherwise kept)</span>
-                </label>
-                {fields.dropTargetTables && (
-                  <p role="alert" className="mt-1 text-xs text-red-700">
-                    {fields.dropTargetTables}
+              )}
+              {tables.loading ? (
+                <p className="rounded-lg border border-slate-200 px-4 py-6 text-sm text-slate-600" role="status">
+                  Reading tables of {mirror.source}…
+                </p>
+              ) : tables.error ? (
+                <div role="alert" className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+                  <p>Could not read the tables of {mirror.source}: {tables.error} The settings can still be saved.</p>
+                  <button type="button" onClick={tables.reload} className="mt-2 font-medium underline">
+                    Try again
+                  </button>
+                </div>
+              ) : tables.listing ? (
+                <TablePicker listing={tables.listing} mode={mirror.mode} selection={selection} onChange={setSelection} rowErrors={rowErrors} targets={targetIndex} ownMirror={mirror.name} />
+              ) : null}
+              {changes.removed.length > 0 && (
+                <div className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 [overflow-wrap:anywhere]" data-testid="edit-removed">
+                  <p>
+                    Removing {changes.removed.join(", ")}: {changes.removed.length === 1 ? "its" : "their"} changes are no longer applied and {changes.removed.length === 1 ? "its" : "their"} counters are
+                    kept.
                   </p>
-                )}
-              </div>
-            )}
-          </section>
+                  <label className="mt-1 flex items-start gap-2">
+                    <input type="checkbox" className="mt-0.5 h-4 w-4 accent-red-600" checked={dropTargets} onChange={(e) => setDropTargets(e.target.checked)} />
+                    <span>Also drop {changes.removed.length === 1 ? "its target table" : "their target tables"} (otherwise kept)</span>
+                  </label>
+                  {fields.dropTargetTables && (
+                    <p role="alert" className="mt-1 text-xs text-red-700">
+                      {fields.dropTargetTables}
+                    </p>
+                  )}
+                </div>
+              )}
+            </section>
+          ) : (
+            <p className="text-sm text-slate-600">The tables of an initial-copy-only mirror stay as they are: to copy more tables, create another mirror.</p>
+          )}
 
           <section className="space-y-2" aria-labelledby={`${titleId}-settings`}>
             <h3 id={`${titleId}-settings`} className="text-base font-semibold">

@@ -8,7 +8,7 @@ import { canPause, canResume, canResync } from "@/lib/mirrors/status";
 import type { MirrorDetail } from "@/lib/web/mirrors/views";
 import { useGoneRedirect } from "./useGoneRedirect";
 import { EditMirrorDialog } from "./EditMirrorDialog";
-import { canChangeTables } from "./table-changes";
+import { canEditMirror } from "./table-changes";
 
 const BUTTON = "rounded-md border px-3 py-1.5 text-sm font-medium disabled:opacity-50";
 
@@ -80,7 +80,7 @@ export function MirrorActions({ mirror, deleting, onDeleting, onChanged }: { mir
             {busy === "resume" ? "Resuming…" : "Resume"}
           </button>
         )}
-        {canChangeTables(mirror) && !deleting && (
+        {canEditMirror(mirror) && !deleting && (
           <button type="button" onClick={() => setEditing(true)} disabled={busy !== null} className={`${BUTTON} border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}>
             Edit
           </button>

@@ -15,8 +15,8 @@ export function ResyncTableButton({ mirror, table }: { mirror: MirrorDetail; tab
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  // A table already being copied on its own has nothing to gain from a second copy.
-  if (table.status === "removed" || tableSync(table) !== null || !canChangeTables(mirror)) return null;
+  // A table being copied on its own has nothing to gain from a second copy, unless that copy failed.
+  if (table.status === "removed" || (tableSync(table) !== null && table.status !== "failed") || !canChangeTables(mirror)) return null;
 
   async function resync() {
     setBusy(true);
@@ -48,8 +48,7 @@ export function ResyncTableButton({ mirror, table }: { mirror: MirrorDetail; tab
         <ConfirmDialog open title={`Resync ${table.source}?`} confirmLabel="Resync table" busy={busy} error={error} onConfirm={resync} onCancel={() => setOpen(false)}>
           <p>
             pgferry copies {table.source} again from a new snapshot of the source into a shadow table and swaps it in for {table.target} at the end, so the old
-            contents stay readable during the copy.
-            {mirror.mode === "cdc" ? " The table then follows the stream again; the other tables keep streaming throughout." : ""}
+            contents stay readable during the copy. The table then follows the stream again; the other tables keep streaming throughout.
           </p>
           <p>Use it when this target table has diverged from the source.</p>
         </ConfirmDialog>

@@ -40,7 +40,7 @@ const schemas: Record<string, JsonSchema> = {
     ...editBody,
     description:
       `Changes to a mirror. settings: only ${EDITABLE_SETTINGS.join(", ")} may change (CDC batch settings apply to the running session within seconds; copy settings to the next load). ` +
-      "tables: the full new list (as at creation); tables left out are removed from a CDC mirror (target tables kept unless dropTargetTables). Adding tables is not supported yet. name, source, target and mode cannot change.",
+      "tables: the full new list (as at creation); tables left out are removed from a CDC mirror (target tables kept unless dropTargetTables); new tables are checked as at creation and copied from their own snapshot while the other tables keep streaming (table sync `add`), then replicate with them. name, source, target and mode cannot change.",
   },
   MirrorSummary: { type: "object", properties: summaryProperties },
   MirrorTable: {
@@ -57,7 +57,17 @@ const schemas: Record<string, JsonSchema> = {
       inserts: int,
       updates: int,
       deletes: int,
+      sync: nullable({
+        type: "object",
+        description: "Set while the table is added or resynced on its own beside the mirror's stream.",
+        properties: { kind: { type: "string", enum: ["add", "resync"] }, phase: { type: "string", enum: ["queued", "copying", "catching_up"] } },
+      }),
     },
+  },
+  ResyncRequest: {
+    type: "object",
+    description: "No body: the whole mirror. tables: only these source tables, each copied again into a shadow table and swapped in while the others keep streaming (CDC mirrors, running or paused).",
+    properties: { tables: { type: "array", items: str, minItems: 1 } },
   },
   MirrorDetail: {
     type: "object",
@@ -135,11 +145,17 @@ export const mirrorsApi = apiSection("mirrors", "Copies of tables from a source 
   },
   "/mirrors/{name}/pause": lifecycle("Pause a mirror", "pauseMirror", "Stops applying changes; the source keeps WAL meanwhile."),
   "/mirrors/{name}/resume": lifecycle("Resume a mirror", "resumeMirror", "Continues applying changes where they stopped."),
-  "/mirrors/{name}/resync": lifecycle(
-    "Resync a mirror",
-    "resyncMirror",
-    "Empties the target tables and copies them again from a new snapshot; CDC then continues from its end. For a diverged target or an invalidated slot.",
-  ),
+  "/mirrors/{name}/resync": {
+    post: {
+      ...lifecycle(
+        "Resync a mirror or some of its tables",
+        "resyncMirror",
+        "No body: empties the target tables and copies them again from a new snapshot; CDC then continues from its end (for a diverged target or an invalidated slot). " +
+          "With tables: copies just those again from their own snapshot into shadow tables swapped in at the end, while the other tables keep streaming.",
+      ).post,
+      requestBody: { required: false, content: { "application/json": { schema: ref("ResyncRequest") } } },
+    },
+  },
   "/mirrors/{name}/events": {
     get: {
       summary: "A mirror's log",
