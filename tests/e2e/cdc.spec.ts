@@ -83,8 +83,8 @@ test("replicate changes continuously, pause and resume, resync, delete without l
   await expect(page.getByTestId("cdc-updates")).toHaveText("12");
   await expect(page.getByTestId("cdc-deletes")).toHaveText("6");
   const items = page.locator('[data-testid="cdc-table-row"][data-table="public.items"]').getByRole("cell");
-  // The last cell: the table's Remove control (issue 14).
-  await expect(items).toHaveText(["public.items", "30", "10", "5", "Remove"]);
+  // The last cell: the table's Resync and Remove controls (issue 14).
+  await expect(items).toHaveText(["public.items", "30", "10", "5", "ResyncRemove"]);
   await expect(page.getByTestId("rate-chart")).toBeVisible();
   await expect(page.getByTestId("batches").getByRole("row")).not.toHaveCount(1);
   await expect(page.getByTestId("slot-active")).toHaveText(/^yes/);

@@ -11,6 +11,7 @@ import { LagChart } from "@/components/LagChart";
 import { RateChart } from "./RateChart";
 import { Ident } from "@/components/Ident";
 import { RemoveTableButton } from "./RemoveTableButton";
+import { ResyncTableButton } from "./ResyncTableButton";
 import { TableSyncBadge } from "./TableSyncBadge";
 
 /** Default: CDC batches refresh every 5 s. */
@@ -32,7 +33,15 @@ const tableColumns = (mirror: MirrorDetail): DataColumn<MirrorTableView>[] => [
   { header: "Inserts", numeric: true, cell: (t) => formatCount(t.inserts) },
   { header: "Updates", numeric: true, cell: (t) => formatCount(t.updates) },
   { header: "Deletes", numeric: true, cell: (t) => formatCount(t.deletes) },
-  { header: "Actions", cell: (t) => <RemoveTableButton mirror={mirror} table={t} /> },
+  {
+    header: "Actions",
+    cell: (t) => (
+      <span className="flex flex-wrap gap-2">
+        <ResyncTableButton mirror={mirror} table={t} />
+        <RemoveTableButton mirror={mirror} table={t} />
+      </span>
+    ),
+  },
 ];
 
 const BATCH_COLUMNS: DataColumn<MirrorBatchesView["recent"][number]>[] = [

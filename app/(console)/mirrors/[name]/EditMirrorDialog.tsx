@@ -38,8 +38,8 @@ const BUTTON = "rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50";
  * tables ticked (tick more to add them, untick to remove) and the settings that take effect without a
  * restart. Sends the full table list only when it changed and only the settings that changed; the
  * server's refusals are shown where they belong. Mounted only while open: the picker asks the source
- * for its tables, which should not happen on every page view. A copy-only mirror keeps its tables
- * (the server adds tables only to CDC mirrors): only its copy settings are offered.
+ * for its tables, which should not happen on every page view. A completed copy-only mirror copies
+ * added tables at once; its tables cannot be removed (the server says so).
  */
 export function EditMirrorDialog({ mirror: live, onClose, onSaved }: { mirror: MirrorDetail; onClose: () => void; onSaved: () => Promise<void> | void }) {
   // The mirror as it was when the dialog opened: the page's polling must not move what the user edits.
@@ -141,7 +141,9 @@ export function EditMirrorDialog({ mirror: live, onClose, onSaved }: { mirror: M
                 Tables
               </h3>
               <p className="text-sm text-slate-600">
-                Tick a table to add it: it is copied from its own snapshot while the other tables keep streaming. Untick one to remove it: its changes stop being applied.
+                {cdc
+                  ? "Tick a table to add it: it is copied from its own snapshot while the other tables keep streaming. Untick one to remove it: its changes stop being applied."
+                  : "Tick a table to add it: it is copied from a new snapshot with its indexes and constraints."}
               </p>
               {fields.tables && (
                 <p role="alert" className="text-sm text-red-700">
@@ -181,7 +183,7 @@ export function EditMirrorDialog({ mirror: live, onClose, onSaved }: { mirror: M
               )}
             </section>
           ) : (
-            <p className="text-sm text-slate-600">The tables of an initial-copy-only mirror stay as they are: to copy more tables, create another mirror.</p>
+            <p className="text-sm text-slate-600">Tables can be added once the mirror replicates (CDC) or its copy completed (initial copy only).</p>
           )}
 
           <section className="space-y-2" aria-labelledby={`${titleId}-settings`}>

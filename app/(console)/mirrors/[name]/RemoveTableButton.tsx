@@ -50,7 +50,7 @@ export function RemoveTableButton({ mirror, table }: { mirror: MirrorDetail; tab
           onConfirm={remove}
           onCancel={() => setOpen(false)}
         >
-          <p className="text-sm">Its changes are no longer applied; the target table {table.target} and its counters are kept. Adding it back is not supported yet.</p>
+          <p className="text-sm">Its changes are no longer applied; the target table {table.target} and its counters are kept. Adding it back later (Edit) copies it again from a new snapshot.</p>
         </ConfirmDialog>
       )}
     </>

