@@ -13,6 +13,7 @@ import { waitForRunningTransactions } from "@/lib/pg/running-transactions";
 import { sleep } from "@/lib/sleep";
 import { readProgress } from "@/workers/cdc/progress";
 import { type CdcRun, startCdc } from "@/workers/cdc/stream";
+import { CdcFatalError } from "@/workers/cdc/types";
 import { type SessionEnd, streamChanges, tableCountWrites } from "../cdc-phase";
 import type { RunnerContext } from "../context";
 import { tableMappings } from "../load-setup";
@@ -72,7 +73,14 @@ export async function replicateWithTableSync(ctx: RunnerContext, mirror: LoadedM
     ceiling.raise(mainRun === null ? null : (mainRun as CdcRun).appliedLsn());
     const stoppedAt = await storedPosition(targetPeer, mirror.name);
     ceiling.finalize(stoppedAt);
-    await Promise.race([ceiling.finished, ready.done]);
+    try {
+      await Promise.race([ceiling.finished, ready.done]);
+    } catch (error) {
+      await ready.stop();
+      if (!(error instanceof CdcFatalError)) throw error;
+      await failRound(ctx, mirror, round, error.message);
+      return;
+    }
     await ready.stop();
     await finishRound(ctx, mirror, round);
   } catch (error) {
@@ -131,10 +139,7 @@ async function prepareHandover(ctx: RunnerContext, mirror: LoadedMirror, round: 
       if (signal.aborted) return null;
       const classified = classifyError(error);
       if (classified.kind === "retry") throw error;
-      await ctx.catalog.mirrorTable.updateMany({ where: { id: { in: round.map((t) => t.id) } }, data: { status: "failed" } });
-      const message = classified.fix ? `${classified.message} Fix: ${classified.fix}` : classified.message;
-      await recordMirrorEvent(ctx.catalog, mirror.id, "error", `${verb} ${listed} failed: ${message} The other tables keep replicating; resync the table(s) to try again.`);
-      await dropSyncObjects(ctx.catalog, mirror);
+      await failRound(ctx, mirror, round, classified.fix ? `${classified.message} Fix: ${classified.fix}` : classified.message);
       return null;
     }
   }
@@ -185,8 +190,23 @@ async function prepareHandover(ctx: RunnerContext, mirror: LoadedMirror, round: 
   } catch (error) {
     await catchUp.stop();
     if (signal.aborted) return null;
-    throw error;
+    // The catch-up stream's own failure (it retries transient ones itself): its tables fail, not the mirror.
+    if (!(error instanceof CdcFatalError)) throw error;
+    await failRound(ctx, mirror, round, error.message);
+    return null;
   }
+}
+
+/**
+ * A round that failed for good: its tables are marked failed and stay out of the mirror's stream
+ * (their target tables are not trustworthy) until a resync of them; the other tables keep replicating.
+ */
+async function failRound(ctx: RunnerContext, mirror: LoadedMirror, round: MirrorTable[], message: string): Promise<void> {
+  await ctx.catalog.mirrorTable.updateMany({ where: { id: { in: round.map((t) => t.id) } }, data: { status: "failed" } });
+  const listed = round.map((t) => formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable })).join(", ");
+  const verb = round[0].syncKind === "add" ? "Adding" : "Resyncing";
+  await recordMirrorEvent(ctx.catalog, mirror.id, "error", `${verb} ${listed} failed: ${message} The other tables keep replicating; resync the table(s) to try again.`);
+  await dropSyncObjects(ctx.catalog, mirror);
 }
 
 async function untilCaughtUp(ceiling: FollowingCeiling, signal: AbortSignal): Promise<void> {
