@@ -1,11 +1,12 @@
 "use client";
 
-import { type ReactNode, useEffect, useId, useRef } from "react";
+import { type ReactNode, useId } from "react";
 import { ErrorNote } from "./ErrorNote";
+import { Modal } from "./Modal";
 
 /**
- * A modal confirmation built on the native <dialog> element, which gives focus trapping, Escape
- * to cancel and the dialog role for free. Controlled: the caller owns `open`.
+ * A modal confirmation (Modal: the native <dialog>, Escape cancels unless busy). Controlled: the
+ * caller owns `open`; closed, nothing is rendered.
  */
 export function ConfirmDialog({
   open,
@@ -31,28 +32,12 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
   // Unique per dialog: a page may hold several, and each must be named by its own title.
   const titleId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  if (!open) return null;
 
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        // Escape: let the caller decide (it closes the dialog by setting open to false).
-        event.preventDefault();
-        if (!busy) onCancel();
-      }}
-      className="m-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40"
-    >
+    <Modal labelledBy={titleId} busy={busy} onCancel={onCancel} className="w-full max-w-md">
       <div className="p-6">
         <h2 id={titleId} className="text-lg font-semibold">
           {title}
@@ -73,6 +58,6 @@ export function ConfirmDialog({
           {busy ? "Working…" : confirmLabel}
         </button>
       </div>
-    </dialog>
+    </Modal>
   );
 }

@@ -44,7 +44,11 @@ export interface TargetProblems {
 
 /** checkTargetTables without the throw: every problem, by table, for a form to show at each table. */
 export async function checkTargetTablesByTable(source: Queryable, target: Queryable, mapping: TableMapping[], options: TargetCheckOptions = {}): Promise<TargetProblems> {
-  const description = await describeTables(source, mapping.map((m) => m.source));
+  return checkDescribedTargetTables(target, await describeTables(source, mapping.map((m) => m.source)), mapping, options);
+}
+
+/** checkTargetTablesByTable for source tables already described (describeTables of `mapping`'s sources, in order). */
+export async function checkDescribedTargetTables(target: Queryable, description: SourceDescription, mapping: TableMapping[], options: TargetCheckOptions = {}): Promise<TargetProblems> {
   const plans = buildTablePlans(description, mapping);
   return withCatalogSearchPath(target, () => findTargetProblemsByTable(target, description, plans, options));
 }
@@ -71,7 +75,10 @@ export async function findTargetProblems(
   return problemMessages(await findTargetProblemsByTable(target, description, plans, options));
 }
 
-/** findTargetProblems by table; each table's problems do not name the table ("already contains rows; …"). */
+/**
+ * findTargetProblems by table; each table's problems do not name the table ("already contains rows; …").
+ * Three catalog queries for any number of tables (relations, their columns, which hold rows).
+ */
 export async function findTargetProblemsByTable(
   target: Queryable,
   description: SourceDescription,
@@ -80,39 +87,94 @@ export async function findTargetProblemsByTable(
 ): Promise<TargetProblems> {
   const general = await findTypeProblems(target, description.types);
   const resumable = options.mirror ? await leavesWithDonePartitions(target, options.mirror) : new Set<string>();
-  const tables: TargetProblems["tables"] = [];
-  for (const plan of plans) {
+  const relations = await targetRelations(target, plans);
+  const tableOids = [...new Set(relations.filter((r) => r && (r.relkind === "r" || r.relkind === "p")).map((r) => (r as TargetRelation).oid))];
+  const columns = await targetColumns(target, tableOids);
+  const mustBeEmpty = plans.map((plan, index) => {
+    const relation = relations[index];
     const isResumable = plan.leaves.some((leaf) => resumable.has(JSON.stringify([leaf.schema, leaf.name])));
-    tables.push({ source: plan.source, target: plan.target, problems: await tableProblems(target, plan, isResumable) });
-  }
+    return relation !== null && (relation.relkind === "r" || relation.relkind === "p") && !isResumable;
+  });
+  const withRows = await tablesWithRows(target, plans.filter((_, index) => mustBeEmpty[index]));
+  const tables = plans.map((plan, index) => {
+    const relation = relations[index];
+    const problems = relation ? tableProblems(plan, relation, columns.get(relation.oid) ?? [], mustBeEmpty[index] && withRows.has(targetKey(plan))) : [];
+    return { source: plan.source, target: plan.target, problems };
+  });
   return { general, tables };
 }
 
 /** True when the target table of `plan` exists. */
 export async function targetTableExists(target: Queryable, plan: Pick<TableLoadPlan, "target">): Promise<boolean> {
-  return (await targetRelation(target, plan)) !== null;
+  return (await targetRelations(target, [plan]))[0] !== null;
 }
 
-async function targetRelation(target: Queryable, plan: Pick<TableLoadPlan, "target">) {
-  const { rows } = await target.query<{ oid: number; relkind: string }>(
-    `SELECT c.oid::int AS oid, c.relkind::text AS relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relname = $2`,
-    [plan.target.schema, plan.target.name],
+/** Which of the plans' target tables exist, as targetKey(plan), in one query. */
+export async function existingTargetTables(target: Queryable, plans: Pick<TableLoadPlan, "target">[]): Promise<Set<string>> {
+  const relations = await targetRelations(target, plans);
+  return new Set(plans.filter((_, index) => relations[index] !== null).map(targetKey));
+}
+
+/** A plan's target table as a map key. */
+export function targetKey(plan: Pick<TableLoadPlan, "target">): string {
+  return JSON.stringify([plan.target.schema, plan.target.name]);
+}
+
+interface TargetRelation {
+  oid: number;
+  relkind: string;
+}
+
+/** Each plan's target relation, in plan order; null where none exists. */
+async function targetRelations(target: Queryable, plans: Pick<TableLoadPlan, "target">[]): Promise<(TargetRelation | null)[]> {
+  if (plans.length === 0) return [];
+  const { rows } = await target.query<{ oid: number | null; relkind: string | null }>(
+    `SELECT c.oid::int AS oid, c.relkind::text AS relkind
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(schema, name, ord)
+       LEFT JOIN pg_namespace n ON n.nspname = r.schema
+       LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = r.name
+      ORDER BY r.ord`,
+    [plans.map((p) => p.target.schema), plans.map((p) => p.target.name)],
   );
-  return rows[0] ?? null;
+  return rows.map((row) => (row.oid === null ? null : { oid: row.oid, relkind: row.relkind as string }));
 }
 
-async function tableProblems(target: Queryable, plan: TableLoadPlan, resumable: boolean): Promise<string[]> {
-  const relation = await targetRelation(target, plan);
-  if (!relation) return [];
+interface TargetColumn {
+  name: string;
+  type: string;
+  attgenerated: string;
+  attnotnull: boolean;
+  atthasdef: boolean;
+}
+
+async function targetColumns(target: Queryable, oids: number[]): Promise<Map<number, TargetColumn[]>> {
+  const columns = new Map<number, TargetColumn[]>();
+  if (oids.length === 0) return columns;
+  const { rows } = await target.query<TargetColumn & { attrelid: number }>(
+    `SELECT attrelid::int AS attrelid, attname AS name, format_type(atttypid, atttypmod) AS type,
+            attgenerated::text AS attgenerated, attnotnull, atthasdef
+       FROM pg_attribute WHERE attrelid = ANY($1::oid[]) AND attnum > 0 AND NOT attisdropped ORDER BY attrelid, attnum`,
+    [oids],
+  );
+  for (const { attrelid, ...column } of rows) {
+    const list = columns.get(attrelid) ?? [];
+    columns.set(attrelid, list);
+    list.push(column);
+  }
+  return columns;
+}
+
+/** The plans whose target table holds a row (targetKey), asked in one statement. */
+async function tablesWithRows(target: Queryable, plans: TableLoadPlan[]): Promise<Set<string>> {
+  const unique = [...new Map(plans.map((p) => [targetKey(p), p])).values()];
+  if (unique.length === 0) return new Set();
+  const probes = unique.map((plan, index) => `SELECT ${index} AS i WHERE EXISTS (SELECT 1 FROM ${quoteQualified(plan.target.schema, plan.target.name)})`);
+  const { rows } = await target.query<{ i: number }>(probes.join("\nUNION ALL\n"));
+  return new Set(rows.map((row) => targetKey(unique[row.i])));
+}
+
+function tableProblems(plan: TableLoadPlan, relation: TargetRelation, rows: TargetColumn[], hasRows: boolean): string[] {
   if (relation.relkind !== "r" && relation.relkind !== "p") return [`exists but is not a table (relkind ${relation.relkind})`];
-
-  const { rows } = await target.query<{ name: string; type: string; attgenerated: string; attnotnull: boolean; atthasdef: boolean }>(
-    `SELECT attname AS name, format_type(atttypid, atttypmod) AS type, attgenerated::text AS attgenerated,
-            attnotnull, atthasdef
-       FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
-    [relation.oid],
-  );
   const existing = new Map(rows.map((r) => [r.name, r]));
   const problems: string[] = [];
   for (const column of plan.columns) {
@@ -128,11 +190,7 @@ async function tableProblems(target: Queryable, plan: TableLoadPlan, resumable: 
       problems.push(`column "${column.name}" is NOT NULL without a default and the load does not fill it`);
     }
   }
-  if (!resumable) {
-    const table = quoteQualified(plan.target.schema, plan.target.name);
-    const { rows: data } = await target.query<{ has_rows: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS has_rows`);
-    if (data[0].has_rows) problems.push("already contains rows; the initial load needs an empty table (truncate it or map to another table)");
-  }
+  if (hasRows) problems.push("already contains rows; the initial load needs an empty table (truncate it or map to another table)");
   return problems;
 }
 

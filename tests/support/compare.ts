@@ -32,3 +32,9 @@ export async function tableChecksum(client: pg.ClientBase, table: QualifiedName,
     await client.query("ROLLBACK");
   }
 }
+
+/** True when `table` has the same rows (of `columns`) on both servers; false also when the target lacks it. */
+export async function sameRows(source: pg.ClientBase, target: pg.ClientBase, table: QualifiedName, columns: string[]): Promise<boolean> {
+  const [s, t] = await Promise.all([tableChecksum(source, table, columns), tableChecksum(target, table, columns).catch(() => null)]);
+  return JSON.stringify(s) === JSON.stringify(t);
+}

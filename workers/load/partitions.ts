@@ -57,10 +57,33 @@ export async function planPartitions(
   table: { source: QualifiedName; leaves: QualifiedName[] },
   options: PlanOptions = {},
 ): Promise<Partition[]> {
+  return (await planPartitionsOfTables(source, [{ table, options }]))[0];
+}
+
+/** planPartitions of several tables, with one statistics query for all their leaves; in the given order. */
+export async function planPartitionsOfTables(
+  source: Queryable,
+  requests: { table: { source: QualifiedName; leaves: QualifiedName[] }; options?: PlanOptions }[],
+): Promise<Partition[][]> {
+  const stats = await leafStats(source, requests.flatMap((r) => r.table.leaves));
+  const planned: Partition[][] = [];
+  for (const { table, options = {} } of requests) {
+    planned.push(await planTable(source, table, options, stats));
+  }
+  return planned;
+}
+
+async function planTable(
+  source: Queryable,
+  table: { source: QualifiedName; leaves: QualifiedName[] },
+  options: PlanOptions,
+  allStats: Map<string, LeafStats>,
+): Promise<Partition[]> {
   const rowsPerPartition = Math.max(1, Math.floor(options.rowsPerPartition ?? DEFAULT_ROWS_PER_PARTITION));
   const partitions: Partition[] = [];
   for (const leaf of table.leaves) {
-    const stats = await leafStats(source, leaf);
+    const stats = allStats.get(leafKey(leaf));
+    if (!stats) throw new Error(`table ${quoteQualified(leaf.schema, leaf.name)} does not exist on the source`);
     const density = await rowsPerPage(source, leaf, stats);
     const estimatedRows = Math.round(density * stats.pages);
     const wanted = Math.ceil(estimatedRows / rowsPerPartition);
@@ -103,18 +126,27 @@ function integer(n: number): number {
   return n;
 }
 
-async function leafStats(source: Queryable, leaf: QualifiedName): Promise<LeafStats> {
-  const { rows } = await source.query<{ reltuples: number; relpages: number; pages: string; version: string }>(
-    `SELECT c.reltuples::float8 AS reltuples, c.relpages::int AS relpages,
+function leafKey(leaf: QualifiedName): string {
+  return JSON.stringify([leaf.schema, leaf.name]);
+}
+
+/** Statistics of every leaf that exists, by leafKey, in one query. */
+async function leafStats(source: Queryable, leaves: QualifiedName[]): Promise<Map<string, LeafStats>> {
+  const stats = new Map<string, LeafStats>();
+  if (leaves.length === 0) return stats;
+  const { rows } = await source.query<{ schema: string; name: string; reltuples: number; relpages: number; pages: string; version: string }>(
+    `SELECT l.schema, l.name, c.reltuples::float8 AS reltuples, c.relpages::int AS relpages,
             pg_relation_size(c.oid) / current_setting('block_size')::int AS pages,
             current_setting('server_version_num') AS version
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relname = $2`,
-    [leaf.schema, leaf.name],
+       FROM unnest($1::text[], $2::text[]) AS l(schema, name)
+       JOIN pg_namespace n ON n.nspname = l.schema
+       JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = l.name`,
+    [leaves.map((l) => l.schema), leaves.map((l) => l.name)],
   );
-  if (rows.length === 0) throw new Error(`table ${quoteQualified(leaf.schema, leaf.name)} does not exist on the source`);
-  const row = rows[0];
-  return { reltuples: row.reltuples, relpages: row.relpages, pages: Number(row.pages), version: Number(row.version) };
+  for (const row of rows) {
+    stats.set(leafKey(row), { reltuples: row.reltuples, relpages: row.relpages, pages: Number(row.pages), version: Number(row.version) });
+  }
+  return stats;
 }
 
 /**

@@ -8,7 +8,7 @@ import { describeTables, type SourceDescription } from "@/lib/pg/describe";
 import { dropSlot, ensurePublication } from "@/lib/pg/replication";
 import { createSlotSnapshot, type ExportedSnapshot, exportSnapshot } from "@/lib/pg/snapshot";
 import { assignLanes, bundleSmallPartitions, largestFirst, rowsPerPartitionFor } from "./load-order";
-import { type Partition, planPartitions } from "./partitions";
+import { type Partition, planPartitionsOfTables } from "./partitions";
 import { ensureTargetTablesFor, truncateTargetTables } from "./target-ddl";
 import { readPreData } from "@/workers/schema/pre-data";
 
@@ -74,7 +74,9 @@ export interface PreparedLoad {
  */
 export async function prepareLoad(request: LoadRequest): Promise<PreparedLoad> {
   const { mirror, mapping, settings } = request;
+  const T0 = performance.now(); const lap = (l: string) => process.env.MLT && console.log("T", l, (performance.now() - T0).toFixed(0));
   const source = await connectPeer(request.source, `setup:${mirror}`);
+  lap("src");
   let snapshot: ExportedSnapshot | null = null;
   try {
     const target = await connectPeer(request.target, `setup:${mirror}`);
@@ -82,18 +84,23 @@ export async function prepareLoad(request: LoadRequest): Promise<PreparedLoad> {
     let plans: TableLoadPlan[];
     let description: SourceDescription;
     try {
+      lap("tgt");
       description = await describeTables(source, mapping.map((m) => m.source));
       plans = buildTablePlans(description, mapping);
+      lap("describe");
       const preData = request.preData === false ? undefined : await readPreData(source, mapping);
+      lap("predata");
       if (request.startOver || (await listDonePartitions(target, mirror)).length > 0) {
         await truncateTargetTables(target, mapping);
         await clearMirrorBookkeeping(target, mirror);
       }
+      lap("done-check");
       ({ warnings } = await ensureTargetTablesFor(target, description, plans, { deferPrimaryKey: true, preData }));
     } finally {
       await target.end().catch(() => {});
     }
 
+    lap("ddl");
     const lockTables = request.lockSourceTables ? mapping.map((m) => m.source) : [];
     const purpose = `snapshot:${mirror}`;
     let consistentPoint: string | null = null;
@@ -109,17 +116,18 @@ export async function prepareLoad(request: LoadRequest): Promise<PreparedLoad> {
       snapshot = await exportSnapshot(request.source, { purpose, lockTables });
     }
 
-    const tables: PreparedTable[] = [];
-    for (const plan of plans) {
+    lap("snapshot");
+    const planned = await planPartitionsOfTables(source, plans.map((plan) => ({ table: plan, options: { rowsPerPartition: rowsPerPartitionFor(plan.estimatedRows, settings) } })));
+    const tables: PreparedTable[] = plans.map((plan, index) => {
       const described = description.tables.find((d) => d.name.schema === plan.source.schema && d.name.name === plan.source.name);
-      const partitions = await planPartitions(source, plan, { rowsPerPartition: rowsPerPartitionFor(plan.estimatedRows, settings) });
-      tables.push({ plan, sizeBytes: described?.sizeBytes ?? 0, partitions });
-    }
+      return { plan, sizeBytes: described?.sizeBytes ?? 0, partitions: planned[index] };
+    });
     const lanes = assignLanes(
       largestFirst(tables.map((t) => t.partitions)),
       settings.parallelCopyWorkers,
       settings.tablesInParallel,
     ).map((lane) => bundleSmallPartitions(lane));
+    lap("planned");
     return { tables, lanes, snapshot, consistentPoint, warnings };
   } catch (error) {
     await snapshot?.close();

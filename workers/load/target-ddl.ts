@@ -4,7 +4,7 @@ import type { Queryable } from "@/lib/pg/describe-session";
 import { serverVersionNum } from "@/lib/pg/describe-session";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 import { buildTablePlans, type TableLoadPlan } from "@/lib/mirrors/table-plan";
-import { findTargetProblems, type TargetCheckOptions, targetTableExists, throwIfProblems } from "@/lib/mirrors/target-check";
+import { existingTargetTables, findTargetProblems, type TargetCheckOptions, targetKey, throwIfProblems } from "@/lib/mirrors/target-check";
 import { ensureTargetTypes } from "@/lib/pg/target-types";
 import { applyPreData, createPartitions, ensurePreDataExtensions, partitionClause, type PreData, readPreData } from "@/workers/schema/pre-data";
 
@@ -87,8 +87,9 @@ export async function ensureTargetTablesFor(
 
     const created: QualifiedName[] = [];
     const existing: QualifiedName[] = [];
+    const there = await existingTargetTables(target, plans);
     for (const plan of plans) {
-      if (await targetTableExists(target, plan)) {
+      if (there.has(targetKey(plan)) || created.some((t) => t.schema === plan.target.schema && t.name === plan.target.name)) {
         existing.push(plan.target);
         continue;
       }
@@ -168,10 +169,8 @@ export async function ensurePrimaryKeys(target: Queryable, plans: Pick<TableLoad
  * not mix with the new one. Pair with clearMirrorBookkeeping. Idempotent.
  */
 export async function truncateTargetTables(target: Queryable, mapping: Pick<TableMapping, "target">[]): Promise<void> {
-  const existing: string[] = [];
-  for (const m of mapping) {
-    const { rows } = await target.query("SELECT to_regclass($1) IS NOT NULL AS exists", [quoteQualified(m.target.schema, m.target.name)]);
-    if (rows[0].exists) existing.push(quoteQualified(m.target.schema, m.target.name));
-  }
+  const names = mapping.map((m) => quoteQualified(m.target.schema, m.target.name));
+  const { rows } = await target.query<{ exists: boolean }>("SELECT to_regclass(n) IS NOT NULL AS exists FROM unnest($1::text[]) WITH ORDINALITY AS t(n, ord) ORDER BY ord", [names]);
+  const existing = names.filter((_, index) => rows[index].exists);
   if (existing.length > 0) await target.query(`TRUNCATE ${existing.join(", ")}`);
 }

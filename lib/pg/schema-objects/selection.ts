@@ -32,23 +32,30 @@ export interface Selection {
  */
 export async function readSelection(client: Queryable, mapping: { source: RelationName; target: RelationName; flatten?: boolean }[]): Promise<Selection> {
   const relations: SelectedRelation[] = [];
-  for (const m of mapping) {
-    const { rows } = await client.query<{ oid: number; schema: string; name: string; printed: string; relkind: string; parent: number | null; bound: string | null; partkey: string | null; level: number }>(
-      `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
-              quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS printed, c.relkind::text AS relkind,
-              t.parentrelid::int AS parent, pg_get_expr(c.relpartbound, c.oid) AS bound,
-              CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey, t.level
-         FROM (
-           -- pg_partition_tree lists nothing for a table that is not partitioned.
-           WITH root AS (SELECT c0.oid FROM pg_class c0 JOIN pg_namespace n0 ON n0.oid = c0.relnamespace WHERE n0.nspname = $1 AND c0.relname = $2)
-           SELECT relid, parentrelid, level FROM pg_partition_tree((SELECT oid FROM root))
-           UNION ALL SELECT oid, NULL, 0 FROM root WHERE NOT EXISTS (SELECT 1 FROM pg_partition_tree((SELECT oid FROM root)))
-         ) t
-         JOIN pg_class c ON c.oid = t.relid
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-        ORDER BY t.level, n.nspname, c.relname`,
-      [m.source.schema, m.source.name],
-    );
+  // One query for every selected table (a query per table cost more than the reads themselves).
+  const { rows: all } = await client.query<{ ord: number; oid: number; schema: string; name: string; printed: string; relkind: string; parent: number | null; bound: string | null; partkey: string | null; level: number }>(
+    `WITH root AS (
+       SELECT r.ord, c0.oid FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(schema, name, ord)
+         JOIN pg_namespace n0 ON n0.nspname = r.schema
+         JOIN pg_class c0 ON c0.relnamespace = n0.oid AND c0.relname = r.name
+     )
+     SELECT root.ord::int AS ord, c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
+            quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS printed, c.relkind::text AS relkind,
+            t.parentrelid::int AS parent, pg_get_expr(c.relpartbound, c.oid) AS bound,
+            CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey, t.level
+       FROM root
+       CROSS JOIN LATERAL (
+         -- pg_partition_tree lists nothing for a table that is not partitioned.
+         SELECT relid, parentrelid, level FROM pg_partition_tree(root.oid)
+         UNION ALL SELECT root.oid, NULL, 0 WHERE NOT EXISTS (SELECT 1 FROM pg_partition_tree(root.oid))
+       ) t
+       JOIN pg_class c ON c.oid = t.relid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      ORDER BY root.ord, t.level, n.nspname, c.relname`,
+    [mapping.map((m) => m.source.schema), mapping.map((m) => m.source.name)],
+  );
+  for (const [index, m] of mapping.entries()) {
+    const rows = all.filter((row) => row.ord === index + 1);
     if (rows.length === 0) throw new Error(`table ${m.source.schema}.${m.source.name} does not exist on the source`);
     const rootOid = rows[0].oid;
     for (const row of m.flatten ? rows.slice(0, 1) : rows) {

@@ -3,7 +3,7 @@ import { UserFacingError } from "@/lib/errors/user-facing-error";
 import type { connectPeer } from "@/lib/pg/connect";
 import { describeTables, type SourceDescription } from "@/lib/pg/describe";
 import { buildTablePlans } from "@/lib/mirrors/table-plan";
-import { checkTargetTablesByTable } from "@/lib/mirrors/target-check";
+import { checkDescribedTargetTables } from "@/lib/mirrors/target-check";
 import { formatQualifiedName, type TableMapping } from "@/lib/mirrors/table-mapping";
 import { targetOwners, targetRefusal } from "./target-refusal";
 
@@ -38,7 +38,8 @@ export async function checkTablesToMirror(
   let problems = null;
   try {
     buildTablePlans(description, mapping);
-    if (targetMustBeEmpty) problems = await checkTargetTablesByTable(source, target, mapping);
+    // The source was described just now: only the target is read again.
+    if (targetMustBeEmpty) problems = await checkDescribedTargetTables(target, description, mapping);
   } catch (error) {
     throw new UserFacingError(capitalize((error as Error).message), "target_not_ready", { tables: capitalize((error as Error).message) });
   }

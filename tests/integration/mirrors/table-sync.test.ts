@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { editMirror } from "@/lib/web/mirrors/edit";
 import { resync } from "@/lib/web/mirrors/resync-tables";
 import { sleep } from "@/lib/sleep";
-import { tableChecksum } from "@/tests/support/compare";
+import { sameRows } from "@/tests/support/compare";
 import { createMirrorTestbed, describeMirror, type MirrorTestbed, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
 import { startSourceWriter } from "@/tests/support/source-writer";
 import { waitFor } from "@/tests/support/wait";
@@ -25,10 +25,7 @@ describe("adding and resyncing tables of a running mirror", () => {
   let worker: WorkerProcess;
 
   const table = (name: string) => ({ schema: "public", name });
-  const equal = async (name: string) => {
-    const [s, t] = await Promise.all([tableChecksum(bed.source, table(name), COLUMNS), tableChecksum(bed.target, table(name), COLUMNS).catch(() => null)]);
-    return JSON.stringify(s) === JSON.stringify(t);
-  };
+  const equal = (name: string) => sameRows(bed.source, bed.target, table(name), COLUMNS);
   const allEqual = async (names: readonly string[]) => (await Promise.all(names.map(equal))).every(Boolean);
   const mirror = () => bed.catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "grows" }, include: { tables: { orderBy: { position: "asc" } } } });
   const phaseOf = async (name: string) => (await mirror()).tables.find((t) => t.sourceTable === name)?.syncPhase ?? null;
@@ -165,11 +162,7 @@ describe("adding and resyncing tables of a running mirror", () => {
 /** Issue 14: an initial-copy-only mirror copies added tables (with their indexes) and re-copies a resynced one. */
 describe("adding and resyncing tables of a completed initial-copy-only mirror", () => {
   let bed: MirrorTestbed;
-  const equal = async (name: string) => {
-    const t = { schema: "public", name };
-    const [s, d] = await Promise.all([tableChecksum(bed.source, t, COLUMNS), tableChecksum(bed.target, t, COLUMNS).catch(() => null)]);
-    return JSON.stringify(s) === JSON.stringify(d);
-  };
+  const equal = (name: string) => sameRows(bed.source, bed.target, { schema: "public", name }, COLUMNS);
   const mirror = () => bed.catalog.prisma.mirror.findUniqueOrThrow({ where: { name: "once" }, include: { tables: { orderBy: { position: "asc" } } } });
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 "use client";
 
-import { type FormEvent, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { type FormEvent, useId, useMemo, useState } from "react";
+import { Modal } from "@/components/Modal";
 import { ErrorNote } from "@/components/ErrorNote";
 import { FormField } from "@/components/FormField";
 import { formatCount } from "@/components/format";
@@ -47,7 +48,6 @@ export function EditMirrorDialog({ mirror: live, onClose, onSaved }: { mirror: M
   const cdc = mirror.mode === "cdc";
   const withTables = canChangeTables(mirror);
   const fieldsShown = useMemo(() => SETTINGS.filter((f) => cdc || !f.cdcOnly), [cdc]);
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const [selection, setSelection] = useState<PickerSelection>(() => currentSelection(mirror));
   const [settings, setSettings] = useState<Record<string, string>>(() => Object.fromEntries(fieldsShown.map((f) => [f.key, String(mirror.settings[f.key])])));
@@ -61,12 +61,6 @@ export function EditMirrorDialog({ mirror: live, onClose, onSaved }: { mirror: M
   const changes = useMemo(() => tableChanges(mirror, selection, tables.listing), [mirror, selection, tables.listing]);
   const fields = error?.fields ?? {};
 
-  useLayoutEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    // Closed before it leaves the page, so the browser gives focus back to the Edit button.
-    return () => dialog?.close();
-  }, []);
 
   function changedSettings(): Record<string, number | string> {
     const body: Record<string, number | string> = {};
@@ -114,16 +108,7 @@ export function EditMirrorDialog({ mirror: live, onClose, onSaved }: { mirror: M
 
   const rowErrors = tableErrors(fields, submittedKeys);
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        if (!saving) onClose();
-      }}
-      className="m-auto max-h-[90vh] w-[calc(100%-1rem)] max-w-5xl rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40"
-      data-testid="edit-mirror-dialog"
-    >
+    <Modal labelledBy={titleId} busy={saving} onCancel={onClose} className="max-h-[90vh] w-[calc(100%-1rem)] max-w-5xl" testId="edit-mirror-dialog">
       <form onSubmit={submit} noValidate className="flex max-h-[inherit] flex-col">
         <div className="border-b border-slate-100 px-4 py-4 sm:px-6">
           <h2 id={titleId} className="text-lg font-semibold [overflow-wrap:anywhere]">
@@ -225,7 +210,7 @@ export function EditMirrorDialog({ mirror: live, onClose, onSaved }: { mirror: M
           </button>
         </div>
       </form>
-    </dialog>
+    </Modal>
   );
 }
 
