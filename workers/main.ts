@@ -8,6 +8,7 @@ import { taskList } from "./jobs/registry";
 import { listenForMirrorChanges } from "./runtime/wakeups";
 import { startMirrorSupervisor } from "./mirrors/supervisor";
 import { registerWorker } from "./runtime/registration";
+import { warmUpWorker } from "./runtime/warm-up";
 import { startMonitoring } from "./runtime/lag-monitor";
 import { queueLogger } from "./runtime/queue-logger";
 
@@ -26,6 +27,8 @@ async function main() {
   // A worker may be the first process on a new catalog (`npm run worker` elsewhere): migrate is idempotent and locked.
   await migrateCatalog(url);
   const catalog = createClient(url);
+  // Ready before online: the first mirror after a start should not pay for compiling catalog queries.
+  await warmUpWorker(catalog, "warm-up", logger);
   const registration = await registerWorker(catalog, logger);
   const shutdown = new AbortController();
 

@@ -55,7 +55,11 @@ export interface ReplicationStreamOptions {
   feedback: () => Lsn;
   /** Default: 10,000 ms. Must stay well below the source's wal_sender_timeout (default 60 s). */
   statusIntervalMs?: number;
-  /** Queued bytes above which the socket is paused. Default: 16 MiB. */
+  /**
+   * Queued bytes (as received) above which the socket is paused. Decoded, a message takes about three
+   * times its wire size in the heap. Default: 4 MiB — tens of thousands of changes, several full
+   * statements ahead of the applier, which itself has up to 16 statements on the wire.
+   */
   highWaterBytes?: number;
   /**
    * Protocol 2 with streaming (source PostgreSQL 14+): large transactions arrive while they run, as
@@ -68,6 +72,8 @@ const XLOG_DATA = 0x77; // 'w'
 const KEEPALIVE = 0x6b; // 'k'
 const XLOG_HEADER = 25;
 const STREAM_STOP = 0x45; // 'E'
+/** See ReplicationStreamOptions.highWaterBytes. */
+const DEFAULT_HIGH_WATER_BYTES = 4 * 1024 * 1024;
 
 export class ReplicationStream {
   private readonly items: StreamItem[] = [];
@@ -90,7 +96,7 @@ export class ReplicationStream {
     private readonly client: pg.Client,
     private readonly options: ReplicationStreamOptions,
   ) {
-    this.highWaterBytes = options.highWaterBytes ?? 16 * 1024 * 1024;
+    this.highWaterBytes = options.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES;
   }
 
   /**
@@ -329,7 +335,12 @@ export class ReplicationStream {
       const item = this.items[i];
       if (item?.kind === "streamed") item.spool.discard();
     }
+    // Whoever still holds this object (a pending callback, an error's stack) must not hold the queue.
+    this.items.length = 0;
+    this.head = 0;
+    this.queuedBytes = 0;
     this.spools.clear();
+    this.openSpool = null;
     this.spoolFolder?.remove();
   }
 }

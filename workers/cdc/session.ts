@@ -28,11 +28,14 @@ import {
 
 /**
  * Pipelining limits: 8 MiB of column values per statement; up to 16 statements or 16 MiB of
- * values on the wire. Together with the stream's 16 MiB queue they bound CDC's memory.
+ * values on the wire. Together with the stream's 4 MiB queue they bound CDC's memory.
  */
 const MAX_STATEMENT_BYTES = 8 * 1024 * 1024;
 const MAX_IN_FLIGHT = 16;
 const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+
+/** What a RunState reports between sessions: nothing is waiting. */
+const nothingPending = (): Date | null => null;
 
 /** pgoutput streams in-progress transactions from PostgreSQL 14 on (protocol 2). */
 const STREAMING_MIN_VERSION = 140000;
@@ -152,7 +155,9 @@ export async function runSession(options: CdcOptions, state: RunState): Promise<
     await readStream(stream, live, signal, Math.min(1_000, idleAckIntervalMs));
   } finally {
     signal.removeEventListener("abort", onAbort);
-    state.oldestPending = () => null;
+    // Not a closure made here: any function created in this scope keeps its whole scope alive (stream,
+    // appliers, queued messages), and the RunState outlives the session.
+    state.oldestPending = nothingPending;
     state.source = null;
     await stream?.close();
     // Ending the apply connection rolls back an unfinished batch; the stored position still

@@ -2,10 +2,10 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, writ
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-/** Buffered bytes written to the spool file at a time. */
-const FLUSH_BYTES = 4 * 1024 * 1024;
+/** Buffered bytes written to the spool file at a time: each open spool keeps one such buffer (outside the JS heap). */
+const FLUSH_BYTES = 1024 * 1024;
 /** Bytes read back at a time. */
-const READ_BYTES = 4 * 1024 * 1024;
+const READ_BYTES = 1024 * 1024;
 
 /**
  * The changes of one large source transaction that the source streams while it is still running

@@ -74,9 +74,7 @@ export interface PreparedLoad {
  */
 export async function prepareLoad(request: LoadRequest): Promise<PreparedLoad> {
   const { mirror, mapping, settings } = request;
-  const T0 = performance.now(); const lap = (l: string) => process.env.MLT && console.log("T", l, (performance.now() - T0).toFixed(0));
   const source = await connectPeer(request.source, `setup:${mirror}`);
-  lap("src");
   let snapshot: ExportedSnapshot | null = null;
   try {
     const target = await connectPeer(request.target, `setup:${mirror}`);
@@ -84,23 +82,18 @@ export async function prepareLoad(request: LoadRequest): Promise<PreparedLoad> {
     let plans: TableLoadPlan[];
     let description: SourceDescription;
     try {
-      lap("tgt");
       description = await describeTables(source, mapping.map((m) => m.source));
       plans = buildTablePlans(description, mapping);
-      lap("describe");
       const preData = request.preData === false ? undefined : await readPreData(source, mapping);
-      lap("predata");
       if (request.startOver || (await listDonePartitions(target, mirror)).length > 0) {
         await truncateTargetTables(target, mapping);
         await clearMirrorBookkeeping(target, mirror);
       }
-      lap("done-check");
       ({ warnings } = await ensureTargetTablesFor(target, description, plans, { deferPrimaryKey: true, preData }));
     } finally {
       await target.end().catch(() => {});
     }
 
-    lap("ddl");
     const lockTables = request.lockSourceTables ? mapping.map((m) => m.source) : [];
     const purpose = `snapshot:${mirror}`;
     let consistentPoint: string | null = null;
@@ -116,7 +109,6 @@ export async function prepareLoad(request: LoadRequest): Promise<PreparedLoad> {
       snapshot = await exportSnapshot(request.source, { purpose, lockTables });
     }
 
-    lap("snapshot");
     const planned = await planPartitionsOfTables(source, plans.map((plan) => ({ table: plan, options: { rowsPerPartition: rowsPerPartitionFor(plan.estimatedRows, settings) } })));
     const tables: PreparedTable[] = plans.map((plan, index) => {
       const described = description.tables.find((d) => d.name.schema === plan.source.schema && d.name.name === plan.source.name);
@@ -127,7 +119,6 @@ export async function prepareLoad(request: LoadRequest): Promise<PreparedLoad> {
       settings.parallelCopyWorkers,
       settings.tablesInParallel,
     ).map((lane) => bundleSmallPartitions(lane));
-    lap("planned");
     return { tables, lanes, snapshot, consistentPoint, warnings };
   } catch (error) {
     await snapshot?.close();

@@ -34,8 +34,14 @@ export async function createMirror(catalog: PrismaClient, input: unknown): Promi
 
   const source = peerConnection(sourcePeer);
   if (request.mode === "cdc") await checkCdcSource(source);
-  const sourceClient = await connectPeer(source, `ui:mirror-check:${request.name}`);
-  const targetClient = await connectPeer(peerConnection(targetPeer), `ui:mirror-check:${request.name}`);
+  // Both at once (each costs a round trip or three and a password hash); one that fails closes the other.
+  const opened = await Promise.allSettled([source, peerConnection(targetPeer)].map((peer) => connectPeer(peer, `ui:mirror-check:${request.name}`)));
+  const failure = opened.find((o) => o.status === "rejected");
+  if (failure) {
+    await Promise.all(opened.map((o) => (o.status === "fulfilled" ? o.value.end().catch(() => {}) : undefined)));
+    throw failure.reason;
+  }
+  const [sourceClient, targetClient] = opened.map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<typeof connectPeer>>>).value);
   try {
     // The checks answer an HTTP request: a catalog query stuck behind a lock on a busy server must
     // end with an error the user sees, not hold the request (and the connections) open.

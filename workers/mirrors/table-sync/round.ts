@@ -179,7 +179,18 @@ async function prepareHandover(ctx: RunnerContext, mirror: LoadedMirror, round: 
       const client = await connectPeer(source, `sync:${mirror.name}:publish`);
       try {
         await addTablesToPublication(client, mirror.publicationName, added);
-        const after = parseLsn(await waitForRunningTransactions(client, { signal }));
+        const after = parseLsn(
+          await waitForRunningTransactions(client, {
+            signal,
+            onWaiting: ({ session, xid, waitedMs }) =>
+              void recordMirrorEvent(
+                ctx.catalog,
+                mirror.id,
+                "warn",
+                `Adding ${listed} waits for transaction ${xid} (session ${session}) on the source to end, ${Math.round(waitedMs / 1000)} s so far: it began before the tables joined the publication. The other tables keep replicating.`,
+              ),
+          }),
+        );
         await Promise.race([untilPassed(ceiling, after, signal), run.done]);
       } finally {
         await client.end().catch(() => {});
@@ -210,11 +221,11 @@ async function failRound(ctx: RunnerContext, mirror: LoadedMirror, round: Mirror
 }
 
 async function untilCaughtUp(ceiling: FollowingCeiling, signal: AbortSignal): Promise<void> {
-  while (!ceiling.caughtUp) await sleep(FOLLOW_INTERVAL_MS, signal);
+  while (!ceiling.caughtUp && !signal.aborted) await sleep(FOLLOW_INTERVAL_MS, signal);
 }
 
 async function untilPassed(ceiling: FollowingCeiling, lsn: Lsn, signal: AbortSignal): Promise<void> {
-  while (ceiling.position < lsn) await sleep(FOLLOW_INTERVAL_MS, signal);
+  while (ceiling.position < lsn && !signal.aborted) await sleep(FOLLOW_INTERVAL_MS, signal);
 }
 
 /** The round is over: its tables stream with the others from the next main session on. */
