@@ -105,6 +105,14 @@ export async function startVerification(catalog: PrismaClient, name: string, inp
     }
     tables = mirror.tables.filter((t) => wanted.some((w) => t.sourceSchema === w.schema && t.sourceTable === w.name));
   }
+  // A table being added or resynced is copied on its own right now: comparing it would report its copy as differences.
+  const syncing = tables.filter((t) => t.syncKind !== null);
+  if (request.tables && syncing.length > 0) {
+    const names = syncing.map((t) => formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable })).join(", ");
+    throw new UserFacingError(`${names} ${syncing.length === 1 ? "is" : "are"} being added or resynced; verify once it replicates with the others.`, "verification_unavailable", undefined, 409);
+  }
+  tables = tables.filter((t) => t.syncKind === null);
+  if (tables.length === 0) throw new UserFacingError(`Every table of ${name} is being added or resynced; verify once they replicate.`, "verification_unavailable", undefined, 409);
   const running = await catalog.verification.findFirst({ where: { mirrorId: mirror.id, status: "running" }, select: { id: true } });
   if (running) {
     throw new UserFacingError(`A verification of ${name} is already running (${running.id}); cancel it or wait for it to finish.`, "verification_running", undefined, 409);

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { editMirror } from "@/lib/web/mirrors/edit";
 import { resync } from "@/lib/web/mirrors/resync-tables";
+import { startVerification } from "@/lib/web/mirrors/verify";
 import { sleep } from "@/lib/sleep";
 import { sameRows } from "@/tests/support/compare";
 import { createMirrorTestbed, describeMirror, type MirrorTestbed, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
@@ -120,6 +121,11 @@ describe("adding and resyncing tables of a running mirror", () => {
     expect((await mirror()).tables[1]).toMatchObject({ syncKind: "resync", syncPhase: "queued" });
     await waitFor(async () => (await phaseOf("beta")) !== "queued", 30_000, 50);
     expect(await arrival("alpha", -3)).toBeLessThan(5_000);
+    // Comparing a table while it is copied again would only report the copy: refused, with the reason.
+    if ((await phaseOf("beta")) !== null) {
+      const refusal = await startVerification(bed.catalog.prisma, "grows", { tables: ["public.beta"] }).catch((error: { status?: number; message: string }) => error);
+      expect(refusal).toMatchObject({ status: 409, message: expect.stringMatching(/being added or resynced/) });
+    }
     await waitFor(async () => (await phaseOf("beta")) === null, 120_000, 250);
     await load.stop();
     await waitFor(() => allEqual(ALL), 60_000, 500);
