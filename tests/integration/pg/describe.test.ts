@@ -140,4 +140,14 @@ describe("describeTables", () => {
     await expect(describeTable(client, { schema: "public", name: "nope" })).rejects.toThrow(/public\.nope does not exist/);
     await expect(describeTable(client, { schema: "public", name: "v" })).rejects.toThrow(/public\.v is not a table/);
   });
+
+  it("describes many tables in one pass exactly as one at a time, and names the first at fault", async () => {
+    const names = [{ schema: "public", name: "fresh" }, { schema: "Shop", name: "Orders" }, { schema: "public", name: "events" }];
+    const together = await describeTables(client, names);
+    const alone = [];
+    for (const name of names) alone.push((await describeTables(client, [name])).tables[0]);
+    expect(together.tables).toEqual(alone);
+    await expect(describeTables(client, [names[0], { schema: "public", name: "v" }, { schema: "public", name: "nope" }])).rejects.toThrow(/public\.v is not a table/);
+    await expect(describeTables(client, [{ schema: "public", name: "nope" }, { schema: "public", name: "v" }])).rejects.toThrow(/public\.nope does not exist/);
+  });
 });
