@@ -66,6 +66,8 @@ export interface CdcResult {
   /** CPU seconds per second that pgferry's worker and catalog use while its CDC mirror streams with no changes. */
   pgferryIdleCpuPerSecond: { worker: number | null; catalog: number | null };
   consumers: ConsumerResult[];
+  /** pgferry's worker peak resident memory (MB) while it caught up with what native's turn left it (resumed, both consumers on). */
+  pgferryCatchUpWorkerPeakRssMb: number | null;
   /** Both targets equal to the source at the end (checksum of every row). */
   pgferryMatches: boolean;
   nativeMatches: boolean;
@@ -144,9 +146,12 @@ export async function runCdcPart(ctx: CdcContext): Promise<CdcResult> {
     }
 
     log("CDC: both consumers on, catching up, comparing both targets with the source...");
+    // pgferry's backlog from native's turn (that UPDATE and pgbench load) arrives at full speed.
+    const catchUpMemory = watchPeakRss(ctx.ferry.worker.pid);
     await pgferry.enable();
     await native.enable();
     await waitForMarker(writer, [pgferry, native], config.timeoutMs);
+    const pgferryCatchUpWorkerPeakRssMb = catchUpMemory.stop();
     const [sourceSum, pgferrySum, nativeSum] = await Promise.all([accountsChecksum(watcher), accountsChecksum(pgferryTarget), accountsChecksum(nativeTarget)]);
     return {
       pgferrySetupSeconds,
@@ -154,6 +159,7 @@ export async function runCdcPart(ctx: CdcContext): Promise<CdcResult> {
       pgferrySetupWorkerPeakRssMb,
       pgferryIdleCpuPerSecond,
       consumers,
+      pgferryCatchUpWorkerPeakRssMb,
       pgferryMatches: JSON.stringify(pgferrySum) === JSON.stringify(sourceSum),
       nativeMatches: JSON.stringify(nativeSum) === JSON.stringify(sourceSum),
     };

@@ -240,7 +240,8 @@ function formatCdc(cdc: CdcResult, config: BenchConfig): string[] {
       ],
     ),
     `pgferry worker peak RSS: CDC mirror setup ${mbOrDash(cdc.pgferrySetupWorkerPeakRssMb)}, during pgferry's UPDATE ${mbOrDash(ferryCdc.workerPeakRssMb.bulk)}, ` +
-      `during pgferry's pgbench load ${mbOrDash(ferryCdc.workerPeakRssMb.load)} (while native ran, mirror paused: ${mbOrDash(nativeCdc.workerPeakRssMb.bulk)} / ${mbOrDash(nativeCdc.workerPeakRssMb.load)})`,
+      `during pgferry's pgbench load ${mbOrDash(ferryCdc.workerPeakRssMb.load)} (while native ran, mirror paused: ${mbOrDash(nativeCdc.workerPeakRssMb.bulk)} / ${mbOrDash(nativeCdc.workerPeakRssMb.load)}), ` +
+      `catching up after native's turn ${mbOrDash(cdc.pgferryCatchUpWorkerPeakRssMb)}`,
     `pgferry idle (streaming, no changes): worker ${cpu(cdc.pgferryIdleCpuPerSecond.worker)} and catalog ${cpu(cdc.pgferryIdleCpuPerSecond.catalog)} CPU-seconds per second`,
     `targets equal to the source at the end (checksum): pgferry ${cdc.pgferryMatches ? "yes" : "NO"}, native ${cdc.nativeMatches ? "yes" : "NO"}`,
   );

@@ -11,6 +11,7 @@ import { registerWorker } from "./runtime/registration";
 import { warmUpWorker } from "./runtime/warm-up";
 import { startMonitoring } from "./runtime/lag-monitor";
 import { queueLogger } from "./runtime/queue-logger";
+import { boundHeapGrowth } from "./runtime/heap-growth";
 
 /**
  * A pgferry worker: registers itself in the catalog, heartbeats, and runs jobs from the
@@ -22,6 +23,7 @@ import { queueLogger } from "./runtime/queue-logger";
 const CONCURRENCY = Number(process.env.PGFERRY_WORKER_CONCURRENCY ?? 4);
 
 async function main() {
+  boundHeapGrowth();
   const logger = createLogger("worker");
   const url = catalogUrl();
   // A worker may be the first process on a new catalog (`npm run worker` elsewhere): migrate is idempotent and locked.

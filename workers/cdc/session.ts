@@ -27,12 +27,14 @@ import {
 } from "@/workers/cdc/types";
 
 /**
- * Pipelining limits: 8 MiB of column values per statement; up to 16 statements or 16 MiB of
- * values on the wire. Together with the stream's 4 MiB queue they bound CDC's memory.
+ * Pipelining limits: 8 MiB of column values per statement; up to 16 statements or 4 MiB of
+ * values on the wire. Together with the stream's 4 MiB queue they bound CDC's memory. A value on
+ * the wire is held about three times (the change's string, the statement's array literal, the
+ * encoded message), and a few full statements queued at the target keep it as busy as many.
  */
 const MAX_STATEMENT_BYTES = 8 * 1024 * 1024;
 const MAX_IN_FLIGHT = 16;
-const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 
 /** What a RunState reports between sessions: nothing is waiting. */
 const nothingPending = (): Date | null => null;
