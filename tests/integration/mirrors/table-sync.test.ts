@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { editMirror } from "@/lib/web/mirrors/edit";
 import { resync } from "@/lib/web/mirrors/resync-tables";
 import { startVerification } from "@/lib/web/mirrors/verify";
+import { pauseMirror, resumeMirror } from "@/lib/web/mirrors/actions";
+import { connect } from "@/tests/support/databases";
 import { sleep } from "@/lib/sleep";
 import { sameRows } from "@/tests/support/compare";
 import { createMirrorTestbed, describeMirror, type MirrorTestbed, waitForMirrorStatus, type WorkerProcess } from "@/tests/support/pgferry";
@@ -67,6 +69,7 @@ describe("adding and resyncing tables of a running mirror", () => {
         "CREATE TABLE public.keyless (id bigint, v text); ALTER TABLE public.keyless REPLICA IDENTITY FULL; INSERT INTO public.keyless SELECT g, 'x' FROM generate_series(1, 3000) g;",
         `CREATE TABLE public.large (id bigint PRIMARY KEY, v text); INSERT INTO public.large SELECT g, repeat('y', 40) FROM generate_series(1, ${LARGE_ROWS}) g;`,
         "CREATE TABLE public.late (id bigint PRIMARY KEY, v text); INSERT INTO public.late SELECT g, 'x' FROM generate_series(1, 400000) g;",
+        "CREATE TABLE public.parked (id bigint PRIMARY KEY, v text); INSERT INTO public.parked SELECT g, 'x' FROM generate_series(1, 50000) g;",
       ].join("\n"),
     );
     worker = bed.startWorker();
@@ -162,6 +165,33 @@ describe("adding and resyncing tables of a running mirror", () => {
     expect((await mirror()).status).toBe("running");
     expect(await syncObjectsLeft()).toBe(0);
   }, 420_000);
+
+  it("pauses while a table catches up and waits for the main stream, then resumes and finishes it", async () => {
+    const names = [...ALL, "late", "parked"];
+    const load = writeLoad(names, 40_000_000);
+    await addAll(names);
+    // Once the copy reads the round's snapshot (its slot exists), a transaction holding an xid keeps the
+    // round in its handover wait, its stream caught up behind the main stream.
+    await waitFor(async () => (await bed.target.query("SELECT 1 FROM pg_stat_progress_copy")).rowCount! > 0, 120_000, 25);
+    const blocker = await connect("source", bed.sourceDatabase);
+    await blocker.query("BEGIN; INSERT INTO public.alpha VALUES (-500, 'blocker')");
+    await waitFor(async () => (await phaseOf("parked")) === "catching_up", 180_000, 25);
+    await sleep(1_500);
+    await pauseMirror(bed.catalog.prisma, "grows");
+    await waitForMirrorStatus(bed.catalog.prisma, "grows", "paused");
+    await sleep(2_000);
+    await resumeMirror(bed.catalog.prisma, "grows");
+    await sleep(1_000);
+    await blocker.query("COMMIT");
+    await blocker.end();
+    await waitFor(async () => (await phaseOf("parked")) === null, 120_000, 250).catch(async (error) => {
+      throw new Error(`${(error as Error).message}\n${await describeMirror(bed.catalog.prisma, "grows")}`);
+    });
+    await load.stop();
+    await waitFor(() => allEqual(names), 90_000, 500);
+    expect((await mirror()).status).toBe("running");
+    expect(await syncObjectsLeft()).toBe(0);
+  }, 300_000);
 });
 
 /** Issue 14: an initial-copy-only mirror copies added tables (with their indexes) and re-copies a resynced one. */

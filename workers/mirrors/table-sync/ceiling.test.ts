@@ -50,4 +50,17 @@ describe("FollowingCeiling", () => {
     await ceiling.finished;
     expect(ceiling.caughtUp).toBe(true);
   });
+
+  it("releases a waiting transaction when abandoned, without finishing", async () => {
+    const ceiling = new FollowingCeiling(100n);
+    const held = ceiling.admit(150n);
+    let finished = false;
+    void ceiling.finished.then(() => (finished = true));
+    ceiling.abandon();
+    expect(await held).toBe(false);
+    ceiling.passed(150n);
+    await Promise.resolve();
+    expect(finished).toBe(false);
+    expect(await ceiling.admit(99n)).toBe(true);
+  });
 });

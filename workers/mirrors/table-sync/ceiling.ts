@@ -43,6 +43,17 @@ export class FollowingCeiling implements ApplyCeiling {
     return this.bound;
   }
 
+  /**
+   * The catch-up stream is being stopped (the mirror paused, the worker stopping): a transaction it
+   * waits to admit never will be, so the stream's read loop can end. Not a finish.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    this.wake?.();
+  }
+
+  private abandoned = false;
+
   /** True when the catch-up stream has nothing below the bound left to apply (it waits, or passed it). */
   get caughtUp(): boolean {
     return this.waiting || this.passedLsn >= this.bound;
@@ -50,7 +61,7 @@ export class FollowingCeiling implements ApplyCeiling {
 
   async admit(commitLsn: Lsn): Promise<boolean> {
     while (commitLsn >= this.bound) {
-      if (this.isFinal) return false;
+      if (this.isFinal || this.abandoned) return false;
       this.waiting = true;
       try {
         await new Promise<void>((resolve) => (this.wake = resolve));

@@ -163,9 +163,13 @@ async function prepareHandover(ctx: RunnerContext, mirror: LoadedMirror, round: 
     onBatch: (batch) => ctx.catalog.$transaction(tableCountWrites(ctx, byName, batch)).then(() => {}),
     onEvent: (event) => recordMirrorEvent(ctx.catalog, mirror.id, event.level, event.message, event.detail),
   });
+  // A stream waiting for the main stream must not wait through a stop (the main stream may be stopped already).
+  if (signal.aborted) ceiling.abandon();
+  else signal.addEventListener("abort", () => ceiling.abandon(), { once: true });
   const catchUp: CatchUp = {
     done: run.done,
     stop: async () => {
+      ceiling.abandon();
       stop.abort();
       await run.done.catch(() => {});
       await run.reported();
