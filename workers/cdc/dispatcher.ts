@@ -138,7 +138,12 @@ export class Dispatcher {
     if (this.inTransaction || this.halted) return;
     this.applier.notePosition(walEnd);
     await this.betweenTransactions();
-    if (this.options.ceiling && !this.applier.open) this.options.ceiling.passed(walEnd);
+    // Passed means applied and committed: a COMMIT still on the wire could fail, and a finished catch-up
+    // stream is not run again.
+    if (this.options.ceiling && !this.applier.open) {
+      await this.applier.drain();
+      this.options.ceiling.passed(walEnd);
+    }
   }
 
   /** Nothing arrived for a while. */
