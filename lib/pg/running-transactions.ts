@@ -9,8 +9,8 @@ const REPORT_EVERY_MS = 30_000;
 
 /**
  * Waits until every transaction of this database that holds a transaction ID now (prepared ones
- * included) has ended, and returns the source's WAL position after that: every transaction
- * committing at or after it started after this call. Used after a catalog change (ALTER PUBLICATION)
+ * included) has ended, and returns the source's WAL insert position after that: every transaction
+ * whose commit record lies at or after it started after this call. Used after a catalog change (ALTER PUBLICATION)
  * that logical decoding applies only to transactions that began after it — what CREATE INDEX
  * CONCURRENTLY waits for too. Waits as long as it takes (until `signal`); `onWaiting` hears every 30 s
  * which session holds it up, so a person can end it.
@@ -42,6 +42,9 @@ export async function waitForRunningTransactions(
     }
     await sleep(POLL_MS, signal);
   }
-  const { rows } = await client.query<{ lsn: string }>("SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn");
+  // The insert position, not pg_current_wal_lsn() (the write position): that one lags what is already
+  // in WAL buffers, and can be below the commit records of the transactions just waited for — and of
+  // the ALTER PUBLICATION itself (measured: a handover at the write position lost ~8 transactions).
+  const { rows } = await client.query<{ lsn: string }>("SELECT pg_catalog.pg_current_wal_insert_lsn()::text AS lsn");
   return rows[0].lsn;
 }

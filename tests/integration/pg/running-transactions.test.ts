@@ -30,7 +30,8 @@ describe("waitForRunningTransactions", () => {
     const late = await connect("source", database);
     await late.query("BEGIN; INSERT INTO t VALUES (2)");
     await other.query("COMMIT");
-    const committedBefore = parseLsn((await other.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn")).rows[0].lsn);
+    // Past the commit record itself: the insert position, which the write position may lag.
+    const committedBefore = parseLsn((await other.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn")).rows[0].lsn);
     await waiting;
     expect(parseLsn(returned!)).toBeGreaterThanOrEqual(committedBefore);
     await late.query("ROLLBACK");
