@@ -99,7 +99,7 @@ const allTables = (shape: ManyTablesShape) => [...Array.from({ length: shape.tab
 async function createSourceTables(c: pg.Client, shape: ManyTablesShape): Promise<void> {
   const create = (table: string, rows: number) => `
     CREATE TABLE ${quoteIdent(table)} (id bigint PRIMARY KEY, account integer NOT NULL, amount numeric(12,2) NOT NULL, note text, created timestamptz NOT NULL);
-    INSERT INTO ${quoteIdent(table)} SELECT g, (g * 7919) % 100000, (g % 100000) / 100.0, md5(g::text), timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, ${rows}) g;
+    INSERT INTO ${quoteIdent(table)} SELECT g, (g::bigint * 7919) % 100000, (g % 100000) / 100.0, md5(g::text), timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, ${rows}) g;
     CREATE INDEX ${quoteIdent(`${table}_account_idx`)} ON ${quoteIdent(table)} (account);`;
   for (let i = 1; i <= shape.tables; i += 50) {
     const batch = Array.from({ length: Math.min(50, shape.tables - i + 1) }, (_, k) => create(tableName(i + k), shape.rowsPerTable)).join("\n");

@@ -6,6 +6,9 @@ const ERROR_RESPONSE = 0x45; // 'E'
 /** Message code (1 byte) + length (4 bytes, counting itself). */
 const HEADER_BYTES = 5;
 
+/** Shared: allocating an empty Buffer per message cost a quarter of the worker's CPU in a large copy. */
+const NO_BYTES = Buffer.alloc(0);
+
 export type CopyOutEnd =
   /** CopyDone arrived; `rest` (CommandComplete, ReadyForQuery, …) belongs to the client again. */
   | { kind: "done"; rest: Buffer }
@@ -39,7 +42,7 @@ export class CopyOutFraming {
   /** Bytes left of the current message's body. */
   private remaining = 0;
   /** A message header split across chunks. */
-  private header = Buffer.alloc(0);
+  private header = NO_BYTES;
   /** Start of a CopyData message whose end has not arrived yet. */
   private held: Buffer[] = [];
   private ended = false;
@@ -83,7 +86,7 @@ export class CopyOutFraming {
         length = this.header.readUInt32BE(1);
       }
       const splitHeader = this.header;
-      this.header = Buffer.alloc(0);
+      this.header = NO_BYTES;
       this.remaining = length - 4;
 
       if (this.code === COPY_DATA) {
