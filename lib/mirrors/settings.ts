@@ -28,6 +28,12 @@ export const SETTINGS_DEFAULTS = {
   /** Indexes built at the same time during post-data. Default: 2. */
   parallelIndexBuilds: 2,
   /**
+   * maintenance_work_mem of each index or key build on the target, in MB; up to parallelIndexBuilds builds
+   * run at once. PostgreSQL's default (64 MB) sorts a key of a few million rows on disk: a 5,000,000-row
+   * integer key took 2.1–2.8 s at 64 MB and 1.7 s at 512 MB here. pgcopydb uses 1 GB. Default: 512.
+   */
+  indexBuildMemoryMb: 512,
+  /**
    * Post-data gives the target objects the source's owners and grants where the same roles exist on
    * the target (the others are reported as not reproduced). Off: everything stays owned by the
    * target peer's user, with no grants. Default: true.
@@ -75,6 +81,12 @@ export const mirrorSettingsSchema = z.object({
     [1, "Build at least 1 index at a time."],
     [16, "Build at most 16 indexes at a time."],
     SETTINGS_DEFAULTS.parallelIndexBuilds,
+  ),
+  indexBuildMemoryMb: wholeNumber(
+    "Index build memory must be a number (MB).",
+    [16, "Give index builds at least 16 MB."],
+    [65_536, "Give index builds at most 65,536 MB (64 GB)."],
+    SETTINGS_DEFAULTS.indexBuildMemoryMb,
   ),
   reproduceGrants: z.boolean({ error: "Reproduce owners and grants must be true or false." }).default(SETTINGS_DEFAULTS.reproduceGrants),
   /**

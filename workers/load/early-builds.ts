@@ -6,6 +6,7 @@ import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteQualified } from "@/lib/pg/quote";
 import { relationExists } from "@/lib/pg/schema-objects/indexes";
+import { prepareBuildSession } from "@/workers/schema/build-session";
 import { type PostDataObjects, readPostData } from "@/workers/schema/read-post-data";
 import { ensurePrimaryKeys } from "./target-ddl";
 
@@ -15,6 +16,8 @@ export interface EarlyBuildOptions {
   /** Also build the tables' secondary indexes (the load builds post-data now), reading them from this source. Default: keys only. */
   indexesFrom?: { source: PeerConnection; mapping: TableMapping[] };
   logger?: Logger;
+  /** maintenance_work_mem of each build, in MB (the mirror setting indexBuildMemoryMb). Default: the setting's default. */
+  buildMemoryMb?: number;
 }
 
 /**
@@ -114,8 +117,8 @@ export class EarlyBuilds {
   private async connection(): Promise<pg.Client> {
     if (!this.target) {
       const client = await connectPeer(this.options.target, `early-builds:${this.options.mirror}`);
-      // As post-data builds them: definitions are fully qualified under pg_catalog; an index build outlasts any statement timeout.
-      await client.query("SET statement_timeout = 0; SET search_path = pg_catalog").catch(async (error: unknown) => {
+      // As post-data builds them (definitions fully qualified under pg_catalog).
+      await prepareBuildSession(client, { memoryMb: this.options.buildMemoryMb, catalogSearchPath: true }).catch(async (error: unknown) => {
         await client.end().catch(() => {});
         throw error;
       });

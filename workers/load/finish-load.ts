@@ -5,6 +5,7 @@ import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteQualified } from "@/lib/pg/quote";
 import { syncSequences } from "@/lib/pg/sequences";
 import type pg from "pg";
+import { prepareBuildSession } from "@/workers/schema/build-session";
 import { buildPostData, DEFAULT_PARALLEL_INDEX_BUILDS, type PostDataProgress, type PostDataResult } from "@/workers/schema/post-data";
 import { ensurePrimaryKeys } from "./target-ddl";
 
@@ -15,6 +16,8 @@ export interface FinishLoadOptions {
   /** Says which phase is running: "primary_keys", "post_data" (with progress), "sequences", "analyze". */
   onPhase?: (phase: "primary_keys" | "post_data" | "sequences" | "analyze", progress?: PostDataProgress) => void;
   signal?: AbortSignal;
+  /** maintenance_work_mem of each build, in MB (the mirror setting indexBuildMemoryMb). Default: the setting's default. */
+  buildMemoryMb?: number;
 }
 
 /**
@@ -31,13 +34,20 @@ export async function finishLoad(
 ): Promise<PostDataResult | null> {
   const target = await connectPeer(targetPeer, `finish:${mirror}`);
   try {
-    // An index build on a large table outlasts any sensible statement timeout.
-    await target.query("SET statement_timeout = 0");
+    const session = (client: pg.Client) => prepareBuildSession(client, { memoryMb: options.buildMemoryMb });
+    await session(target);
     options.onPhase?.("primary_keys");
     // Largest table first, on as many connections as post-data builds indexes with.
     const parallel = Math.max(1, options.postData?.parallel ?? DEFAULT_PARALLEL_INDEX_BUILDS);
     const bySize = [...plans].sort((a, b) => (b.estimatedRows ?? 0) - (a.estimatedRows ?? 0));
-    const open = () => connectPeer(targetPeer, `finish:${mirror}`);
+    const open = async () => {
+      const client = await connectPeer(targetPeer, `finish:${mirror}`);
+      await session(client).catch(async (error: unknown) => {
+        await client.end().catch(() => {});
+        throw error;
+      });
+      return client;
+    };
     await onConnections(target, open, parallel, bySize, (client, plan) => ensurePrimaryKeys(client, [plan]));
     let result: PostDataResult | null = null;
     if (options.postData) {
@@ -48,6 +58,7 @@ export async function finishLoad(
         result = await buildPostData(source, target, mapping, {
           parallel,
           reproduceGrants,
+          buildMemoryMb: options.buildMemoryMb,
           openTarget: () => connectPeer(targetPeer, `post-data:${mirror}`),
           onProgress: (progress) => options.onPhase?.("post_data", progress),
           signal: options.signal,
@@ -68,7 +79,7 @@ export async function finishLoad(
 
 /**
  * Runs `work` for each item, `parallel` at once: on `main` and on up to parallel - 1 more
- * connections opened for it (with statement_timeout off, closed at the end). Stops at the first error.
+ * connections opened for it (prepared by `open`, closed at the end). Stops at the first error.
  */
 async function onConnections<T>(main: pg.Client, open: () => Promise<pg.Client>, parallel: number, items: T[], work: (client: pg.Client, item: T) => Promise<unknown>): Promise<void> {
   const queue = [...items];
@@ -78,7 +89,6 @@ async function onConnections<T>(main: pg.Client, open: () => Promise<pg.Client>,
     Array.from({ length: lanes }, async (_, lane) => {
       const client = lane === 0 ? main : await open();
       try {
-        if (lane > 0) await client.query("SET statement_timeout = 0");
         for (let item = queue.shift(); item !== undefined && !failed; item = queue.shift()) {
           await work(client, item).catch((error: unknown) => {
             failed = true;

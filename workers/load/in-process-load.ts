@@ -88,6 +88,7 @@ export async function runLoadInProcess(options: InProcessLoadOptions): Promise<I
       options.target,
       prepared.tables.map((t) => t.plan),
       options.mirror,
+      { buildMemoryMb: settings.indexBuildMemoryMb },
     );
     return {
       snapshotName: prepared.snapshot.snapshotName,

@@ -279,6 +279,7 @@ async function objects({ ctx, mirror, cutover, options, source, target, signal }
   const result = await buildPostData(source, target, tableMappings(mirror.tables), {
     parallel: OBJECT_BUILD_PARALLEL,
     reproduceGrants: reproduceGrants(mirror),
+    buildMemoryMb: (mirror.settings as { indexBuildMemoryMb?: number } | null)?.indexBuildMemoryMb,
     signal,
     onProgress: (p) => {
       if (Date.now() - lastReport < 1_000) return;

@@ -128,6 +128,7 @@ async function startEarlyBuilds(ctx: RunnerContext, mirror: Mirror & { tables: M
       target,
       indexesFrom: source ? { source, mapping: tableMappings(mirror.tables) } : undefined,
       logger: ctx.logger,
+      buildMemoryMb: settings.indexBuildMemoryMb,
     });
     entry = { generation: mirror.loadGeneration, builds };
     earlyBuilds.set(mirror.id, entry);

@@ -159,6 +159,7 @@ export async function finishInitialLoad(ctx: RunnerContext, mirror: Mirror & { t
         : undefined,
       onPhase: (name, progress) => phase.update(name, progress),
       signal,
+      buildMemoryMb: settings.indexBuildMemoryMb,
     });
     if (result) {
       for (const { object, reason } of result.skipped) await recordMirrorEvent(ctx.catalog, mirror.id, "warn", `Not reproduced on the target: ${object} — ${reason}.`);

@@ -7,6 +7,7 @@ import { ensureExtensions } from "@/lib/pg/schema-objects/extensions";
 import { attachIndexSql, type IndexObject, relationExists } from "@/lib/pg/schema-objects/indexes";
 import { readRoleNames } from "@/lib/pg/schema-objects/privileges";
 import { triggerExists } from "@/lib/pg/schema-objects/triggers";
+import { prepareBuildSession } from "./build-session";
 import { createFunctions } from "./pre-data";
 import { applicablePrivileges, privilegePlans } from "./privilege-plans";
 import { watchIndexBuilds } from "./index-progress";
@@ -33,6 +34,8 @@ export interface PostDataOptions {
    * target; the rest is reported as skipped. Default: true (the mirror setting reproduceGrants).
    */
   reproduceGrants?: boolean;
+  /** maintenance_work_mem of each build, in MB (the mirror setting indexBuildMemoryMb). Default: the setting's default. */
+  buildMemoryMb?: number;
 }
 
 export interface PostDataResult {
@@ -85,8 +88,7 @@ class PostDataRun {
 
   async build(): Promise<void> {
     const { target, objects } = this;
-    await target.query("SET statement_timeout = 0");
-    await target.query("SET search_path = pg_catalog");
+    await prepareBuildSession(target, { memoryMb: this.options.buildMemoryMb, catalogSearchPath: true });
     for (const fn of objects.functions.filter((f) => f.skipReason)) this.skip(`${fn.kind} ${fn.signature}`, fn.skipReason as string);
     await this.inTransaction(async () => {
       for (const problem of await ensureExtensions(target, objects.extensions)) this.skip("extension", problem);
@@ -173,7 +175,7 @@ class PostDataRun {
         Array.from({ length: Math.min(parallel, tasks.length) }, async () => {
           const client = openTarget ? await openTarget() : this.target;
           try {
-            if (client !== this.target) await client.query("SET statement_timeout = 0; SET search_path = pg_catalog");
+            if (client !== this.target) await prepareBuildSession(client, { memoryMb: this.options.buildMemoryMb, catalogSearchPath: true });
             const pid = (await client.query<{ pid: number }>("SELECT pg_catalog.pg_backend_pid() AS pid")).rows[0].pid;
             for (let task = queue.shift(); task; task = queue.shift()) {
               this.throwIfAborted();

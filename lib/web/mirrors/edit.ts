@@ -30,7 +30,7 @@ import { notFound } from "./views";
  */
 
 /** Settings that may change after creation; the rest (names, initial load, post-data, grants) are fixed. */
-export const EDITABLE_SETTINGS = ["cdcBatchSize", "cdcMaxBatchLatencyMs", "parallelCopyWorkers", "tablesInParallel", "rowsPerPartition", "parallelIndexBuilds"] as const;
+export const EDITABLE_SETTINGS = ["cdcBatchSize", "cdcMaxBatchLatencyMs", "parallelCopyWorkers", "tablesInParallel", "rowsPerPartition", "parallelIndexBuilds", "indexBuildMemoryMb"] as const;
 
 export const mirrorEditSchema = z.object({
   /** Accepted only when unchanged, so a client may send back what it read. */

@@ -134,6 +134,43 @@ describe("initial load through the worker", () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it("builds keys and indexes with the mirror's index build memory", async () => {
+    const { catalog, source, target } = bed;
+    await source.query(`
+      CREATE TABLE public.built_big (id int PRIMARY KEY, code int NOT NULL);
+      INSERT INTO public.built_big SELECT g, g % 97 FROM generate_series(1, 20000) g;
+      CREATE INDEX built_big_code_idx ON public.built_big (code);
+      CREATE TABLE public.built_small (id int PRIMARY KEY, code int NOT NULL);
+      INSERT INTO public.built_small SELECT g, g FROM generate_series(1, 50) g;
+      CREATE INDEX built_small_code_idx ON public.built_small (code);
+      ANALYZE public.built_big, public.built_small;`);
+    // Each key and index build on the target records the maintenance_work_mem its session ran with.
+    await target.query(`
+      CREATE TABLE public.build_memory (tag text, statement text, memory text);
+      CREATE FUNCTION public.record_build_memory() RETURNS event_trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO public.build_memory VALUES (tg_tag, current_query(), current_setting('maintenance_work_mem')); END $$;
+      CREATE EVENT TRIGGER record_build_memory ON ddl_command_end WHEN TAG IN ('CREATE INDEX', 'ALTER TABLE') EXECUTE FUNCTION public.record_build_memory();`);
+    try {
+      await bed.createMirror({
+        name: "build_memory",
+        mode: "initial_load_only",
+        tables: [{ source: "public.built_big" }, { source: "public.built_small" }],
+        settings: { rowsPerPartition: 5000, indexBuildMemoryMb: 300 },
+      });
+      await waitForMirrorStatus(catalog.prisma, "build_memory", "completed");
+    } finally {
+      await target.query("DROP EVENT TRIGGER record_build_memory");
+    }
+    const { rows } = await target.query<{ statement: string; memory: string }>(
+      "SELECT statement, memory FROM public.build_memory WHERE statement ~* 'PRIMARY KEY|CREATE INDEX'",
+    );
+    const built = (what: RegExp) => rows.filter((r) => what.test(r.statement));
+    // Two primary keys and two secondary indexes, whichever path built them (early, at the load's end).
+    expect(built(/PRIMARY KEY/i).length).toBe(2);
+    expect(built(/CREATE INDEX/i).length).toBe(2);
+    expect(new Set(rows.map((r) => r.memory))).toEqual(new Set(["300MB"]));
+  });
+
   it("deletes a completed mirror and its bookkeeping but keeps the target's data", async () => {
     const { catalog, target } = bed;
     await requestDelete(catalog.prisma, "load_once");

@@ -40,6 +40,7 @@ export async function copyRound(catalog: PrismaClient, mirror: Mirror, tables: M
     rowsPerPartition: settings.rowsPerPartition,
     parallelCopyWorkers: settings.parallelCopyWorkers,
     tablesInParallel: settings.tablesInParallel,
+    indexBuildMemoryMb: settings.indexBuildMemoryMb,
     ...(cdc ? { publicationName: names.publicationName, slotName: names.slotName } : {}),
   };
   // Added tables get their pre-data; shadows only hold rows. A round is of one kind (round.ts, pickRound).
@@ -61,7 +62,11 @@ export async function copyRound(catalog: PrismaClient, mirror: Mirror, tables: M
     await swapShadows(target, tables);
   } else if (!cdc || settings.postData === "after_load") {
     // The added tables' indexes, constraints, triggers and views, as the mirror's own load built them.
-    await finishLoad(target, [], names.key, { postData: { source, mapping: mappings, parallel: settings.parallelIndexBuilds, reproduceGrants: settings.reproduceGrants }, signal });
+    await finishLoad(target, [], names.key, {
+      postData: { source, mapping: mappings, parallel: settings.parallelIndexBuilds, reproduceGrants: settings.reproduceGrants },
+      signal,
+      buildMemoryMb: settings.indexBuildMemoryMb,
+    });
   }
   if (cdc && !consistentPoint) throw new Error("the round's slot returned no consistent point");
   return { consistentPoint, rows, rowsPerTable: loaded.tables.map((t) => t.rows) };

@@ -12,6 +12,8 @@ const SETTING_LABELS: [keyof MirrorDetail["settings"], string][] = [
   ["rowsPerPartition", "Rows per partition"],
   ["parallelCopyWorkers", "Parallel copy workers"],
   ["tablesInParallel", "Tables in parallel"],
+  ["parallelIndexBuilds", "Parallel index builds"],
+  ["indexBuildMemoryMb", "Index build memory (MB)"],
   ["cdcBatchSize", "CDC batch size"],
   ["cdcMaxBatchLatencyMs", "Max batch latency (ms)"],
 ];

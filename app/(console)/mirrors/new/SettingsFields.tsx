@@ -23,6 +23,13 @@ const FIELDS: SettingField[] = [
   { key: "tablesInParallel", label: "Tables in parallel", help: "Tables copied at once; the others wait their turn.", cdcOnly: false, numeric: true },
   { key: "parallelIndexBuilds", label: "Parallel index builds", help: "Indexes built at once when the target's indexes and constraints are built.", cdcOnly: false, numeric: true },
   {
+    key: "indexBuildMemoryMb",
+    label: "Index build memory (MB)",
+    help: "The target's maintenance_work_mem for each index build; up to the parallel index builds run at once.",
+    cdcOnly: false,
+    numeric: true,
+  },
+  {
     key: "reproduceGrants",
     label: "Owners and grants",
     help: "Give the target's objects the source's owners and grants where the same roles exist on the target; the others are listed in the log.",
