@@ -22,6 +22,8 @@ export const NATIVE_DB = "load_native";
 export interface LoadResult {
   /** "pgferry", "pg_dump | psql", "native logical replication", or "pgferry <settings>" for a variant. */
   method: string;
+  /** Which run of the method this is (BENCH_ROUNDS); variants and native run once. */
+  round: number;
   seconds: number;
   rows: number;
   checksumMatches: boolean;
@@ -55,9 +57,10 @@ export interface LoadContext {
 /**
  * (a) pgferry: POST /api/v1/mirrors "initial_load_only", until GET says "completed". Default settings
  * unless `variant` gives some (BENCH_LOAD_VARIANTS: extra runs to see what the settings change).
+ * The first default run is also verified by pgferry (issue 11); later rounds are not.
  */
-export async function loadWithPgferry(ctx: LoadContext, variant?: { index: number; settings: Record<string, number> }): Promise<LoadResult> {
-  const suffix = variant ? `_v${variant.index}` : "";
+export async function loadWithPgferry(ctx: LoadContext, variant?: { index: number; settings: Record<string, number> }, round = 1): Promise<LoadResult> {
+  const suffix = variant ? `_v${variant.index}` : round > 1 ? `_r${round}` : "";
   const [database, mirror, peer] = [`load_pgferry${suffix}`, `bench_load${suffix}`, `bench_load_target${suffix}`];
   await prepare(ctx, database);
   await addPeer(ctx.ferry.catalog, peer, ctx.target, database);
@@ -88,26 +91,26 @@ export async function loadWithPgferry(ctx: LoadContext, variant?: { index: numbe
     await writeFile(`.bench/trace-${mirror}.txt`, `${formatTrace(await trace.stop())}\n`);
   }
   const label = variant ? `pgferry ${Object.entries(variant.settings).map(([k, v]) => `${k}=${v}`).join(" ")}` : "pgferry";
-  const result = await verify(ctx, database, label, seconds(started, finished), window);
+  const result = await verify(ctx, database, label, seconds(started, finished), window, round);
   result.phases = await loadPhases(ctx.ferry.catalog, mirror, started, finished, window);
   result.phaseLines = combinedPhases(result.phases, steps);
   result.workerCpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   result.workerPeakRssMb = workerPeakRssMb;
   // The default run is also verified, row by row, by pgferry itself: throughput and memory beside the copy's.
-  if (!variant) result.verification = await verifyMirror(ctx.ferry.catalog, mirror, ctx.ferry.worker.pid, ctx.timeoutMs);
+  if (!variant && round === 1) result.verification = await verifyMirror(ctx.ferry.catalog, mirror, ctx.ferry.worker.pid, ctx.timeoutMs);
   await dropDatabase(ctx.target, database);
   return result;
 }
 
 /** (b) `pg_dump -t pgbench_accounts | psql` into an empty database: table, rows, then the primary key build. */
-export async function loadWithPgDump(ctx: LoadContext): Promise<LoadResult> {
+export async function loadWithPgDump(ctx: LoadContext, round = 1): Promise<LoadResult> {
   const database = "load_dump";
   await prepare(ctx, database);
   const watch = await watchIndexBuilds(ctx.target, database);
   const started = Date.now();
   await dumpInto(ctx.cleanup, ctx.source, SOURCE_DB, ["-t", "pgbench_accounts"], ctx.target, database);
   const finished = Date.now();
-  const result = await verify(ctx, database, "pg_dump | psql", seconds(started, finished), await watch.stop());
+  const result = await verify(ctx, database, "pg_dump | psql", seconds(started, finished), await watch.stop(), round);
   await dropDatabase(ctx.target, database);
   return result;
 }
@@ -137,11 +140,12 @@ async function prepare(ctx: LoadContext, database: string): Promise<void> {
   await Promise.all([ctx.source, ctx.target].map((server) => withClient(server, "postgres", "checkpoint", (c: pg.Client) => c.query("CHECKPOINT"))));
 }
 
-async function verify(ctx: LoadContext, database: string, method: string, elapsed: number, window: IndexBuildWindow): Promise<LoadResult> {
+async function verify(ctx: LoadContext, database: string, method: string, elapsed: number, window: IndexBuildWindow, round = 1): Promise<LoadResult> {
   return withClient(ctx.target, database, "verify", async (client) => {
     const [sum, primaryKey] = await Promise.all([accountsChecksum(client), hasPrimaryKey(client)]);
     return {
       method,
+      round,
       seconds: elapsed,
       rows: sum.rows,
       checksumMatches: sum.rows === ctx.sourceChecksum.rows && sum.hash === ctx.sourceChecksum.hash,

@@ -21,6 +21,8 @@ const BIG_TABLE = "many_big";
 /** One tool's load of the many-table database into a fresh target database, checked. */
 export interface ManyTablesResult {
   method: string;
+  /** Which run of the method this is (BENCH_ROUNDS). */
+  round: number;
   /** Null when the tool is not installed (see `note`). */
   seconds: number | null;
   note?: string;
@@ -56,9 +58,10 @@ const tableName = (i: number) => `many_${String(i).padStart(3, "0")}`;
  * The many-table case of issue 15: `shape.tables` small tables with a primary key and a secondary
  * index each, plus one large table with both, loaded by pgferry (through the API), by
  * `pg_dump -Fd -j2` + `pg_restore -j2`, and by `pgcopydb clone` (when installed), each into a fresh
- * target database, one after the other, with a CHECKPOINT on both servers before each.
+ * target database, one after the other, with a CHECKPOINT on both servers before each; `rounds`
+ * times, each round starting with the next tool.
  */
-export async function runManyTablesPart(ctx: ManyContext, shape: ManyTablesShape): Promise<ManyTablesPart> {
+export async function runManyTablesPart(ctx: ManyContext, shape: ManyTablesShape, rounds = 1): Promise<ManyTablesPart> {
   ctx.log(`many tables: ${shape.tables} tables x ${shape.rowsPerTable.toLocaleString("en-US")} rows + one of ${shape.bigRows.toLocaleString("en-US")} rows on the source...`);
   await createDatabase(ctx.source, MANY_DB);
   const expected = await withClient(ctx.source, MANY_DB, "many-setup", async (c) => {
@@ -66,23 +69,25 @@ export async function runManyTablesPart(ctx: ManyContext, shape: ManyTablesShape
     return { counts: await rowCounts(c, allTables(shape)), indexes: await indexCount(c) };
   });
   await addPeer(ctx.ferry.catalog, MANY_PEER, ctx.source, MANY_DB);
-  const methods: [string, (database: string) => Promise<Partial<ManyTablesResult> & { seconds: number | null }>][] = [
-    ["pgferry (initial_load_only, via the API)", (db) => loadWithPgferry(ctx, shape, db)],
+  const methods: [string, (database: string, round: number) => Promise<Partial<ManyTablesResult> & { seconds: number | null }>][] = [
+    ["pgferry (initial_load_only, via the API)", (db, round) => loadWithPgferry(ctx, shape, db, round)],
     ["pg_dump -Fd -j2 + pg_restore -j2", (db) => loadWithDumpRestore(ctx, db)],
     ["pgcopydb clone (2 table, 2 index jobs)", (db) => loadWithPgcopydb(ctx, db)],
   ];
   const results: ManyTablesResult[] = [];
-  for (const [index, [method, load]] of methods.entries()) {
+  const runs = Array.from({ length: rounds }, (_, r) => methods.map((_, i) => ({ round: r + 1, index: (i + r) % methods.length }))).flat();
+  for (const { round, index } of runs) {
+    const [method, load] = methods[index];
     const database = `many_target_${index}`;
-    ctx.log(`many tables: ${method}...`);
+    ctx.log(`many tables${rounds > 1 ? `, round ${round}/${rounds}` : ""}: ${method}...`);
     await createDatabase(ctx.target, database);
     await checkpoint(ctx.source, ctx.target);
-    const outcome = await load(database);
+    const outcome = await load(database, round);
     const check = outcome.seconds === null ? { matching: 0, indexes: 0 } : await withClient(ctx.target, database, "many-check", async (c) => {
       const counts = await rowCounts(c, allTables(shape));
       return { matching: [...expected.counts].filter(([table, n]) => counts.get(table) === n).length, indexes: await indexCount(c) };
     });
-    const result: ManyTablesResult = { method, tablesMatching: check.matching, tables: expected.counts.size, indexes: check.indexes, sourceIndexes: expected.indexes, ...outcome };
+    const result: ManyTablesResult = { method, round, tablesMatching: check.matching, tables: expected.counts.size, indexes: check.indexes, sourceIndexes: expected.indexes, ...outcome };
     results.push(result);
     ctx.log(
       result.seconds === null
@@ -127,8 +132,8 @@ async function checkpoint(...servers: BenchServer[]): Promise<void> {
 }
 
 /** pgferry on the user's path: POST /api/v1/mirrors, the worker process loads, GET until `completed`. */
-async function loadWithPgferry(ctx: ManyContext, shape: ManyTablesShape, database: string) {
-  const [mirror, peer] = ["bench_many", "bench_many_target"];
+async function loadWithPgferry(ctx: ManyContext, shape: ManyTablesShape, database: string, round: number) {
+  const [mirror, peer] = [`bench_many_r${round}`, `bench_many_target_r${round}`];
   await addPeer(ctx.ferry.catalog, peer, ctx.target, database);
   const memory = watchPeakRss(ctx.ferry.worker.pid);
   const phases = watchPhases(ctx.ferry.catalog, mirror, ctx.ferry.worker.pid);

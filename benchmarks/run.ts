@@ -75,6 +75,20 @@ async function main(): Promise<number> {
       initialLoad.push(result);
       logLoad(result);
     }
+    // More rounds of the two judged loads, the one that went first going second the next time.
+    for (let round = 2; config.parts.load && round <= config.rounds; round++) {
+      const pair = [
+        ["pgferry", () => loadWithPgferry(ctx, undefined, round)],
+        ["pg_dump -t pgbench_accounts | psql", () => loadWithPgDump(ctx, round)],
+      ] as const;
+      for (const [label, method] of round % 2 === 0 ? [...pair].reverse() : pair) {
+        log(`initial load, round ${round}/${config.rounds}: ${label}...`);
+        await checkpoint(source, target);
+        const result = await method();
+        initialLoad.push(result);
+        logLoad(result);
+      }
+    }
     for (const [index, settings] of (config.parts.load ? config.loadVariants : []).entries()) {
       log(`initial load, variant: pgferry with ${JSON.stringify(settings)}...`);
       await checkpoint(source, target);
@@ -83,7 +97,9 @@ async function main(): Promise<number> {
       logLoad(result);
     }
 
-    const many = config.parts.many ? await runManyTablesPart({ cleanup, source, target, ferry, api, root: servers.root, timeoutMs: config.timeoutMs, log }, config.many) : null;
+    const many = config.parts.many
+      ? await runManyTablesPart({ cleanup, source, target, ferry, api, root: servers.root, timeoutMs: config.timeoutMs, log }, config.many, config.rounds)
+      : null;
 
     if (config.parts.cdc && !config.parts.load) {
       // The CDC part continues the native subscription that the load part's native sync creates.
