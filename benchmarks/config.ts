@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+
 /**
  * What one `npm run bench` measures, from the environment:
  *
@@ -15,6 +17,8 @@
  * - BENCH_ROUNDS: how often the judged loads run (pgferry against pg_dump | psql; pgferry against
  *   pg_dump -j2 | pg_restore -j2 and pgcopydb), in an order that turns each round, judged on each
  *   tool's median: one run swings by 15-30 % on a shared machine. Default: 3, quick 1.
+ * - BENCH_JOBS: the parallelism every tool gets — pgferry's parallelCopyWorkers and parallelIndexBuilds,
+ *   pg_dump -j / pg_restore -j, pgcopydb's table and index jobs. Default: the machine's cores.
  * - BENCH_NATIVE_STREAMING: the native subscription's `streaming` option, "off" (PostgreSQL 15's
  *   default, and the default here) or "on" (large transactions sent while they run, applied at commit).
  */
@@ -35,6 +39,8 @@ export interface BenchConfig {
   loadVariants: Record<string, number>[];
   /** Runs of each judged load; the targets use each tool's median. */
   rounds: number;
+  /** Jobs every tool runs at once (pgferry: copy lanes and index builds). */
+  jobs: number;
   parts: { load: boolean; cdc: boolean; many: boolean };
   /** The many-table case: small tables with a primary key and a secondary index each, plus one large table. */
   many: ManyTablesShape;
@@ -71,6 +77,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     timeoutMs: positiveInt(env.BENCH_TIMEOUT_MINUTES, quick ? 15 : 45, "BENCH_TIMEOUT_MINUTES") * 60_000,
     loadVariants: parseVariants(env.BENCH_LOAD_VARIANTS ?? ""),
     rounds: positiveInt(env.BENCH_ROUNDS, quick ? 1 : 3, "BENCH_ROUNDS"),
+    jobs: positiveInt(env.BENCH_JOBS, availableParallelism(), "BENCH_JOBS"),
     parts: parseParts(env.BENCH_PARTS ?? "load,many,cdc"),
     many: quick ? MANY_TABLES_QUICK : MANY_TABLES,
     nativeStreaming: parseOnOff(env.BENCH_NATIVE_STREAMING ?? "off", "BENCH_NATIVE_STREAMING"),

@@ -52,6 +52,8 @@ export interface LoadContext {
   timeoutMs: number;
   nativeStreaming: "off" | "on";
   api: Api;
+  /** pgferry's copy lanes and index builds (BENCH_JOBS); a variant's settings win. */
+  jobs: number;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function loadWithPgferry(ctx: LoadContext, variant?: { index: numbe
     target: peer,
     mode: "initial_load_only",
     tables: [{ source: "public.pgbench_accounts" }],
-    ...(variant ? { settings: variant.settings } : {}),
+    settings: { parallelCopyWorkers: ctx.jobs, parallelIndexBuilds: ctx.jobs, ...variant?.settings },
   });
   await waitForApiStatus(ctx.api, ctx.ferry, mirror, "completed", ctx.timeoutMs);
   const finished = Date.now();

@@ -50,6 +50,8 @@ interface ManyContext {
   root: string;
   timeoutMs: number;
   log: (line: string) => void;
+  /** Jobs every tool runs at once (BENCH_JOBS). */
+  jobs: number;
 }
 
 const tableName = (i: number) => `many_${String(i).padStart(3, "0")}`;
@@ -70,9 +72,9 @@ export async function runManyTablesPart(ctx: ManyContext, shape: ManyTablesShape
   });
   await addPeer(ctx.ferry.catalog, MANY_PEER, ctx.source, MANY_DB);
   const methods: [string, (database: string, round: number) => Promise<Partial<ManyTablesResult> & { seconds: number | null }>][] = [
-    ["pgferry (initial_load_only, via the API)", (db, round) => loadWithPgferry(ctx, shape, db, round)],
-    ["pg_dump -Fd -j2 + pg_restore -j2", (db) => loadWithDumpRestore(ctx, db)],
-    ["pgcopydb clone (2 table, 2 index jobs)", (db) => loadWithPgcopydb(ctx, db)],
+    [`pgferry (initial_load_only, via the API, ${ctx.jobs} copy lanes)`, (db, round) => loadWithPgferry(ctx, shape, db, round)],
+    [`pg_dump -Fd -j${ctx.jobs} + pg_restore -j${ctx.jobs}`, (db) => loadWithDumpRestore(ctx, db)],
+    [`pgcopydb clone (${ctx.jobs} table, ${ctx.jobs} index jobs)`, (db) => loadWithPgcopydb(ctx, db)],
   ];
   const results: ManyTablesResult[] = [];
   const runs = Array.from({ length: rounds }, (_, r) => methods.map((_, i) => ({ round: r + 1, index: (i + r) % methods.length }))).flat();
@@ -138,7 +140,14 @@ async function loadWithPgferry(ctx: ManyContext, shape: ManyTablesShape, databas
   const memory = watchPeakRss(ctx.ferry.worker.pid);
   const phases = watchPhases(ctx.ferry.catalog, mirror, ctx.ferry.worker.pid);
   const started = Date.now();
-  await ctx.api.createMirror({ name: mirror, source: MANY_PEER, target: peer, mode: "initial_load_only", tables: allTables(shape).map((t) => ({ source: `public.${t}` })) });
+  await ctx.api.createMirror({
+    name: mirror,
+    source: MANY_PEER,
+    target: peer,
+    mode: "initial_load_only",
+    tables: allTables(shape).map((t) => ({ source: `public.${t}` })),
+    settings: { parallelCopyWorkers: ctx.jobs, parallelIndexBuilds: ctx.jobs },
+  });
   await waitForApiStatus(ctx.api, ctx.ferry, mirror, "completed", ctx.timeoutMs);
   const observed = Date.now();
   const spans = stepSeconds(await phases.stop());
@@ -151,13 +160,14 @@ async function loadWithPgferry(ctx: ManyContext, shape: ManyTablesShape, databas
   };
 }
 
-/** `pg_dump -Fd -j2` into a folder, then `pg_restore -j2` from it (directory format cannot be piped). */
+/** `pg_dump -Fd -j<jobs>` into a folder, then `pg_restore -j<jobs>` from it (directory format cannot be piped). */
 async function loadWithDumpRestore(ctx: ManyContext, database: string) {
   const folder = path.join(ctx.root, "many-dump");
   await rm(folder, { recursive: true, force: true });
   const started = Date.now();
-  await finished(spawnTool(ctx.cleanup, "pg_dump", ctx.source, MANY_DB, ["-Fd", "-j2", "-f", folder]), "pg_dump");
-  await finished(spawnTool(ctx.cleanup, "pg_restore", ctx.target, database, ["-j2", "--no-owner", "--no-acl", "--exit-on-error", folder]), "pg_restore");
+  const jobs = `-j${ctx.jobs}`;
+  await finished(spawnTool(ctx.cleanup, "pg_dump", ctx.source, MANY_DB, ["-Fd", jobs, "-f", folder]), "pg_dump");
+  await finished(spawnTool(ctx.cleanup, "pg_restore", ctx.target, database, [jobs, "--no-owner", "--no-acl", "--exit-on-error", folder]), "pg_restore");
   const took = seconds(started);
   await rm(folder, { recursive: true, force: true });
   return { seconds: took };
@@ -178,7 +188,8 @@ async function loadWithPgcopydb(ctx: ManyContext, database: string) {
   const folder = path.join(ctx.root, "pgcopydb");
   await rm(folder, { recursive: true, force: true });
   const started = Date.now();
-  const child = spawn(binary, ["clone", "--table-jobs", "2", "--index-jobs", "2", "--no-owner", "--no-acl", "--dir", folder], {
+  const jobs = String(ctx.jobs);
+  const child = spawn(binary, ["clone", "--table-jobs", jobs, "--index-jobs", jobs, "--no-owner", "--no-acl", "--dir", folder], {
     env: {
       ...process.env,
       PATH: `${pg15BinDir()}:${process.env.PATH ?? ""}`,

@@ -50,7 +50,18 @@ async function main(): Promise<number> {
     await addPeer(ferry.catalog, SOURCE_PEER, source, SOURCE_DB);
 
     const api = apiClient(servers.catalogUrl);
-    const ctx: LoadContext = { cleanup, source, target, ferry, catalogUrl: servers.catalogUrl, sourceChecksum, timeoutMs: config.timeoutMs, nativeStreaming: config.nativeStreaming, api };
+    const ctx: LoadContext = {
+      cleanup,
+      source,
+      target,
+      ferry,
+      catalogUrl: servers.catalogUrl,
+      sourceChecksum,
+      timeoutMs: config.timeoutMs,
+      nativeStreaming: config.nativeStreaming,
+      api,
+      jobs: config.jobs,
+    };
     const initialLoad: LoadResult[] = [];
     if (config.parts.load || config.parts.many) {
       // Untimed, and for every tool alike: a fresh server creates a new WAL segment file for every
@@ -64,7 +75,7 @@ async function main(): Promise<number> {
       await dropDatabase(target, "warm_up");
     }
     const methods = config.parts.load ? ([
-      ["pgferry (initial_load_only mirror, default settings)", (c: LoadContext) => loadWithPgferry(c)],
+      [`pgferry (initial_load_only mirror, ${config.jobs} copy lanes)`, (c: LoadContext) => loadWithPgferry(c)],
       ["pg_dump -t pgbench_accounts | psql", loadWithPgDump],
       ["native logical replication initial sync", loadWithNative],
     ] as const) : [];
@@ -98,7 +109,7 @@ async function main(): Promise<number> {
     }
 
     const many = config.parts.many
-      ? await runManyTablesPart({ cleanup, source, target, ferry, api, root: servers.root, timeoutMs: config.timeoutMs, log }, config.many, config.rounds)
+      ? await runManyTablesPart({ cleanup, source, target, ferry, api, root: servers.root, timeoutMs: config.timeoutMs, log, jobs: config.jobs }, config.many, config.rounds)
       : null;
 
     if (config.parts.cdc && !config.parts.load) {

@@ -127,3 +127,13 @@ async function openClient(
     throw error;
   }
 }
+
+/** Opens a session to the peer for `purpose` (see connectPeer), runs `work` on it and ends it, whatever `work` does. */
+export async function withPeerSession<T>(peer: PeerConnection, purpose: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connectPeer(peer, purpose);
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

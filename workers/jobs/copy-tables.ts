@@ -6,6 +6,7 @@ import { pickRound } from "@/lib/mirrors/table-sync";
 import { copyRound } from "@/workers/mirrors/table-sync/copy-round";
 import { dropSyncObjects } from "@/workers/mirrors/table-sync/sync-objects";
 import { defineJob } from "./define-job";
+import { CURRENT_TABLES } from "@/lib/catalog/current-tables";
 
 /**
  * Tables added to or resynced in a completed initial-copy-only mirror: copied from a new snapshot,
@@ -21,7 +22,7 @@ export const copyTablesJob = defineJob({
     for (;;) {
       const mirror = await catalog.mirror.findUnique({
         where: { id: mirrorId },
-        include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } },
+        include: CURRENT_TABLES,
       });
       if (!mirror || mirror.mode === "cdc" || mirror.status !== "completed") return;
       const round = pickRound(mirror.tables);

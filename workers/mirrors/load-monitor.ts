@@ -1,4 +1,4 @@
-import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
+import type { Mirror, MirrorTable, Prisma } from "@/lib/catalog/generated/client";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import { onlineWorkerIds } from "@/lib/catalog/workers";
 import type { MirrorSettings } from "@/lib/mirrors/settings";
@@ -8,6 +8,22 @@ import { SNAPSHOT_GONE } from "@/workers/load/copy-bundle";
 import { EarlyBuilds } from "@/workers/load/early-builds";
 import type { RunnerContext } from "./context";
 import { tableMappings } from "./load-setup";
+
+/** What a look at a load reads of each partition (also run by workers/runtime/warm-up.ts). */
+export const PARTITION_SUMMARY = {
+  id: true,
+  mirrorTableId: true,
+  status: true,
+  error: true,
+  errorCode: true,
+  workerId: true,
+  startedAt: true,
+  finishedAt: true,
+  attempts: true,
+} as const satisfies Prisma.PartitionSelect;
+
+/** What the roll-up reads of each table (also run by workers/runtime/warm-up.ts). */
+export const TABLE_ROLLUP = { id: true, status: true, loadStartedAt: true, loadFinishedAt: true } as const satisfies Prisma.MirrorTableSelect;
 
 export type LoadState =
   | { kind: "copying" }
@@ -25,7 +41,7 @@ export async function checkLoad(ctx: RunnerContext, mirror: Mirror & { tables: M
   const { catalog } = ctx;
   const partitions = await catalog.partition.findMany({
     where: { mirrorId: mirror.id, generation: mirror.loadGeneration },
-    select: { id: true, mirrorTableId: true, status: true, error: true, errorCode: true, workerId: true, startedAt: true, finishedAt: true, attempts: true },
+    select: PARTITION_SUMMARY,
   });
   const gone = partitions.find((p) => p.status === "failed" && p.errorCode === SNAPSHOT_GONE);
   if (gone) {
@@ -53,7 +69,7 @@ async function rollUpTables(ctx: RunnerContext, partitions: PartitionSummary[]):
   for (const p of partitions) byTable.set(p.mirrorTableId, [...(byTable.get(p.mirrorTableId) ?? []), p]);
   const current = await ctx.catalog.mirrorTable.findMany({
     where: { id: { in: [...byTable.keys()] } },
-    select: { id: true, status: true, loadStartedAt: true, loadFinishedAt: true },
+    select: TABLE_ROLLUP,
   });
   for (const table of current) {
     const parts = byTable.get(table.id) ?? [];

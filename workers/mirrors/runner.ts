@@ -16,6 +16,7 @@ import { finishInitialLoad, startInitialLoad } from "./load-setup";
 import { dropSyncObjects } from "./table-sync/sync-objects";
 import { replicateWithTableSync } from "./table-sync/round";
 import { deleteMirror } from "./teardown";
+import { CURRENT_TABLES } from "@/lib/catalog/current-tables";
 
 /**
  * How often a load in progress is checked when no copy job says it ended (wakeups.ts
@@ -77,7 +78,7 @@ export async function runMirror(ctx: RunnerContext, mirrorId: string, signal: Ab
       // A removed table (PATCH, lib/web/mirrors/edit.ts) stays in the catalog as history; nothing drives it any more.
       const mirror = await ctx.catalog.mirror.findUnique({
         where: { id: mirrorId },
-        include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } },
+        include: CURRENT_TABLES,
       });
       if (!mirror) return;
       try {

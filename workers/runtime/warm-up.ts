@@ -1,6 +1,8 @@
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import type { Logger } from "@/lib/log/logger";
 import { warmUpCopyLedger } from "@/workers/jobs/copy-partition";
+import { PARTITION_SUMMARY, TABLE_ROLLUP } from "@/workers/mirrors/load-monitor";
+import { CURRENT_TABLES } from "@/lib/catalog/current-tables";
 
 /** An ID no catalog row has: the warm-up reads and writes nothing. */
 const NONE = "00000000-0000-4000-8000-000000000000";
@@ -16,19 +18,15 @@ export async function warmUpWorker(catalog: PrismaClient, workerId: string, logg
   const started = Date.now();
   const statements: (() => Promise<unknown>)[] = [
     // The runner reads its mirror each step (workers/mirrors/runner.ts) and claims leases.
-    () => catalog.mirror.findUnique({ where: { id: NONE }, include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } } }),
+    () => catalog.mirror.findUnique({ where: { id: NONE }, include: CURRENT_TABLES }),
     () => catalog.peer.findUnique({ where: { id: NONE } }),
     () => catalog.mirror.updateMany({ where: { id: NONE, status: { in: ["setup"] } }, data: { status: "setup" } }),
     () => catalog.mirror.update({ where: { id: NONE }, data: { phase: null, phaseDetail: null } }),
     // Load setup and monitoring (workers/mirrors/load-setup.ts, load-monitor.ts).
     () => catalog.partition.deleteMany({ where: { mirrorId: NONE } }),
     () => catalog.partition.createMany({ data: [] }),
-    () =>
-      catalog.partition.findMany({
-        where: { mirrorId: NONE, generation: 0 },
-        select: { id: true, mirrorTableId: true, status: true, error: true, errorCode: true, workerId: true, startedAt: true, finishedAt: true, attempts: true },
-      }),
-    () => catalog.mirrorTable.findMany({ where: { id: { in: [NONE] } }, select: { id: true, status: true, loadStartedAt: true, loadFinishedAt: true } }),
+    () => catalog.partition.findMany({ where: { mirrorId: NONE, generation: 0 }, select: PARTITION_SUMMARY }),
+    () => catalog.mirrorTable.findMany({ where: { id: { in: [NONE] } }, select: TABLE_ROLLUP }),
     () => catalog.mirrorTable.update({ where: { id: NONE }, data: { status: "pending", loadStartedAt: null, loadFinishedAt: null } }),
     () => catalog.mirrorTable.updateMany({ where: { mirrorId: NONE }, data: { syncKind: null, syncPhase: null } }),
     () => warmUpCopyLedger(catalog, workerId),

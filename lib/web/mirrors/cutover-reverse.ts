@@ -11,6 +11,7 @@ import { INITIAL_MIRROR_STATUS } from "@/lib/mirrors/status";
 import { connectPeer } from "@/lib/pg/connect";
 import { findSlot } from "@/lib/pg/replication";
 import { notFound } from "./views";
+import { CURRENT_TABLES } from "@/lib/catalog/current-tables";
 
 /**
  * `POST /api/v1/mirrors/{name}/cutover/reverse`: the way back after a cutover done with `reverse: true`.
@@ -33,7 +34,7 @@ export const reverseMirrorSchema = z
 export async function createReverseMirror(catalog: PrismaClient, name: string, input: unknown): Promise<{ name: string; startLsn: string }> {
   const request = reverseMirrorSchema.parse(input ?? {});
   // Removed tables (lib/web/mirrors/edit.ts) are history: no longer mirrored, so left out.
-  const mirror = await catalog.mirror.findUnique({ where: { name }, include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } } });
+  const mirror = await catalog.mirror.findUnique({ where: { name }, include: CURRENT_TABLES });
   if (!mirror) throw notFound(name);
   const cutover = await catalog.cutover.findFirst({
     where: { mirrorId: mirror.id },

@@ -13,6 +13,7 @@ import { connectPeer } from "@/lib/pg/connect";
 import { grantTablePrivileges } from "@/lib/pg/grants";
 import { type SequenceSyncResult, syncSequences } from "@/lib/pg/sequences";
 import { notFound } from "./views";
+import { CURRENT_TABLES } from "@/lib/catalog/current-tables";
 
 /**
  * The cutover as the API and the Cutover tab use it. The web app only records requests (start, abort);
@@ -88,7 +89,7 @@ export async function getCutover(catalog: PrismaClient, name: string): Promise<C
 export async function syncMirrorSequences(catalog: PrismaClient, name: string, input: unknown): Promise<{ sequences: SequenceSyncResult[] }> {
   const { margin } = sequenceSyncSchema.parse(input ?? {});
   // Removed tables (lib/web/mirrors/edit.ts) are history: no longer mirrored, so left out.
-  const mirror = await catalog.mirror.findUnique({ where: { name }, include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } } });
+  const mirror = await catalog.mirror.findUnique({ where: { name }, include: CURRENT_TABLES });
   if (!mirror) throw notFound(name);
   if (!["running", "paused", "cutover", "completed", "failed"].includes(mirror.status)) {
     throw new UserFacingError(`Mirror ${name} is ${mirror.status.replace("_", " ")}; sequences can be synced once its tables exist on the target.`, "sequences_unavailable", undefined, 409);

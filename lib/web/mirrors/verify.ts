@@ -7,6 +7,7 @@ import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { formatQualifiedName, parseQualifiedName } from "@/lib/mirrors/table-mapping";
 import { notFound } from "./views";
+import { CURRENT_TABLES } from "@/lib/catalog/current-tables";
 
 /**
  * Verification runs of a mirror, as the API and the Verify tab see them. The web app only creates,
@@ -84,7 +85,7 @@ const FINISHED: VerificationTableStatus[] = ["equal", "different", "error", "can
 export async function startVerification(catalog: PrismaClient, name: string, input: unknown): Promise<{ id: string }> {
   const request = verifyRequestSchema.parse(input ?? {});
   // Removed tables (lib/web/mirrors/edit.ts) are history: no longer mirrored, so left out.
-  const mirror = await catalog.mirror.findUnique({ where: { name }, include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } } });
+  const mirror = await catalog.mirror.findUnique({ where: { name }, include: CURRENT_TABLES });
   if (!mirror) throw notFound(name);
   if (!VERIFIABLE_MIRROR_STATUSES.includes(mirror.status)) {
     throw new UserFacingError(

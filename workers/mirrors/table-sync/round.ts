@@ -20,6 +20,7 @@ import { tableMappings } from "../load-setup";
 import { FollowingCeiling } from "./ceiling";
 import { copyRound } from "./copy-round";
 import { dropSyncObjects, syncObjects } from "./sync-objects";
+import { CURRENT_TABLES } from "@/lib/catalog/current-tables";
 
 type LoadedMirror = Mirror & { tables: MirrorTable[] };
 
@@ -98,7 +99,7 @@ async function mainSessions(ctx: RunnerContext, mirrorId: string, signal: AbortS
   for (;;) {
     const mirror = await ctx.catalog.mirror.findUnique({
       where: { id: mirrorId },
-      include: { tables: { where: { status: { not: "removed" } }, orderBy: { position: "asc" } } },
+      include: CURRENT_TABLES,
     });
     if (!mirror || mirror.status !== "running") return "left";
     const end = await streamChanges(ctx, mirror, signal, "running", onRun);

@@ -1,7 +1,7 @@
 import type { Mirror, PrismaClient } from "@/lib/catalog/generated/client";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import { clearMirrorBookkeeping } from "@/lib/mirrors/target-bookkeeping";
-import { connectPeer } from "@/lib/pg/connect";
+import { withPeerSession } from "@/lib/pg/connect";
 import { dropPublication, dropSlot } from "@/lib/pg/replication";
 import { deleteProgress } from "@/workers/cdc/progress";
 
@@ -22,18 +22,13 @@ export function syncObjects(mirror: Pick<Mirror, "id" | "name">): { slotName: st
  */
 export async function dropSyncObjects(catalog: PrismaClient, mirror: Mirror): Promise<void> {
   const { slotName, publicationName, key } = syncObjects(mirror);
-  const source = await connectPeer(await loadPeerConnection(catalog, mirror.sourcePeerId), `sync:${mirror.name}:cleanup`);
-  try {
+  const purpose = `sync:${mirror.name}:cleanup`;
+  await withPeerSession(await loadPeerConnection(catalog, mirror.sourcePeerId), purpose, async (source) => {
     await dropSlot(source, slotName);
     await dropPublication(source, publicationName);
-  } finally {
-    await source.end().catch(() => {});
-  }
-  const target = await connectPeer(await loadPeerConnection(catalog, mirror.targetPeerId), `sync:${mirror.name}:cleanup`);
-  try {
+  });
+  await withPeerSession(await loadPeerConnection(catalog, mirror.targetPeerId), purpose, async (target) => {
     await clearMirrorBookkeeping(target, key);
     await deleteProgress(target, key);
-  } finally {
-    await target.end().catch(() => {});
-  }
+  });
 }
