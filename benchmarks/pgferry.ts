@@ -11,6 +11,7 @@ import { sleep } from "@/lib/sleep";
 import { encryptPeerPassword } from "@/lib/catalog/peers";
 import type { Cleanup } from "./cleanup";
 import type { BenchServer } from "./pg";
+import { workerProcessEnv } from "@/workers/runtime/process-env";
 
 /**
  * pgferry as a user runs it: a migrated catalog, peers stored with encrypted passwords, and one
@@ -36,7 +37,7 @@ export async function startPgferry(cleanup: Cleanup, catalogUrl: string, root: s
   const log = createWriteStream(logFile);
   const worker = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
-    env: { ...process.env, DATABASE_URL: catalogUrl, PGFERRY_SECRET_KEY: secretKey },
+    env: workerProcessEnv({ ...process.env, DATABASE_URL: catalogUrl, PGFERRY_SECRET_KEY: secretKey }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   worker.stdout!.pipe(log, { end: false });

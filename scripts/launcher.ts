@@ -10,6 +10,7 @@ import { dataDir, env } from "@/lib/config/env";
 import { createLogger } from "@/lib/log/logger";
 import { buildInputsHash, builtFromHash } from "./build-stamp";
 import { keepWorkerRunning } from "./worker-restarts";
+import { workerProcessEnv } from "@/workers/runtime/process-env";
 
 /**
  * `npm start` / `npm run dev`: one command that runs everything on one machine.
@@ -93,7 +94,7 @@ export async function launch(options: LaunchOptions): Promise<void> {
 /** Workers never check sign-ins, so they do not get the sign-in password. */
 function workerEnvironment(): NodeJS.ProcessEnv {
   const { PGFERRY_PASSWORD: _password, ...rest } = process.env;
-  return rest;
+  return workerProcessEnv(rest);
 }
 
 function startChild(name: string, command: string, args: string[], children: Set<ChildProcess>, childEnv = process.env): ChildProcess {

@@ -7,6 +7,7 @@ import { createMirror } from "@/lib/web/mirrors/create";
 import { createTestCatalog, type TestCatalog } from "./catalog";
 import { type ClusterName, clusterInfo, connect, createDatabase } from "./databases";
 import { waitFor } from "./wait";
+import { workerProcessEnv } from "@/workers/runtime/process-env";
 
 /** The secret key every test process uses, so workers decrypt what the test encrypted. */
 export const TEST_SECRET_KEY = "7".repeat(64);
@@ -41,7 +42,7 @@ export interface WorkerProcess {
 /** Starts a real worker process (`npm run worker`) against a test catalog. */
 export function startWorker(catalogUrl: string, env: Record<string, string> = {}): WorkerProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
-    env: { ...process.env, DATABASE_URL: catalogUrl, PGFERRY_SECRET_KEY: TEST_SECRET_KEY, ...env },
+    env: workerProcessEnv({ ...process.env, DATABASE_URL: catalogUrl, PGFERRY_SECRET_KEY: TEST_SECRET_KEY, ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";

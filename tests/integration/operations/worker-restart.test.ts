@@ -6,6 +6,7 @@ import { keepWorkerRunning } from "@/scripts/worker-restarts";
 import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
 import { TEST_SECRET_KEY } from "@/tests/support/pgferry";
 import { waitFor } from "@/tests/support/wait";
+import { workerProcessEnv } from "@/workers/runtime/process-env";
 
 /**
  * The launcher's worker supervision (scripts/worker-restarts.ts, as scripts/launcher.ts uses it)
@@ -40,7 +41,7 @@ describe("a worker under the launcher", () => {
     keepWorkerRunning(
       () => {
         const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
-          env: { ...process.env, DATABASE_URL: catalog.url, PGFERRY_SECRET_KEY: TEST_SECRET_KEY },
+          env: workerProcessEnv({ ...process.env, DATABASE_URL: catalog.url, PGFERRY_SECRET_KEY: TEST_SECRET_KEY }),
           stdio: "ignore",
         });
         started.push(child);

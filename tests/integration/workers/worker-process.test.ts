@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listWorkers } from "@/lib/catalog/workers";
 import { createTestCatalog, type TestCatalog } from "@/tests/support/catalog";
 import { waitFor } from "@/tests/support/wait";
+import { workerProcessEnv } from "@/workers/runtime/process-env";
 
 function startWorker(catalogUrl: string): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
-    env: { ...process.env, DATABASE_URL: catalogUrl },
+    env: workerProcessEnv({ ...process.env, DATABASE_URL: catalogUrl }),
     stdio: "ignore",
   });
 }
