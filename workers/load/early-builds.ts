@@ -21,10 +21,11 @@ export interface EarlyBuildOptions {
 }
 
 /**
- * Builds a table's primary key and secondary indexes as soon as its own copy is done, while other
- * tables still copy — as pg_restore -j and pgcopydb do — on one target connection, one table at a
- * time, in the order tables finish. The load's end (finishLoad) then finds them built and skips
- * them (both sides are idempotent: a key or index that exists is left alone).
+ * Builds a table's primary key and secondary indexes as soon as its own copy is done, then ANALYZEs
+ * it, while other tables still copy — as pg_restore -j and pgcopydb do — on one target connection, one
+ * table at a time, in the order tables finish. The load's end (finishLoad) then finds them built and
+ * skips them (both sides are idempotent: a key or index that exists is left alone), and does not
+ * ANALYZE the tables `drain` names again.
  *
  * Best effort: a build that fails is left for finishLoad, which builds it again and reports what
  * the target refuses. Only ordinary tables' own indexes are built early; partitioned tables,
@@ -32,6 +33,8 @@ export interface EarlyBuildOptions {
  */
 export class EarlyBuilds {
   private readonly queued = new Set<string>();
+  /** Tables whose key, indexes and ANALYZE are all done. */
+  private readonly analyzed = new Set<string>();
   private readonly queue: TableLoadPlan[] = [];
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -52,10 +55,14 @@ export class EarlyBuilds {
     if (this.queue.length > 0 && !this.running) this.running = this.work().finally(() => (this.running = null));
   }
 
-  /** Waits until every queued table is built (or given up), then closes the connection. */
-  async drain(): Promise<void> {
+  /**
+   * Waits until every queued table is built (or given up), then closes the connection. Returns the
+   * tables (quoteQualified target names) that were built and analyzed.
+   */
+  async drain(): Promise<Set<string>> {
     while (this.running) await this.running;
     await this.close();
+    return new Set(this.analyzed);
   }
 
   /** Drops what is still queued, waits for the build in progress, closes the connection. */
@@ -84,6 +91,11 @@ export class EarlyBuilds {
       if (this.stopped) return;
       await target.query(sql.create);
     }
+    if (this.stopped) return;
+    // After its own indexes, so expression indexes get their statistics too.
+    const name = quoteQualified(plan.target.schema, plan.target.name);
+    await target.query(`ANALYZE ${name}`);
+    this.analyzed.add(name);
   }
 
   /** CREATE INDEX statements of the table's own secondary indexes not on the target yet. */

@@ -18,6 +18,8 @@ export interface FinishLoadOptions {
   signal?: AbortSignal;
   /** maintenance_work_mem of each build, in MB (the mirror setting indexBuildMemoryMb). Default: the setting's default. */
   buildMemoryMb?: number;
+  /** Tables (quoteQualified target names) already analyzed after their own builds (early-builds.ts): not again. Default: none. */
+  analyzed?: ReadonlySet<string>;
 }
 
 /**
@@ -70,7 +72,8 @@ export async function finishLoad(
       }
     }
     options.onPhase?.("analyze");
-    await onConnections(target, open, parallel, bySize, (client, plan) => client.query(`ANALYZE ${quoteQualified(plan.target.schema, plan.target.name)}`));
+    const unanalyzed = bySize.filter((plan) => !options.analyzed?.has(quoteQualified(plan.target.schema, plan.target.name)));
+    await onConnections(target, open, parallel, unanalyzed, (client, plan) => client.query(`ANALYZE ${quoteQualified(plan.target.schema, plan.target.name)}`));
     return result;
   } finally {
     await target.end().catch(() => {});

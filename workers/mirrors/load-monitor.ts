@@ -152,12 +152,16 @@ async function startEarlyBuilds(ctx: RunnerContext, mirror: Mirror & { tables: M
   entry.builds.add(plans);
 }
 
-/** Waits for the early builds of a load whose copies are all done (finishInitialLoad builds the rest). */
-export async function settleEarlyBuilds(mirrorId: string): Promise<void> {
+/**
+ * Waits for the early builds of a load whose copies are all done (finishInitialLoad builds the rest);
+ * returns the tables they built and analyzed (quoteQualified target names).
+ */
+export async function settleEarlyBuilds(mirrorId: string): Promise<Set<string>> {
   const entry = earlyBuilds.get(mirrorId);
-  if (!entry) return;
-  await entry.builds.drain();
+  if (!entry) return new Set();
+  const analyzed = await entry.builds.drain();
   earlyBuilds.delete(mirrorId);
+  return analyzed;
 }
 
 async function stopEarlyBuilds(mirrorId: string): Promise<void> {

@@ -151,7 +151,7 @@ export async function finishInitialLoad(ctx: RunnerContext, mirror: Mirror & { t
   const buildNow = mirror.mode !== "cdc" || settings.postData === "after_load";
   const phase = phaseRecorder(ctx.catalog, mirror.id);
   // Keys and indexes of tables that finished copying early are being built: let them end, then build what is left.
-  await settleEarlyBuilds(mirror.id);
+  const analyzed = await settleEarlyBuilds(mirror.id);
   try {
     const result = await finishLoad(await loadPeerConnection(ctx.catalog, mirror.targetPeerId), plans, mirror.name, {
       postData: buildNow
@@ -160,6 +160,7 @@ export async function finishInitialLoad(ctx: RunnerContext, mirror: Mirror & { t
       onPhase: (name, progress) => phase.update(name, progress),
       signal,
       buildMemoryMb: settings.indexBuildMemoryMb,
+      analyzed,
     });
     if (result) {
       for (const { object, reason } of result.skipped) await recordMirrorEvent(ctx.catalog, mirror.id, "warn", `Not reproduced on the target: ${object} — ${reason}.`);

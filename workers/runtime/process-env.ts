@@ -6,6 +6,6 @@
  * in a row peaked at 297, 297 and 304 MB, and at 241, 240 and 238 MB with two arenas (same machine,
  * same run shape). glibc reads it only at process start, so every launcher of a worker passes this.
  */
-export function workerProcessEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function workerProcessEnv<Env extends Record<string, string | undefined>>(base: Env): Env {
   return { MALLOC_ARENA_MAX: "2", ...base };
 }
