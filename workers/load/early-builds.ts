@@ -6,7 +6,7 @@ import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteQualified } from "@/lib/pg/quote";
 import { relationExists } from "@/lib/pg/schema-objects/indexes";
-import { prepareBuildSession } from "@/workers/schema/build-session";
+import { openBuildSession } from "@/workers/schema/build-session";
 import { type PostDataObjects, readPostData } from "@/workers/schema/read-post-data";
 import { ensurePrimaryKeys } from "./target-ddl";
 
@@ -127,15 +127,11 @@ export class EarlyBuilds {
   }
 
   private async connection(): Promise<pg.Client> {
-    if (!this.target) {
-      const client = await connectPeer(this.options.target, `early-builds:${this.options.mirror}`);
-      // As post-data builds them (definitions fully qualified under pg_catalog).
-      await prepareBuildSession(client, { memoryMb: this.options.buildMemoryMb, catalogSearchPath: true }).catch(async (error: unknown) => {
-        await client.end().catch(() => {});
-        throw error;
-      });
-      this.target = client;
-    }
+    // As post-data builds them (definitions fully qualified under pg_catalog).
+    this.target ??= await openBuildSession(this.options.target, `early-builds:${this.options.mirror}`, {
+      memoryMb: this.options.buildMemoryMb,
+      catalogSearchPath: true,
+    });
     return this.target;
   }
 

@@ -5,7 +5,7 @@ import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteQualified } from "@/lib/pg/quote";
 import { syncSequences } from "@/lib/pg/sequences";
 import type pg from "pg";
-import { prepareBuildSession } from "@/workers/schema/build-session";
+import { openBuildSession, prepareBuildSession } from "@/workers/schema/build-session";
 import { buildPostData, DEFAULT_PARALLEL_INDEX_BUILDS, type PostDataProgress, type PostDataResult } from "@/workers/schema/post-data";
 import { ensurePrimaryKeys } from "./target-ddl";
 
@@ -36,20 +36,12 @@ export async function finishLoad(
 ): Promise<PostDataResult | null> {
   const target = await connectPeer(targetPeer, `finish:${mirror}`);
   try {
-    const session = (client: pg.Client) => prepareBuildSession(client, { memoryMb: options.buildMemoryMb });
-    await session(target);
+    await prepareBuildSession(target, { memoryMb: options.buildMemoryMb });
     options.onPhase?.("primary_keys");
     // Largest table first, on as many connections as post-data builds indexes with.
     const parallel = Math.max(1, options.postData?.parallel ?? DEFAULT_PARALLEL_INDEX_BUILDS);
     const bySize = [...plans].sort((a, b) => (b.estimatedRows ?? 0) - (a.estimatedRows ?? 0));
-    const open = async () => {
-      const client = await connectPeer(targetPeer, `finish:${mirror}`);
-      await session(client).catch(async (error: unknown) => {
-        await client.end().catch(() => {});
-        throw error;
-      });
-      return client;
-    };
+    const open = () => openBuildSession(targetPeer, `finish:${mirror}`, { memoryMb: options.buildMemoryMb });
     await onConnections(target, open, parallel, bySize, (client, plan) => ensurePrimaryKeys(client, [plan]));
     let result: PostDataResult | null = null;
     if (options.postData) {

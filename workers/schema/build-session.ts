@@ -1,5 +1,7 @@
 import type pg from "pg";
 import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
+import { connectPeer } from "@/lib/pg/connect";
+import type { PeerConnection } from "@/lib/pg/connection";
 
 export interface BuildSessionOptions {
   /** maintenance_work_mem in MB (the mirror setting indexBuildMemoryMb). Default: SETTINGS_DEFAULTS.indexBuildMemoryMb. */
@@ -22,4 +24,16 @@ export async function prepareBuildSession(client: pg.Client, options: BuildSessi
   await client.query(
     `SET statement_timeout = 0; SET maintenance_work_mem = '${memoryMb}MB'${options.catalogSearchPath ? "; SET search_path = pg_catalog" : ""}`,
   );
+}
+
+/** A new target session for `purpose`, prepared by prepareBuildSession (closed again if that fails). */
+export async function openBuildSession(peer: PeerConnection, purpose: string, options: BuildSessionOptions = {}): Promise<pg.Client> {
+  const client = await connectPeer(peer, purpose);
+  try {
+    await prepareBuildSession(client, options);
+    return client;
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
 }
