@@ -35,7 +35,9 @@ export async function startPgferry(cleanup: Cleanup, catalogUrl: string, root: s
 
   const logFile = path.join(root, "worker.log");
   const log = createWriteStream(logFile);
-  const worker = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+  // BENCH_PROFILE=1: the worker writes a V8 CPU profile into .bench/ when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(".bench")}`] : [];
+  const worker = spawn(process.execPath, [...profile, "--import", "tsx", "workers/main.ts"], {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
     env: workerProcessEnv({ ...process.env, DATABASE_URL: catalogUrl, PGFERRY_SECRET_KEY: secretKey }),
     stdio: ["ignore", "pipe", "pipe"],

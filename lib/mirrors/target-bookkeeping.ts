@@ -1,4 +1,6 @@
+import type pg from "pg";
 import type { Queryable } from "@/lib/pg/describe-session";
+import { quoteLiteral } from "@/lib/pg/quote";
 import type { QualifiedName } from "@/lib/mirrors/table-mapping";
 
 /**
@@ -60,24 +62,26 @@ export async function clearMirrorBookkeeping(target: Queryable, mirror: string):
 }
 
 /**
- * Claims a partition inside the caller's open target transaction. Returns false when it is already
- * recorded as done. If another session holds an uncommitted claim, this waits for it: a commit
- * means done (false), a rollback hands the partition to us (true) — so two workers never apply
- * the same partition twice.
+ * Opens a partition's target transaction and claims the partition in it, then runs `andThen` (e.g.
+ * the table's lock) — one round trip: a load of many small tables spent most of the worker's time
+ * writing statements to sockets. Returns false when the partition is already recorded as done. If
+ * another session holds an uncommitted claim, this waits for it: a commit means done (false), a
+ * rollback hands the partition to us (true) — so two workers never apply the same partition twice.
+ * The session must have standard_conforming_strings on (the values are literals: a multi-statement
+ * query takes no parameters).
  */
-export async function claimPartition(target: Queryable, mirror: string, key: string): Promise<boolean> {
-  const { rowCount } = await target.query(
-    `INSERT INTO ${BOOKKEEPING_TABLE} (mirror, partition_key) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-    [mirror, key],
-  );
-  return rowCount === 1;
+export async function beginClaimed(target: pg.Client, mirror: string, key: string, andThen: string): Promise<boolean> {
+  const results = (await target.query(
+    `BEGIN; INSERT INTO ${BOOKKEEPING_TABLE} (mirror, partition_key) VALUES (${quoteLiteral(mirror)}, ${quoteLiteral(key)}) ON CONFLICT DO NOTHING; ${andThen}`,
+  )) as unknown as pg.QueryResult[];
+  return results[1].rowCount === 1;
 }
 
-/** Sets the row count of a claimed partition, in the same transaction as its data. */
-export async function completePartition(target: Queryable, mirror: string, key: string, rows: number): Promise<void> {
+/** Sets the row count of a claimed partition and commits it with its data, in one round trip (see beginClaimed). */
+export async function completeAndCommit(target: pg.Client, mirror: string, key: string, rows: number): Promise<void> {
+  if (!Number.isSafeInteger(rows) || rows < 0) throw new Error(`invalid row count ${rows}`);
   await target.query(
-    `UPDATE ${BOOKKEEPING_TABLE} SET rows = $3, done_at = clock_timestamp() WHERE mirror = $1 AND partition_key = $2`,
-    [mirror, key, rows],
+    `UPDATE ${BOOKKEEPING_TABLE} SET rows = ${rows}, done_at = clock_timestamp() WHERE mirror = ${quoteLiteral(mirror)} AND partition_key = ${quoteLiteral(key)}; COMMIT`,
   );
 }
 

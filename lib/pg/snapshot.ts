@@ -3,7 +3,7 @@ import { SnapshotGoneError, TableRewrittenError } from "@/lib/errors/snapshot-go
 import type { QualifiedName } from "@/lib/mirrors/table-mapping";
 import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
-import { quoteQualified } from "./quote";
+import { quoteLiteral, quoteQualified } from "./quote";
 import { assertSlotName, createSlotWithSnapshot } from "./replication";
 
 /**
@@ -135,9 +135,9 @@ async function lockTables(client: pg.Client, options: SnapshotOptions): Promise<
  * exporting session has ended or moved on.
  */
 export async function beginInSnapshot(client: Pick<pg.ClientBase, "query">, snapshotName: string): Promise<void> {
-  await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
-    await client.query(`SET TRANSACTION SNAPSHOT '${snapshotName.replaceAll("'", "''")}'`);
+    // One round trip; only the SET can fail here (BEGIN in a fresh session cannot).
+    await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${snapshotName.replaceAll("'", "''")}'`);
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw new SnapshotGoneError((error as Error)?.message ?? String(error), { snapshotName, cause: error });
@@ -153,15 +153,15 @@ export async function beginInSnapshot(client: Pick<pg.ClientBase, "query">, snap
  * other ctids), silently. pg_class read through the snapshot still shows the old relfilenode, the
  * system cache the current one; once we hold the lock, no such rewrite can commit until we end.
  * Throws a TableRewrittenError (a SnapshotGoneError: the load must restart) when they differ.
+ * The session must have standard_conforming_strings on (the name is sent as a literal).
  */
 export async function lockUnchangedSinceSnapshot(client: Pick<pg.ClientBase, "query">, relation: QualifiedName, snapshotName: string): Promise<void> {
   const name = quoteQualified(relation.schema, relation.name);
-  await client.query(`LOCK TABLE ONLY ${name} IN ACCESS SHARE MODE`);
-  const { rows } = await client.query<{ same: boolean }>(
-    "SELECT c.relfilenode = pg_relation_filenode(c.oid) AS same FROM pg_class c WHERE c.oid = $1::regclass",
-    [name],
-  );
-  if (rows[0]?.same !== true) throw new TableRewrittenError(snapshotName, relation);
+  // One round trip (a multi-statement query: the name is a literal, so no parameters).
+  const results = (await client.query(
+    `LOCK TABLE ONLY ${name} IN ACCESS SHARE MODE; SELECT c.relfilenode = pg_relation_filenode(c.oid) AS same FROM pg_class c WHERE c.oid = ${quoteLiteral(name)}::regclass`,
+  )) as unknown as pg.QueryResult<{ same: boolean }>[];
+  if (results[1]?.rows[0]?.same !== true) throw new TableRewrittenError(snapshotName, relation);
 }
 
 function closer(client: pg.Client): () => Promise<void> {

@@ -4,7 +4,7 @@ import { formatQualifiedName, type QualifiedName } from "@/lib/mirrors/table-map
 import type { PeerConnection } from "@/lib/pg/connection";
 import { quoteIdent, quoteQualified } from "@/lib/pg/quote";
 import { beginInSnapshot, lockUnchangedSinceSnapshot } from "@/lib/pg/snapshot";
-import { BOOKKEEPING_TABLE, claimPartition, completePartition, ensureBookkeeping } from "@/lib/mirrors/target-bookkeeping";
+import { beginClaimed, BOOKKEEPING_TABLE, completeAndCommit, ensureBookkeeping } from "@/lib/mirrors/target-bookkeeping";
 import { partitionKey } from "@/lib/mirrors/target-bookkeeping";
 import { type Partition, partitionSelect } from "./partitions";
 import { CopyConnections } from "./copy-connections";
@@ -110,6 +110,8 @@ const COMMON_SETTINGS = [
   "SET TimeZone = 'UTC'",
   "SET statement_timeout = 0",
   "SET idle_in_transaction_session_timeout = 0",
+  // Bookkeeping values are sent as literals (beginClaimed): a backslash must stay a backslash.
+  "SET standard_conforming_strings = on",
 ];
 const SOURCE_SETTINGS = [...COMMON_SETTINGS, "SET extra_float_digits = 3", "SET bytea_output = 'hex'"].join("; ");
 /**
@@ -134,18 +136,16 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
       await ensureBookkeeping(client);
       await client.query(TARGET_SETTINGS);
     });
-    await target.query("BEGIN");
     signal?.throwIfAborted();
-    if (!(await claimPartition(target, mirror, key))) {
+    // With the claim, take the target table's write lock before joining the snapshot. A load restart
+    // truncates the target after closing the old snapshot: the TRUNCATE either waits for this copy (and
+    // then removes its rows) or comes first (and then joining the old snapshot fails). No old row lands after it.
+    const lock = `LOCK TABLE ${quoteQualified(table.target.schema, table.target.name)} IN ROW EXCLUSIVE MODE`;
+    if (!(await beginClaimed(target, mirror, key, lock))) {
       await target.query("ROLLBACK");
       succeeded = true;
       return { skipped: true, rows: await recordedRows(target, mirror, key), bytes: 0, format, durationMs: Date.now() - started };
     }
-
-    // Take the target table's write lock before joining the snapshot. A load restart truncates the
-    // target after closing the old snapshot: the TRUNCATE either waits for this copy (and then removes
-    // its rows) or comes first (and then joining the old snapshot fails). No old row lands after it.
-    await target.query(`LOCK TABLE ${quoteQualified(table.target.schema, table.target.name)} IN ROW EXCLUSIVE MODE`);
 
     // A DDL statement queued for an exclusive lock on the table makes our shared lock request wait
     // behind it: give up after a while instead of hanging, so the copy can be retried later.
@@ -166,9 +166,8 @@ async function attempt(options: CopyPartitionOptions, format: CopyFormat): Promi
     await untilAborted(pipeline(reader, writer), signal);
 
     const rows = writer.rowCount;
-    await completePartition(target, mirror, key, rows);
     signal?.throwIfAborted();
-    await target.query("COMMIT");
+    await completeAndCommit(target, mirror, key, rows);
     await source.query("COMMIT");
     report(true, rows);
     succeeded = true;

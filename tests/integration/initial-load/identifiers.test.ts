@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quoteIdent as qi, quoteLiteral, quoteQualified } from "@/lib/pg/quote";
 import { dropPublication, dropSlot } from "@/lib/pg/replication";
+import { leafOfPartitionKey, listDonePartitions } from "@/lib/mirrors/target-bookkeeping";
 import { runLoadInProcess } from "@/workers/load/in-process-load";
 import { expectSameRows, type LoadEnv, loadEnv, mapping, q } from "./helpers";
 
-/** Names that break naive SQL building: case, spaces, quotes, dots, reserved words, unicode, 63 bytes. */
-const NAMES = ["Mixed Case", 'with "quotes"', "dot.ted", "select", "ünïcødé 表", "x".repeat(63), "ü".repeat(31) + "x"];
+/** Names that break naive SQL building: case, spaces, quotes, apostrophes, backslashes, dots, reserved words, unicode, 63 bytes. */
+const NAMES = ["Mixed Case", 'with "quotes"', "dot.ted", "select", "ünïcødé 表", "x".repeat(63), "ü".repeat(31) + "x", "it's a\\b"];
 
 let env: LoadEnv;
 
@@ -53,6 +54,9 @@ describe("initial load with odd identifiers", () => {
     });
     for (const table of result.tables) expect(table.partitions).toBeGreaterThan(1);
     for (const m of mappings) expect(await expectSameRows(env, m)).toBe(3000);
+    // The bookkeeping keys (written as literals) read back as the exact source names, backslash and apostrophe included.
+    const leaves = (await listDonePartitions(env.target, "idents")).map((p) => JSON.stringify(leafOfPartitionKey(p.partitionKey)));
+    expect(new Set(leaves)).toEqual(new Set(mappings.map((m) => JSON.stringify(m.source))));
 
     const published = await env.source.query("SELECT count(*)::int AS n FROM pg_publication_tables WHERE pubname = 'pgferry_idents'");
     expect(published.rows[0].n).toBe(NAMES.length);
