@@ -137,3 +137,15 @@ export async function withPeerSession<T>(peer: PeerConnection, purpose: string, 
     await client.end().catch(() => {});
   }
 }
+
+/** Opens a session to the peer for `purpose` and runs `prepare` on it (session settings); ends it again if that fails. */
+export async function connectPrepared(peer: PeerConnection, purpose: string, prepare: (client: pg.Client) => Promise<void>): Promise<pg.Client> {
+  const client = await connectPeer(peer, purpose);
+  try {
+    await prepare(client);
+    return client;
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+}

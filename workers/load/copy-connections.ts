@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { connectPeer } from "@/lib/pg/connect";
+import { connectPrepared } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
 
 /**
@@ -22,12 +22,12 @@ export class CopyConnections {
    * partition that opened it (application_name), for pg_stat_activity.
    */
   async targetClient(peer: PeerConnection, purpose: string, prepare: (client: pg.Client) => Promise<void>): Promise<pg.Client> {
-    this.target ??= await open(peer, purpose, prepare);
+    this.target ??= await connectPrepared(peer, purpose, prepare);
     return this.target;
   }
 
   async sourceClient(peer: PeerConnection, purpose: string, prepare: (client: pg.Client) => Promise<void>): Promise<pg.Client> {
-    this.source ??= await open(peer, purpose, prepare);
+    this.source ??= await connectPrepared(peer, purpose, prepare);
     return this.source;
   }
 
@@ -47,16 +47,5 @@ export class CopyConnections {
 
   close(): Promise<void> {
     return this.discard();
-  }
-}
-
-async function open(peer: PeerConnection, purpose: string, prepare: (client: pg.Client) => Promise<void>): Promise<pg.Client> {
-  const client = await connectPeer(peer, purpose);
-  try {
-    await prepare(client);
-    return client;
-  } catch (error) {
-    await client.end().catch(() => {});
-    throw error;
   }
 }

@@ -61,7 +61,7 @@ export async function checkLoad(ctx: RunnerContext, mirror: Mirror & { tables: M
   return partitions.every((p) => p.status === "done") ? { kind: "done" } : { kind: "copying" };
 }
 
-type PartitionSummary = { id: string; mirrorTableId: string; status: string; workerId: string | null; startedAt: Date | null; finishedAt: Date | null; attempts: number };
+type PartitionSummary = Prisma.PartitionGetPayload<{ select: typeof PARTITION_SUMMARY }>;
 
 /** Writes each table's status and times, derived from its partitions; only rows that changed are written. */
 async function rollUpTables(ctx: RunnerContext, partitions: PartitionSummary[]): Promise<void> {

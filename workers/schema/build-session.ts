@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
-import { connectPeer } from "@/lib/pg/connect";
+import { connectPrepared } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
 
 export interface BuildSessionOptions {
@@ -27,13 +27,6 @@ export async function prepareBuildSession(client: pg.Client, options: BuildSessi
 }
 
 /** A new target session for `purpose`, prepared by prepareBuildSession (closed again if that fails). */
-export async function openBuildSession(peer: PeerConnection, purpose: string, options: BuildSessionOptions = {}): Promise<pg.Client> {
-  const client = await connectPeer(peer, purpose);
-  try {
-    await prepareBuildSession(client, options);
-    return client;
-  } catch (error) {
-    await client.end().catch(() => {});
-    throw error;
-  }
+export function openBuildSession(peer: PeerConnection, purpose: string, options: BuildSessionOptions = {}): Promise<pg.Client> {
+  return connectPrepared(peer, purpose, (client) => prepareBuildSession(client, options));
 }

@@ -18,6 +18,9 @@ export class FollowingCeiling implements ApplyCeiling {
   /** Resolves once the bound is final and everything below it was applied. */
   readonly finished: Promise<void>;
 
+  /** The catch-up stream is being stopped (see abandon). */
+  private abandoned = false;
+
   constructor(start: Lsn) {
     this.bound = start;
     this.finished = new Promise((resolve) => (this.finish = resolve));
@@ -51,8 +54,6 @@ export class FollowingCeiling implements ApplyCeiling {
     this.abandoned = true;
     this.wake?.();
   }
-
-  private abandoned = false;
 
   /** True when the catch-up stream has nothing below the bound left to apply (it waits, or passed it). */
   get caughtUp(): boolean {

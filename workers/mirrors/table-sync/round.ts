@@ -165,8 +165,11 @@ async function prepareHandover(ctx: RunnerContext, mirror: LoadedMirror, round: 
     onEvent: (event) => recordMirrorEvent(ctx.catalog, mirror.id, event.level, event.message, event.detail),
   });
   // A stream waiting for the main stream must not wait through a stop (the main stream may be stopped already).
-  if (signal.aborted) ceiling.abandon();
-  else signal.addEventListener("abort", () => ceiling.abandon(), { once: true });
+  // The runner's signal outlives the round: the listener goes when the stream ends.
+  const abandon = () => ceiling.abandon();
+  if (signal.aborted) abandon();
+  else signal.addEventListener("abort", abandon, { once: true });
+  run.done.finally(() => signal.removeEventListener("abort", abandon)).catch(() => {});
   const catchUp: CatchUp = {
     done: run.done,
     stop: async () => {
