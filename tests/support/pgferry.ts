@@ -102,7 +102,11 @@ async function waitUntilStatus(catalog: PrismaClient, name: string, status: stri
 /** An error that makes waitFor give up at once (see wait.ts). */
 export class StopWaiting extends Error {}
 
-/** A fresh catalog with peers "src" and "dst" on fresh databases of the shared source and target servers. */
+/**
+ * A fresh catalog with peers "src" and "dst" on fresh databases of the shared source and target servers.
+ * The databases are fresh, the servers are not: a CDC mirror's default slot name (pgferry_<mirror>) is
+ * cluster-wide, so each test file gives its CDC mirrors names no other test file uses.
+ */
 export interface MirrorTestbed {
   catalog: TestCatalog;
   source: pg.Client;

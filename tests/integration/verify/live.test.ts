@@ -8,6 +8,9 @@ import { sleep } from "@/lib/sleep";
  * updates, deletes and key updates; then every planted difference found with its key and kind.
  * Writes touch keys up to 3,001 and above 50,000 (and bag rows with a >= 500); differences are planted elsewhere.
  */
+/** Replication slots are cluster-wide and every test file shares the source server: this name is used by no other test. */
+const MIRROR = "verify_live";
+
 describe("verifying a live CDC mirror", () => {
   let bed: MirrorTestbed;
   let writing: Promise<void> | undefined;
@@ -52,7 +55,7 @@ describe("verifying a live CDC mirror", () => {
     `);
     bed.startWorker();
     await bed.createMirror({
-      name: "live",
+      name: MIRROR,
       mode: "cdc",
       tables: [
         { source: "public.items" },
@@ -61,7 +64,7 @@ describe("verifying a live CDC mirror", () => {
         { source: "public.bag" },
       ],
     });
-    await waitForMirrorStatus(bed.catalog.prisma, "live", "running");
+    await waitForMirrorStatus(bed.catalog.prisma, MIRROR, "running");
     writing = writeContinuously();
   });
 
@@ -72,7 +75,7 @@ describe("verifying a live CDC mirror", () => {
   });
 
   it("passes under a continuous write load, every table equal", { timeout: 420_000 }, async () => {
-    const run = await verifyAndWait(bed.catalog.prisma, "live");
+    const run = await verifyAndWait(bed.catalog.prisma, MIRROR);
     expect(run.status, JSON.stringify(outcome(run))).toBe("passed");
     expect(run.tables.map((t) => [t.source, t.target, t.status])).toEqual([
       ["public.items", "public.items", "equal"],
@@ -91,7 +94,7 @@ describe("verifying a live CDC mirror", () => {
       DELETE FROM public.orders_copy WHERE id = 6002;
       INSERT INTO public.accounts VALUES ('zz', 999999, 1);
     `);
-    const run = await verifyAndWait(bed.catalog.prisma, "live");
+    const run = await verifyAndWait(bed.catalog.prisma, MIRROR);
     expect(run.status).toBe("failed");
     const result = outcome(run);
     expect(result["public.items"]).toMatchObject({ status: "different", differences: 1, examples: [{ kind: "changed", key: { id: "6001" } }] });
@@ -106,7 +109,7 @@ describe("verifying a live CDC mirror", () => {
 
   it("finds one of several identical rows removed from a table without a key", { timeout: 420_000 }, async () => {
     await bed.target.query("DELETE FROM public.bag WHERE ctid = (SELECT ctid FROM public.bag WHERE a = 7 LIMIT 1)");
-    const run = await verifyAndWait(bed.catalog.prisma, "live", ["public.bag"]);
+    const run = await verifyAndWait(bed.catalog.prisma, MIRROR, ["public.bag"]);
     expect(run.status).toBe("failed");
     expect(run.tables).toHaveLength(1);
     expect(run.tables[0]).toMatchObject({ source: "public.bag", status: "different", differences: 1, examples: [{ kind: "missing", key: { a: "7", b: "dup" } }] });
