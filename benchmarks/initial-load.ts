@@ -12,12 +12,14 @@ import { processCpuSeconds } from "./process-cpu";
 import { watchPeakRss } from "./process-memory";
 import { type VerificationResult, verifyMirror } from "./verification";
 import { combinedPhases, loadPhases, type LoadPhases, type PhaseLine } from "./load-phases";
-import { dumpInto } from "./tools";
+import { dumpInto, pipeInto } from "./tools";
 
 export const SOURCE_DB = "bench";
 export const SOURCE_PEER = "bench_source";
 /** The target database the native method loads; the CDC part keeps its subscription running. */
 export const NATIVE_DB = "load_native";
+/** The label of loadWithBinaryPipe's results. */
+export const FLOOR_METHOD = "floor: binary COPY pipe + key, no tool";
 
 export interface LoadResult {
   /** "pgferry", "pg_dump | psql", "native logical replication", or "pgferry <settings>" for a variant. */
@@ -113,6 +115,29 @@ export async function loadWithPgDump(ctx: LoadContext, round = 1): Promise<LoadR
   await dumpInto(ctx.cleanup, ctx.source, SOURCE_DB, ["-t", "pgbench_accounts"], ctx.target, database);
   const finished = Date.now();
   const result = await verify(ctx, database, "pg_dump | psql", seconds(started, finished), await watch.stop(), round);
+  await dropDatabase(ctx.target, database);
+  return result;
+}
+
+/**
+ * (d) What these servers need for this table whatever tool drives them — the floor: the table from
+ * pg_dump's pre-data section (untimed), then, timed, `psql -c "COPY … TO STDOUT (FORMAT binary)" |
+ * psql -c "COPY … FROM STDIN (FORMAT binary)"` (one stream, no parsing, no bookkeeping) and the
+ * post-data section (the primary key). Beside the judged loads it shows how much of each tool's time
+ * is the servers' own work; it is never judged itself.
+ */
+export async function loadWithBinaryPipe(ctx: LoadContext, round = 1): Promise<LoadResult> {
+  const database = "load_floor";
+  await prepare(ctx, database);
+  const table = ["-t", "pgbench_accounts"];
+  await dumpInto(ctx.cleanup, ctx.source, SOURCE_DB, [...table, "--section=pre-data"], ctx.target, database);
+  const watch = await watchIndexBuilds(ctx.target, database);
+  const started = Date.now();
+  const copyOut = ["-X", "-c", "COPY public.pgbench_accounts TO STDOUT (FORMAT binary)"];
+  await pipeInto(ctx.cleanup, { tool: "psql", server: ctx.source, database: SOURCE_DB, args: copyOut }, ctx.target, database, ["-c", "COPY public.pgbench_accounts FROM STDIN (FORMAT binary)"]);
+  await dumpInto(ctx.cleanup, ctx.source, SOURCE_DB, [...table, "--section=post-data"], ctx.target, database);
+  const finished = Date.now();
+  const result = await verify(ctx, database, FLOOR_METHOD, seconds(started, finished), await watch.stop(), round);
   await dropDatabase(ctx.target, database);
   return result;
 }

@@ -13,7 +13,7 @@
 import { runCdcPart } from "./cdc";
 import { Cleanup, cleanUpOnInterrupt } from "./cleanup";
 import { readConfig } from "./config";
-import { type LoadContext, loadWithNative, loadWithPgDump, loadWithPgferry, type LoadResult, SOURCE_DB, SOURCE_PEER } from "./initial-load";
+import { FLOOR_METHOD, type LoadContext, loadWithBinaryPipe, loadWithNative, loadWithPgDump, loadWithPgferry, type LoadResult, SOURCE_DB, SOURCE_PEER } from "./initial-load";
 import { machineInfo, watchLoadAverage } from "./machine";
 import { runManyTablesPart } from "./many-tables";
 import { accountsChecksum, createDatabase, dropDatabase, withClient, type BenchServer } from "./pg";
@@ -77,6 +77,7 @@ async function main(): Promise<number> {
     const methods = config.parts.load ? ([
       [`pgferry (initial_load_only mirror, ${config.jobs} copy lanes)`, (c: LoadContext) => loadWithPgferry(c)],
       ["pg_dump -t pgbench_accounts | psql", loadWithPgDump],
+      [FLOOR_METHOD, (c: LoadContext) => loadWithBinaryPipe(c)],
       ["native logical replication initial sync", loadWithNative],
     ] as const) : [];
     for (const [label, method] of methods) {
@@ -86,13 +87,14 @@ async function main(): Promise<number> {
       initialLoad.push(result);
       logLoad(result);
     }
-    // More rounds of the two judged loads, the one that went first going second the next time.
+    // More rounds of the two judged loads and the floor, in reversed order every other round.
     for (let round = 2; config.parts.load && round <= config.rounds; round++) {
-      const pair = [
+      const loads = [
         ["pgferry", () => loadWithPgferry(ctx, undefined, round)],
         ["pg_dump -t pgbench_accounts | psql", () => loadWithPgDump(ctx, round)],
+        [FLOOR_METHOD, () => loadWithBinaryPipe(ctx, round)],
       ] as const;
-      for (const [label, method] of round % 2 === 0 ? [...pair].reverse() : pair) {
+      for (const [label, method] of round % 2 === 0 ? [...loads].reverse() : loads) {
         log(`initial load, round ${round}/${config.rounds}: ${label}...`);
         await checkpoint(source, target);
         const result = await method();

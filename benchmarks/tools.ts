@@ -53,9 +53,20 @@ export async function runTool(cleanup: Cleanup, tool: string, server: BenchServe
  * has finished (ON_ERROR_STOP, so a failed statement fails the run).
  */
 export async function dumpInto(cleanup: Cleanup, source: BenchServer, sourceDb: string, dumpArgs: string[], target: BenchServer, targetDb: string): Promise<void> {
-  const dump = spawnTool(cleanup, "pg_dump", source, sourceDb, dumpArgs);
-  const psql = spawnTool(cleanup, "psql", target, targetDb, ["-q", "-X", "-v", "ON_ERROR_STOP=1"], "pipe");
-  dump.stdout!.pipe(psql.stdin!);
-  // psql reads nothing from a failed pg_dump's stdout; its own exit reports that too.
-  await Promise.all([finished(dump, "pg_dump", false), finished(psql, "psql")]);
+  await pipeInto(cleanup, { tool: "pg_dump", server: source, database: sourceDb, args: dumpArgs }, target, targetDb);
+}
+
+/** `<tool> <args> source | psql <psqlArgs> target`: dumpInto with any producer (e.g. psql -c "COPY … TO STDOUT"). */
+export async function pipeInto(
+  cleanup: Cleanup,
+  producer: { tool: string; server: BenchServer; database: string; args: string[] },
+  target: BenchServer,
+  targetDb: string,
+  psqlArgs: string[] = [],
+): Promise<void> {
+  const from = spawnTool(cleanup, producer.tool, producer.server, producer.database, producer.args);
+  const psql = spawnTool(cleanup, "psql", target, targetDb, ["-q", "-X", "-v", "ON_ERROR_STOP=1", ...psqlArgs], "pipe");
+  from.stdout!.pipe(psql.stdin!);
+  // psql reads nothing from a failed producer's stdout; its own exit reports that too.
+  await Promise.all([finished(from, producer.tool, false), finished(psql, "psql")]);
 }
