@@ -22,7 +22,7 @@ export const NATIVE_DB = "load_native";
 export const FLOOR_METHOD = "floor: binary COPY pipe + key, no tool";
 
 export interface LoadResult {
-  /** "pgferry", "pg_dump | psql", "native logical replication", or "pgferry <settings>" for a variant. */
+  /** "pgferry", "pg_dump | psql", FLOOR_METHOD, "native logical replication", or "pgferry <settings>" for a variant. */
   method: string;
   /** Which run of the method this is (BENCH_ROUNDS); variants and native run once. */
   round: number;
@@ -120,7 +120,7 @@ export async function loadWithPgDump(ctx: LoadContext, round = 1): Promise<LoadR
 }
 
 /**
- * (d) What these servers need for this table whatever tool drives them — the floor: the table from
+ * (c) What these servers need for this table whatever tool drives them — the floor: the table from
  * pg_dump's pre-data section (untimed), then, timed, `psql -c "COPY … TO STDOUT (FORMAT binary)" |
  * psql -c "COPY … FROM STDIN (FORMAT binary)"` (one stream, no parsing, no bookkeeping) and the
  * post-data section (the primary key). Beside the judged loads it shows how much of each tool's time
@@ -143,7 +143,7 @@ export async function loadWithBinaryPipe(ctx: LoadContext, round = 1): Promise<L
 }
 
 /**
- * (c) Native initial sync: the table (with its primary key) is created first, untimed, as
+ * (d) Native initial sync: the table (with its primary key) is created first, untimed, as
  * native replication requires; timed from CREATE PUBLICATION until pg_subscription_rel says 'r'.
  * The subscription stays for the CDC part.
  */

@@ -4,7 +4,7 @@
  * One run, on its own throwaway servers (temp folders, free ports, 127.0.0.1 only): PostgreSQL 15
  * source and target from the system binaries, pgferry's catalog on the embedded PostgreSQL 18, one
  * real worker process. Measures issue 4 (initial load: pgferry vs pg_dump | psql vs native initial
- * sync), issue 15 (many tables: pgferry vs pg_dump -j2 | pg_restore -j2 vs pgcopydb; pgferry on the
+ * sync, beside the floor: a bare binary COPY pipe and the key), issue 15 (many tables: pgferry vs pg_dump -j2 | pg_restore -j2 vs pgcopydb; pgferry on the
  * user's path, through the HTTP API's route handlers, benchmarks/api.ts) and issue 5 (CDC: a 1,000,000-row transaction and a pgbench load, pgferry vs a native
  * subscription), checks every result against the source, prints a table and the targets, and writes
  * .bench/last-run.json. Everything it started is stopped and removed at the end, on errors, on

@@ -3,14 +3,14 @@ import { createMirrorTestbed, type MirrorTestbed, waitForMirrorStatus } from "@/
 import { outcome, verifyAndWait } from "./helpers";
 import { sleep } from "@/lib/sleep";
 
+/** Replication slots are cluster-wide and every test file shares the source server: this name is used by no other test. */
+const MIRROR = "verify_live";
+
 /**
  * Verification of a CDC mirror while the source keeps changing: no false alarm under inserts,
  * updates, deletes and key updates; then every planted difference found with its key and kind.
  * Writes touch keys up to 3,001 and above 50,000 (and bag rows with a >= 500); differences are planted elsewhere.
  */
-/** Replication slots are cluster-wide and every test file shares the source server: this name is used by no other test. */
-const MIRROR = "verify_live";
-
 describe("verifying a live CDC mirror", () => {
   let bed: MirrorTestbed;
   let writing: Promise<void> | undefined;
