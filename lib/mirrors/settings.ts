@@ -104,6 +104,14 @@ export const mirrorSettingsSchema = z.object({
 export type MirrorSettingsInput = z.input<typeof mirrorSettingsSchema>;
 export type MirrorSettings = Required<z.output<typeof mirrorSettingsSchema>>;
 
+/**
+ * A mirror's settings as the catalog stores them (resolved at creation), with the default of any
+ * setting added since that mirror was created.
+ */
+export function storedSettings(stored: unknown): MirrorSettings {
+  return { ...SETTINGS_DEFAULTS, ...(stored as object | null) } as MirrorSettings;
+}
+
 /** Settings with every default applied, including the names that derive from the mirror's name. */
 export function resolveSettings(mirrorName: string, input: unknown): MirrorSettings {
   const parsed = mirrorSettingsSchema.parse(input ?? {});

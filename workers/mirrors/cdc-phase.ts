@@ -1,7 +1,7 @@
 import type { Mirror, MirrorTable, Prisma } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
-import type { MirrorSettings } from "@/lib/mirrors/settings";
+import { storedSettings } from "@/lib/mirrors/settings";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
 import { tableSyncOf } from "@/lib/mirrors/table-sync";
 import { type CdcRun, startCdc } from "@/workers/cdc/stream";
@@ -30,7 +30,7 @@ export async function streamChanges(
   // A table sync round (table-sync/round.ts) follows the session's applied position.
   onRun?: (run: CdcRun) => void,
 ): Promise<SessionEnd> {
-  let settings = mirror.settings as unknown as MirrorSettings;
+  let settings = storedSettings(mirror.settings);
   await finishTableRemovals(ctx, mirror);
   // Tables copied on their own meanwhile are applied by their round's stream, not this one.
   const streamed = mirror.tables.filter((t) => !tableSyncOf(t));
@@ -76,7 +76,7 @@ export async function streamChanges(
           return;
         }
         // An edit of the batch settings applies to this session at its next decision.
-        const edited = current.settings as MirrorSettings;
+        const edited = storedSettings(current.settings);
         if (edited.cdcBatchSize !== settings.cdcBatchSize || edited.cdcMaxBatchLatencyMs !== settings.cdcMaxBatchLatencyMs) {
           run.setLimits({ maxBatchRows: edited.cdcBatchSize, maxBatchLatencyMs: edited.cdcMaxBatchLatencyMs });
           settings = edited;

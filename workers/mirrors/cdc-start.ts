@@ -2,7 +2,7 @@ import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import { transitionMirror } from "@/lib/catalog/transition-mirror";
-import type { MirrorSettings } from "@/lib/mirrors/settings";
+import { storedSettings } from "@/lib/mirrors/settings";
 import { connectPeer } from "@/lib/pg/connect";
 import { ensureLogicalSlot, ensurePublication } from "@/lib/pg/replication";
 import type { RunnerContext } from "./context";
@@ -10,7 +10,7 @@ import { tableMappings } from "./load-setup";
 
 /** Whether the mirror skips its initial load (settings.initialLoad false; older mirrors have no such setting). */
 export function skipsInitialLoad(mirror: Pick<Mirror, "mode" | "settings">): boolean {
-  return mirror.mode === "cdc" && (mirror.settings as unknown as Partial<MirrorSettings>).initialLoad === false;
+  return mirror.mode === "cdc" && storedSettings(mirror.settings).initialLoad === false;
 }
 
 /**

@@ -18,6 +18,7 @@ import { transitionMirror } from "@/lib/catalog/transition-mirror";
 import { cancelVerificationRun } from "@/lib/catalog/verification-cancel";
 import { startVerificationRun } from "@/lib/catalog/verification-start";
 import { classifyError } from "@/lib/errors/classify";
+import { storedSettings } from "@/lib/mirrors/settings";
 import { formatLsn } from "@/lib/pg/lsn";
 import { connectPeer } from "@/lib/pg/connect";
 import { dropPublication, dropSlot } from "@/lib/pg/replication";
@@ -180,7 +181,7 @@ async function preflight({ mirror, options, source, target }: Phase): Promise<St
     notes.push(...peers.notes);
     // Needs every table on the source; the objects step never runs when it is off, so its blockers do not matter then.
     if (peers.blockers.length === 0) {
-      const objects = await checkObjects(source, target, mapping, { reproduceGrants: reproduceGrants(mirror) });
+      const objects = await checkObjects(source, target, mapping, { reproduceGrants: storedSettings(mirror.settings).reproduceGrants });
       blockers.push(...objects.blockers.map((b) => `${b.object}: ${b.reason}.`));
       warnings = objects.warnings.map((w) => `${w.object} (${w.reason})`);
       if (objects.extensionsToCreate.length) notes.push(`Extensions to create on the target: ${objects.extensionsToCreate.join(", ")}.`);
@@ -201,11 +202,6 @@ async function preflight({ mirror, options, source, target }: Phase): Promise<St
   if (blockers.length) throw new StepFailure(`Blocked:\n${blockers.map((b) => `- ${b}`).join("\n")}`);
   if (warnings.length) notes.push(`Will be skipped (${warnings.length}): ${warnings.join("; ")}.`);
   return { status: "done", output: notes.join(" "), detail: { notes, warnings, indexBuildSeconds: peers.indexBuildSeconds } };
-}
-
-/** The mirror setting reproduceGrants. Default: true. */
-function reproduceGrants(mirror: LoadedMirror): boolean {
-  return (mirror.settings as { reproduceGrants?: boolean } | null)?.reproduceGrants !== false;
 }
 
 async function fence({ ctx, mirror, cutover, options, source }: Phase): Promise<StepOutcome> {
@@ -278,8 +274,8 @@ async function objects({ ctx, mirror, cutover, options, source, target, signal }
   let lastReport = 0;
   const result = await buildPostData(source, target, tableMappings(mirror.tables), {
     parallel: OBJECT_BUILD_PARALLEL,
-    reproduceGrants: reproduceGrants(mirror),
-    buildMemoryMb: (mirror.settings as { indexBuildMemoryMb?: number } | null)?.indexBuildMemoryMb,
+    reproduceGrants: storedSettings(mirror.settings).reproduceGrants,
+    buildMemoryMb: storedSettings(mirror.settings).indexBuildMemoryMb,
     signal,
     onProgress: (p) => {
       if (Date.now() - lastReport < 1_000) return;

@@ -1,7 +1,7 @@
 import type { Mirror, MirrorTable, Prisma } from "@/lib/catalog/generated/client";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import { onlineWorkerIds } from "@/lib/catalog/workers";
-import type { MirrorSettings } from "@/lib/mirrors/settings";
+import { storedSettings } from "@/lib/mirrors/settings";
 import type { TableLoadPlan } from "@/lib/mirrors/table-plan";
 import { COPY_MAX_ATTEMPTS, copyQueue } from "@/workers/jobs/copy-partition";
 import { SNAPSHOT_GONE } from "@/workers/load/copy-bundle";
@@ -132,7 +132,7 @@ async function startEarlyBuilds(ctx: RunnerContext, mirror: Mirror & { tables: M
     entry = undefined;
   }
   if (!entry) {
-    const settings = mirror.settings as unknown as Partial<MirrorSettings>;
+    const settings = storedSettings(mirror.settings);
     // As finishInitialLoad decides: secondary indexes only when the load builds post-data now.
     const withIndexes = mirror.mode !== "cdc" || settings.postData === "after_load";
     const [target, source] = await Promise.all([

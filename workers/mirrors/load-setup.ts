@@ -3,7 +3,7 @@ import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import { transitionMirror } from "@/lib/catalog/transition-mirror";
 import { randomUUID } from "node:crypto";
-import type { MirrorSettings } from "@/lib/mirrors/settings";
+import { storedSettings } from "@/lib/mirrors/settings";
 import type { TableMapping } from "@/lib/mirrors/table-mapping";
 import type { TableLoadPlan } from "@/lib/mirrors/table-plan";
 import type { ExportedSnapshot } from "@/lib/pg/snapshot";
@@ -34,7 +34,7 @@ export function tableMappings(tables: MirrorTable[]): TableMapping[] {
  * holds it until every partition is copied.
  */
 export async function startInitialLoad(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }): Promise<ExportedSnapshot> {
-  const settings = mirror.settings as unknown as MirrorSettings;
+  const settings = storedSettings(mirror.settings);
   const [source, target] = await Promise.all([loadPeerConnection(ctx.catalog, mirror.sourcePeerId), loadPeerConnection(ctx.catalog, mirror.targetPeerId)]);
   // No lock is held on the source tables for the load: a DDL statement queued behind it would block every
   // query on the table. A TRUNCATE or rewrite after the snapshot is detected by the copy instead (the load restarts).
@@ -147,7 +147,7 @@ async function recordPartitions(
  */
 export async function finishInitialLoad(ctx: RunnerContext, mirror: Mirror & { tables: MirrorTable[] }, signal?: AbortSignal): Promise<void> {
   const plans = mirror.tables.map((t) => t.loadPlan as unknown as TableLoadPlan | null).filter((p): p is TableLoadPlan => p !== null);
-  const settings = mirror.settings as unknown as Partial<MirrorSettings>;
+  const settings = storedSettings(mirror.settings);
   const buildNow = mirror.mode !== "cdc" || settings.postData === "after_load";
   const phase = phaseRecorder(ctx.catalog, mirror.id);
   // Keys and indexes of tables that finished copying early are being built: let them end, then build what is left.

@@ -1,3 +1,4 @@
+import { storedSettings } from "@/lib/mirrors/settings";
 import type { PrismaClient } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
@@ -62,7 +63,7 @@ async function transition(catalog: PrismaClient, name: string, from: MirrorStatu
 export async function resyncMirror(catalog: PrismaClient, name: string): Promise<void> {
   const mirror = await catalog.mirror.findUnique({ where: { name } });
   if (!mirror) throw notFound(name);
-  if ((mirror.settings as { initialLoad?: boolean }).initialLoad === false) {
+  if (storedSettings(mirror.settings).initialLoad === false) {
     // Its setup copies nothing, so a resync would only restart replication, not repair the target.
     throw new UserFacingError(
       `Mirror ${name} has no initial load (for example a cutover's reverse mirror), so it cannot be copied again: delete it and create a CDC mirror with an initial copy.`,

@@ -6,7 +6,7 @@ import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { signalMirrorsChanged } from "@/lib/catalog/mirror-signal";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { MAX_TABLES_PER_MIRROR, mirrorTableSchema } from "@/lib/mirrors/input";
-import { type MirrorSettings, mirrorSettingsSchema } from "@/lib/mirrors/settings";
+import { type MirrorSettings, mirrorSettingsSchema, storedSettings } from "@/lib/mirrors/settings";
 import { type MirrorStatus, REMOVABLE_TABLE_STATUSES } from "@/lib/mirrors/status";
 import { formatQualifiedName, parseQualifiedName, type TableMapping } from "@/lib/mirrors/table-mapping";
 import { queueTableCopies } from "@/lib/catalog/table-copy-queue";
@@ -73,7 +73,7 @@ export async function editMirror(catalog: PrismaClient, name: string, input: unk
     });
     checkFixed(mirror, request);
     const status = mirror.status as MirrorStatus;
-    const current = mirror.settings as unknown as MirrorSettings;
+    const current = storedSettings(mirror.settings);
     const settings = request.settings ? editedSettings(name, status, current, request.settings) : null;
     const diff = request.tables ? diffTables(mirror, request.tables) : { added: [], removed: [] };
     if (diff.removed.length > 0) checkCanRemove(mirror, status, diff.removed);

@@ -2,7 +2,7 @@ import type { Prisma, PrismaClient } from "@/lib/catalog/generated/client";
 import { UserFacingError } from "@/lib/errors/user-facing-error";
 import { isWorkerOnline } from "@/lib/catalog/workers";
 import { type CutoverView, latestCutoverView } from "@/lib/catalog/cutover-view";
-import { type MirrorSettings, SETTINGS_DEFAULTS } from "@/lib/mirrors/settings";
+import { type MirrorSettings, storedSettings } from "@/lib/mirrors/settings";
 import { type MirrorStatus, STATUS_LABELS } from "@/lib/mirrors/status";
 import { type TableSync, tableSyncOf } from "@/lib/mirrors/table-sync";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
@@ -178,8 +178,7 @@ export async function getMirror(catalog: PrismaClient, name: string): Promise<Mi
   const ownerOnline = m.ownerWorkerId ? await isWorkerOnline(catalog, m.ownerWorkerId) : false;
   return {
     ...summary,
-    // A setting added after the mirror was created shows the default the worker uses for it.
-    settings: { ...SETTINGS_DEFAULTS, ...(m.settings as object) } as MirrorSettings,
+    settings: storedSettings(m.settings),
     publicationName: m.publicationName,
     slotName: m.slotName,
     loadStartedAt: iso(m.loadStartedAt),

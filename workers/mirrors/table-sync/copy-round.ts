@@ -1,6 +1,6 @@
 import type { Mirror, MirrorTable, PrismaClient } from "@/lib/catalog/generated/client";
 import { loadPeerConnection } from "@/lib/catalog/peers";
-import type { MirrorSettings } from "@/lib/mirrors/settings";
+import { storedSettings } from "@/lib/mirrors/settings";
 import { BOOKKEEPING_SCHEMA } from "@/lib/mirrors/target-bookkeeping";
 import { connectPeer } from "@/lib/pg/connect";
 import type { PeerConnection } from "@/lib/pg/connection";
@@ -29,7 +29,7 @@ export interface CopiedRound {
  * during the copy. Starts over from nothing when an earlier attempt was interrupted.
  */
 export async function copyRound(catalog: PrismaClient, mirror: Mirror, tables: MirrorTable[], signal: AbortSignal): Promise<CopiedRound> {
-  const settings = mirror.settings as unknown as MirrorSettings;
+  const settings = storedSettings(mirror.settings);
   const cdc = mirror.mode === "cdc";
   const [source, target] = await Promise.all([loadPeerConnection(catalog, mirror.sourcePeerId), loadPeerConnection(catalog, mirror.targetPeerId)]);
   const names = syncObjects(mirror);

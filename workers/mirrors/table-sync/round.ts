@@ -2,7 +2,7 @@ import type { Mirror, MirrorTable } from "@/lib/catalog/generated/client";
 import { recordMirrorEvent } from "@/lib/catalog/mirror-events";
 import { loadPeerConnection } from "@/lib/catalog/peers";
 import { classifyError } from "@/lib/errors/classify";
-import type { MirrorSettings } from "@/lib/mirrors/settings";
+import { storedSettings } from "@/lib/mirrors/settings";
 import { formatQualifiedName } from "@/lib/mirrors/table-mapping";
 import { pickRound, type TableSyncPhase } from "@/lib/mirrors/table-sync";
 import { connectPeer } from "@/lib/pg/connect";
@@ -144,7 +144,7 @@ async function prepareHandover(ctx: RunnerContext, mirror: LoadedMirror, round: 
       return null;
     }
   }
-  const settings = mirror.settings as unknown as MirrorSettings;
+  const settings = storedSettings(mirror.settings);
   const stop = new AbortController();
   const byName = new Map(round.map((t) => [formatQualifiedName({ schema: t.sourceSchema, name: t.sourceTable }), t]));
   const run = startCdc({
